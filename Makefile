@@ -1,0 +1,64 @@
+# Huntaze — every command a developer, CI or an operator runs locally.
+# `make run` and `make test` are the two that matter; the rest are their steps.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
+export PYTHONDONTWRITEBYTECODE := 1
+
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.cache/uv/bin/uv)
+PY := $(CURDIR)/.venv/bin/python
+SERVICES := $(notdir $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml)))
+
+.PHONY: help install run down test test-unit test-integration contracts contracts-check migrate infra-up infra-down status clean lock
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(CURDIR)/.cache/uv/bin/uv:
+	@echo "[install] bootstrapping uv $(UV_VERSION) into .cache/uv"
+	@python3 -m venv .cache/uv && .cache/uv/bin/pip install -q "uv==$(UV_VERSION)"
+
+install: $(UV) ## install Python and every workspace package into .venv (from uv.lock)
+	@$(UV) sync --locked --all-packages --quiet
+	@echo "[install] .venv ready ($$($(PY) --version 2>&1))"
+
+lock: $(UV) ## re-resolve dependencies into uv.lock
+	@$(UV) lock
+
+run: install ## start Kafka, PostgreSQL and every service; Ctrl-C stops everything
+	@tools/run.sh
+
+down: ## stop what `make run` started
+	@tools/run.sh --down
+
+migrate: install ## apply every service's migrations to the local (run) databases
+	@source <($(PY) tools/infra.py env --profile run) && for s in $(SERVICES); do $(PY) -m $$s migrate; done
+
+infra-up: install ## start only Kafka and PostgreSQL (run profile)
+	@$(PY) tools/infra.py up --profile run
+
+infra-down: ## stop Kafka and PostgreSQL (run profile)
+	@$(PY) tools/infra.py down --profile run
+
+status: install ## what is running
+	@$(PY) tools/infra.py status --profile run
+
+test: install ## everything CI runs: unit, contract and integration tests on real Kafka and PostgreSQL
+	@tools/test.sh
+
+test-unit: install ## unit and contract tests only (no infrastructure)
+	@$(PY) -m pytest -m "not integration" -q
+
+contracts: install ## snapshot event schemas and golden samples (refuses breaking changes)
+	@$(PY) -m huntaze_events.compat write
+
+contracts-check: install ## fail when event contracts drifted or broke compatibility
+	@$(PY) -m huntaze_events.compat check
+
+clean: ## stop everything and delete local data (.data); keeps downloaded caches
+	@tools/run.sh --down || true
+	@if [ -x $(PY) ]; then $(PY) tools/infra.py clean --profile test; $(PY) tools/infra.py clean --profile run; fi
+	@rm -rf .data

@@ -1,0 +1,121 @@
+"""Shared test harness.
+
+Integration tests (any test under an ``integration/`` folder) run on the real Kafka broker and the
+real PostgreSQL that ``make test`` starts (tools/test.sh exports their addresses). If they are
+missing, the tests fail with a message saying so: they never skip.
+
+Fixtures:
+- ``infra``: the addresses of Kafka and the databases;
+- ``platform``: every service running as its own process, on test ports, with their logs in
+  .data/test/logs; a test may SIGKILL and restart any of them;
+- ``event_tap``: a plain aiokafka consumer collecting the records of the event topics.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from huntaze_testkit import EventTap, Platform, ServiceProcess
+
+ROOT = Path(__file__).resolve().parent
+SERVICES = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
+TEST_PORTS = {"gateway": 18000, "inbox": 18001, "ai": 18002, "fans": 18003}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "integration" in Path(str(item.fspath)).parts:
+            item.add_marker(pytest.mark.integration)
+
+
+# ---------------------------------------------------------------------------------------------
+# Infrastructure
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Infra:
+    kafka: str
+    database_urls: dict[str, str]
+    env: dict[str, str]
+
+    def url(self, name: str) -> str:
+        return self.database_urls[name]
+
+
+@pytest.fixture(scope="session")
+def infra() -> Infra:
+    required = ["KAFKA_BOOTSTRAP_SERVERS"] + [f"{s.upper()}_DATABASE_URL" for s in SERVICES + ["sandbox"]]
+    missing = [name for name in required if not os.environ.get(name)]
+    if missing:
+        pytest.fail(
+            "integration tests need the real Kafka and PostgreSQL: run them with `make test` "
+            f"(missing {', '.join(missing)})",
+            pytrace=False,
+        )
+    kafka = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+    host, port = kafka.split(",")[0].rsplit(":", 1)
+    try:
+        socket.create_connection((host, int(port)), timeout=3).close()
+    except OSError as exc:
+        pytest.fail(f"Kafka is not reachable at {kafka}: {exc}", pytrace=False)
+    urls = {s: os.environ[f"{s.upper()}_DATABASE_URL"] for s in SERVICES + ["sandbox"]}
+    return Infra(kafka=kafka, database_urls=urls, env=dict(os.environ))
+
+
+# ---------------------------------------------------------------------------------------------
+# Services as processes
+# ---------------------------------------------------------------------------------------------
+
+
+def service_env(infra: Infra, **extra: str) -> dict[str, str]:
+    env = dict(infra.env)
+    for name, port in TEST_PORTS.items():
+        env[f"{name.upper()}_HTTP_PORT"] = str(port)
+        env[f"GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
+    env.setdefault("GATEWAY_JWT_SECRET", "test-secret-" + uuid.uuid4().hex)
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def platform(infra: Infra) -> Iterator[Platform]:
+    env = service_env(infra)
+    logdir = ROOT / ".data" / "test" / "logs"
+    logdir.mkdir(parents=True, exist_ok=True)
+    platform = Platform(env)
+    for name in SERVICES:
+        platform.services[name] = ServiceProcess(name, TEST_PORTS[name], env, logdir)
+    try:
+        for proc in platform.services.values():
+            proc.start()
+        for proc in platform.services.values():
+            proc.wait_ready()
+        yield platform
+    finally:
+        for proc in platform.services.values():
+            proc.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the event streams like an analyst would: a plain aiokafka consumer
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+async def event_tap(infra: Infra) -> AsyncIterator[EventTap]:
+    from huntaze_events import REGISTRY
+
+    topics = [s.topic for s in REGISTRY] + [s.dlq_topic for s in REGISTRY]
+    tap = EventTap(infra.kafka, topics)
+    await tap.start()
+    yield tap
+    await tap.stop()

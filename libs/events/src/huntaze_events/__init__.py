@@ -1,0 +1,28 @@
+"""Huntaze integration events: defined once here, used by every producer and consumer."""
+
+from .ai import ReplyDrafted
+from .envelope import Envelope, EventPayload, kafka_headers, utcnow
+from .fans import FanProfileUpdated
+from .ids import fan_id_for
+from .inbox import MAX_MESSAGE_CHARS, FanRef, MessageReceived, ReplyApproved, ReplySent
+from .registry import REGISTRY, EventSpec, Registry, event, make_envelope
+
+__all__ = [
+    "MAX_MESSAGE_CHARS",
+    "REGISTRY",
+    "Envelope",
+    "EventPayload",
+    "EventSpec",
+    "FanProfileUpdated",
+    "FanRef",
+    "MessageReceived",
+    "Registry",
+    "ReplyApproved",
+    "ReplyDrafted",
+    "ReplySent",
+    "event",
+    "fan_id_for",
+    "kafka_headers",
+    "make_envelope",
+    "utcnow",
+]

@@ -1,0 +1,24 @@
+"""Events produced by the ai service."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import Field
+
+from .envelope import EventPayload
+from .inbox import MAX_MESSAGE_CHARS
+from .registry import event
+
+
+@event("reply.drafted", version=1, producer="ai", key="conversation_id")
+class ReplyDrafted(EventPayload):
+    """The AI drafted a reply to a fan's message. It waits for a person's approval; never sent as is."""
+
+    draft_id: uuid.UUID
+    conversation_id: uuid.UUID
+    in_reply_to_message_id: uuid.UUID
+    fan_id: uuid.UUID
+    text: str = Field(max_length=MAX_MESSAGE_CHARS)
+    provider: str = Field(max_length=32, description="`offline`, `openai` or `azure-openai`.")
+    model: str | None = Field(default=None, max_length=100)

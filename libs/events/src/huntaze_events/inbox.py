@@ -1,0 +1,67 @@
+"""Events produced by the inbox service (conversation aggregate: key = conversation_id)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import AwareDatetime, Field
+
+from .envelope import EventPayload
+from .registry import event
+
+MAX_MESSAGE_CHARS = 4000
+
+
+class FanRef(EventPayload):
+    """Who the fan is, as the inbox knows them when the event is produced."""
+
+    fan_id: uuid.UUID = Field(description="Huntaze fan id (see huntaze_events.ids.fan_id_for).")
+    external_id: str = Field(max_length=128, description="The fan's id on OnlyFans.")
+    display_name: str = Field(max_length=100)
+
+
+@event("message.received", version=1, producer="inbox", key="conversation_id")
+class MessageReceived(EventPayload):
+    """A fan's message reached the creator's inbox.
+
+    Produced once per stored message (a connector retry with the same external id is not a new
+    message). Consumers: ai (drafts a reply), fans (keeps the profile).
+    """
+
+    message_id: uuid.UUID
+    conversation_id: uuid.UUID
+    fan: FanRef
+    text: str = Field(max_length=MAX_MESSAGE_CHARS)
+    sent_at: AwareDatetime = Field(description="When the fan sent it (connector clock).")
+    received_at: AwareDatetime = Field(description="When Huntaze stored it.")
+    channel: Literal["onlyfans"] = "onlyfans"
+
+
+@event("reply.approved", version=1, producer="inbox", key="conversation_id")
+class ReplyApproved(EventPayload):
+    """A person approved a drafted reply, possibly after editing it; it may now be sent."""
+
+    draft_id: uuid.UUID
+    conversation_id: uuid.UUID
+    fan_id: uuid.UUID
+    in_reply_to_message_id: uuid.UUID
+    text: str = Field(max_length=MAX_MESSAGE_CHARS)
+    edited: bool = Field(description="True when the approved text differs from the draft.")
+    approved_by: uuid.UUID = Field(description="User who approved it.")
+    approved_at: AwareDatetime
+
+
+@event("reply.sent", version=1, producer="inbox", key="conversation_id")
+class ReplySent(EventPayload):
+    """An approved reply was handed to the outbound connector and is now part of the conversation."""
+
+    draft_id: uuid.UUID
+    message_id: uuid.UUID = Field(description="Id of the outbound message in the conversation.")
+    conversation_id: uuid.UUID
+    fan_id: uuid.UUID
+    text: str = Field(max_length=MAX_MESSAGE_CHARS)
+    sent_at: AwareDatetime
+    delivery: str = Field(
+        max_length=32, description="Connector adapter that delivered it, e.g. `webhook` or `log`."
+    )

@@ -1,0 +1,111 @@
+"""One realistic sample per event, used to create its golden file the first time.
+
+The committed golden file (``contracts/<topic>.golden.json``) is the contract afterwards: tests check
+that every consumer still accepts it. Editing a sample here never rewrites an existing golden file.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from .ai import ReplyDrafted
+from .envelope import Envelope, EventPayload
+from .fans import FanProfileUpdated
+from .ids import fan_id_for
+from .inbox import FanRef, MessageReceived, ReplyApproved, ReplySent
+from .registry import REGISTRY, make_envelope
+
+CREATOR = uuid.UUID("0b7c3d0e-8a55-4f6e-9d6b-2f3c9e1a7b10")
+USER = uuid.UUID("5e2f7a61-3c4d-4b8e-a1f2-9d0c6b7e8f21")
+CONVERSATION = uuid.UUID("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
+MESSAGE = uuid.UUID("1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f")
+DRAFT = uuid.UUID("7f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2910")
+OUT_MESSAGE = uuid.UUID("2b3c4d5e-6f70-4182-9304-a5b6c7d8e9f0")
+FAN = fan_id_for(CREATOR, "of_u_4821")
+T0 = datetime(2026, 11, 2, 21, 14, 3, 120000, tzinfo=UTC)
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+def _payloads() -> list[tuple[EventPayload, str]]:
+    fan = FanRef(fan_id=FAN, external_id="of_u_4821", display_name="Jake")
+    return [
+        (
+            MessageReceived(
+                message_id=MESSAGE,
+                conversation_id=CONVERSATION,
+                fan=fan,
+                text="hey! do you do custom videos? how much for one?",
+                sent_at=T0,
+                received_at=T0,
+            ),
+            "inbox",
+        ),
+        (
+            ReplyDrafted(
+                draft_id=DRAFT,
+                conversation_id=CONVERSATION,
+                in_reply_to_message_id=MESSAGE,
+                fan_id=FAN,
+                text="Hey Jake! Yes, I do customs 😊 Tell me what you have in mind and I'll send you a price.",
+                provider="offline",
+                model=None,
+            ),
+            "ai",
+        ),
+        (
+            ReplyApproved(
+                draft_id=DRAFT,
+                conversation_id=CONVERSATION,
+                fan_id=FAN,
+                in_reply_to_message_id=MESSAGE,
+                text="Hey Jake! Yes, I do customs 😊 Tell me what you'd like and I'll send a price.",
+                edited=True,
+                approved_by=USER,
+                approved_at=T0,
+            ),
+            "inbox",
+        ),
+        (
+            ReplySent(
+                draft_id=DRAFT,
+                message_id=OUT_MESSAGE,
+                conversation_id=CONVERSATION,
+                fan_id=FAN,
+                text="Hey Jake! Yes, I do customs 😊 Tell me what you'd like and I'll send a price.",
+                sent_at=T0,
+                delivery="webhook",
+            ),
+            "inbox",
+        ),
+        (
+            FanProfileUpdated(
+                fan_id=FAN,
+                external_id="of_u_4821",
+                display_name="Jake",
+                first_message_at=T0,
+                last_message_at=T0,
+                message_count=1,
+            ),
+            "fans",
+        ),
+    ]
+
+
+def samples() -> dict[str, Envelope[Any]]:
+    """Sample envelope by topic name."""
+    out: dict[str, Envelope[Any]] = {}
+    for index, (payload, producer) in enumerate(_payloads()):
+        spec = REGISTRY.for_model(type(payload))
+        out[spec.topic] = make_envelope(
+            payload,
+            producer=producer,
+            creator_id=CREATOR,
+            correlation_id=uuid.UUID(int=0xC0FFEE),
+            causation_id=None if index == 0 else uuid.UUID(int=index),
+            traceparent=TRACEPARENT,
+            occurred_at=T0,
+            event_id=uuid.UUID(int=0xE0 + index),
+        )
+    return out

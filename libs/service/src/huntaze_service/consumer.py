@@ -1,0 +1,416 @@
+"""Idempotent, batch-aware event consumers on FastStream, with bounded retries and dead letters.
+
+Flow of one batch of records (one FastStream batch subscriber per subscription, consumer group
+``<service>.<subscription>``, ``AckPolicy.MANUAL`` so nothing is committed behind our back):
+
+1. decode every record into its typed envelope; a record that is not valid JSON, not an envelope,
+   of another type or major version, or whose payload fails validation is *poison*;
+2. in ONE database transaction: record ``(consumer, event_id)`` for every decoded event in
+   ``processed_events`` (``ON CONFLICT DO NOTHING RETURNING``), run the handler for the events that
+   were new (redeliveries are skipped), write the events the handler emitted to the outbox, commit;
+3. if the batch fails, apply its events one by one, each in its own transaction, retrying each a
+   bounded number of times with exponential backoff; one that still fails is poison;
+   database/connection failures are not the event's fault: they are retried without limit, so an
+   outage of PostgreSQL never sends good events to the dead-letter topic;
+4. publish poison records unchanged to ``<topic>.dlq`` with error headers, and wait for Kafka;
+5. only then commit the Kafka offsets of the batch.
+
+A crash anywhere before 5 redelivers the batch; step 2 makes the redelivery free of effects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from aiokafka import AIOKafkaProducer, ConsumerRecord
+from pydantic import ValidationError
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
+
+from huntaze_events import Envelope, EventPayload
+from huntaze_events.registry import REGISTRY, EventSpec
+
+from . import context
+from .context import EventContext
+from .metrics import metrics
+from .uow import UnitOfWork
+
+log = logging.getLogger("huntaze.consumer")
+
+P = TypeVar("P", bound=EventPayload)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    initial_backoff_s: float = 0.2
+    max_backoff_s: float = 5.0
+
+    def delay(self, attempt: int) -> float:
+        """Exponential backoff with jitter for the given (1-based) failed attempt."""
+        base = min(self.initial_backoff_s * (2 ** (attempt - 1)), self.max_backoff_s)
+        return base * random.uniform(0.75, 1.25)
+
+
+class HandlerContext:
+    """What a handler may touch: the transaction's session, and ``emit`` for outgoing events."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def session(self) -> Any:
+        return self._uow.session
+
+    def emit(self, payload: EventPayload, *, cause: Envelope[Any], **kwargs: Any) -> Envelope[Any]:
+        return self._uow.emit(payload, cause=cause, **kwargs)
+
+
+EventHandler = Callable[[HandlerContext, Envelope[Any]], Awaitable[None]]
+BatchHandler = Callable[[HandlerContext, Sequence[Envelope[Any]]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    name: str
+    spec: EventSpec
+    handler: BatchHandler
+    description: str
+    retry: RetryPolicy | None = None
+
+
+class Subscriptions(Generic[P]):
+    """The explicit list of what one service consumes (one place to read it)."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Subscription] = {}
+
+    def _add(self, sub: Subscription) -> None:
+        if sub.name in self._items:
+            raise ValueError(f"subscription {sub.name!r} declared twice")
+        self._items[sub.name] = sub
+
+    def on(
+        self, model: type[EventPayload], *, name: str | None = None, retry: RetryPolicy | None = None
+    ) -> Callable[[EventHandler], EventHandler]:
+        """Registers ``async def handler(ctx, event)``, called once per new event."""
+
+        def register(fn: EventHandler) -> EventHandler:
+            async def per_event(ctx: HandlerContext, events: Sequence[Envelope[Any]]) -> None:
+                for event in events:
+                    with _bound(event):
+                        await fn(ctx, event)
+
+            self._add(
+                Subscription(
+                    name=name or fn.__name__,
+                    spec=REGISTRY.for_model(model),
+                    handler=per_event,
+                    description=(fn.__doc__ or "").strip(),
+                    retry=retry,
+                )
+            )
+            return fn
+
+        return register
+
+    def on_batch(
+        self, model: type[EventPayload], *, name: str | None = None, retry: RetryPolicy | None = None
+    ) -> Callable[[BatchHandler], BatchHandler]:
+        """Registers ``async def handler(ctx, events)`` for set-based effects over a whole batch."""
+
+        def register(fn: BatchHandler) -> BatchHandler:
+            self._add(
+                Subscription(
+                    name=name or fn.__name__,
+                    spec=REGISTRY.for_model(model),
+                    handler=fn,
+                    description=(fn.__doc__ or "").strip(),
+                    retry=retry,
+                )
+            )
+            return fn
+
+        return register
+
+    def __iter__(self) -> Iterator[Subscription]:
+        return iter(self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class _bound:
+    """Context manager binding an event's ids to the logging/emit context."""
+
+    def __init__(self, event: Envelope[Any]) -> None:
+        self._ctx = EventContext(
+            correlation_id=event.correlation_id,
+            causation_id=event.event_id,
+            event_id=event.event_id,
+            traceparent=event.traceparent,
+            tracestate=event.tracestate,
+            creator_id=event.creator_id,
+        )
+        self._cm: Any = None
+
+    def __enter__(self) -> EventContext:
+        self._cm = context.bind(self._ctx)
+        return self._cm.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._cm.__exit__(*exc)
+
+
+def is_infrastructure_error(exc: BaseException) -> bool:
+    """Failures of the database or the connection to it: not the event's fault, retried forever."""
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)):
+        return True
+    return isinstance(exc, (ConnectionError, TimeoutError)) and _raised_by_database(exc)
+
+
+def _raised_by_database(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module.startswith(("psycopg", "sqlalchemy")):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+@dataclass
+class Poison:
+    record: ConsumerRecord[Any, Any]
+    reason: str
+    error: str
+    attempts: int
+    event_id: str | None = None
+
+
+@dataclass
+class BatchOutcome:
+    applied: int = 0
+    duplicates: int = 0
+    poison: list[Poison] = field(default_factory=list)
+
+
+_CLAIM = text(
+    "INSERT INTO processed_events (consumer, event_id) "
+    "SELECT :consumer, unnest(CAST(:ids AS uuid[])) "
+    "ON CONFLICT DO NOTHING RETURNING event_id"
+)
+
+
+class BatchProcessor:
+    """Applies one subscription's batches with the guarantees described in the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        subscription: Subscription,
+        uow_factory: Callable[[], UnitOfWork],
+        producer: AIOKafkaProducer,
+        retry: RetryPolicy,
+    ) -> None:
+        self.service = service
+        self.subscription = subscription
+        self.consumer = f"{service}.{subscription.name}"
+        self._uow_factory = uow_factory
+        self._producer = producer
+        self._retry = subscription.retry or retry
+        self._spec = subscription.spec
+        self._envelope_model = subscription.spec.envelope_model
+        self._metrics = metrics()
+        self._labels = (service, self.consumer, self._spec.topic)
+
+    # decoding --------------------------------------------------------------------------------
+    def decode(self, record: ConsumerRecord[Any, Any]) -> Envelope[Any] | Poison:
+        if record.value is None:
+            return Poison(record, "malformed", "empty record value", attempts=0)
+        try:
+            envelope = self._envelope_model.model_validate_json(record.value)
+        except ValidationError as exc:
+            kind = "malformed" if any(e["type"] == "json_invalid" for e in exc.errors()) else "invalid"
+            return Poison(record, kind, _short(exc), attempts=0)
+        if envelope.type != self._spec.type or envelope.version != self._spec.version:
+            return Poison(
+                record,
+                "unknown_version" if envelope.type == self._spec.type else "wrong_type",
+                f"{envelope.type}.v{envelope.version} on topic of {self._spec.name}",
+                attempts=0,
+                event_id=str(envelope.event_id),
+            )
+        return envelope
+
+    # processing ------------------------------------------------------------------------------
+    async def process(self, records: Sequence[ConsumerRecord[Any, Any]]) -> BatchOutcome:
+        """Applies a batch; returns what happened. Dead-lettering is left to the caller."""
+        outcome = BatchOutcome()
+        decoded: list[tuple[ConsumerRecord[Any, Any], Envelope[Any]]] = []
+        for record in records:
+            item = self.decode(record)
+            if isinstance(item, Poison):
+                outcome.poison.append(item)
+            else:
+                decoded.append((record, item))
+        if not decoded:
+            return outcome
+        started = time.perf_counter()
+        try:
+            applied, dupes = await self._apply([e for _, e in decoded])
+            outcome.applied += applied
+            outcome.duplicates += dupes
+        except Exception as exc:  # noqa: BLE001 - isolate the failing event(s)
+            self._count_failure(exc)
+            if len(decoded) > 1:
+                log.warning(
+                    "batch of %d failed (%r); applying its events one by one", len(decoded), exc
+                )
+            await self._apply_one_by_one(decoded, outcome, first_error=exc)
+        self._metrics.handler_seconds.labels(self.service, self.consumer).observe(
+            time.perf_counter() - started
+        )
+        self._metrics.events_processed.labels(*self._labels).inc(outcome.applied)
+        if outcome.duplicates:
+            self._metrics.events_duplicate.labels(*self._labels).inc(outcome.duplicates)
+        return outcome
+
+    async def _apply_one_by_one(
+        self,
+        decoded: list[tuple[ConsumerRecord[Any, Any], Envelope[Any]]],
+        outcome: BatchOutcome,
+        first_error: Exception,
+    ) -> None:
+        single = len(decoded) == 1
+        for record, envelope in decoded:
+            attempts = 1 if single else 0  # the failed batch was this event's first attempt
+            last_error: Exception = first_error
+            while True:
+                if attempts:
+                    if attempts >= self._retry.max_attempts:
+                        outcome.poison.append(
+                            Poison(
+                                record,
+                                "handler_failed",
+                                _describe(last_error),
+                                attempts=attempts,
+                                event_id=str(envelope.event_id),
+                            )
+                        )
+                        break
+                    await asyncio.sleep(self._retry.delay(attempts))
+                try:
+                    applied, dupes = await self._apply([envelope])
+                    outcome.applied += applied
+                    outcome.duplicates += dupes
+                    break
+                except Exception as exc:  # noqa: BLE001
+                    attempts += 1
+                    last_error = exc
+                    self._count_failure(exc)
+                    with _bound(envelope):
+                        log.warning(
+                            "handler %s failed on attempt %d/%d: %r",
+                            self.consumer,
+                            attempts,
+                            self._retry.max_attempts,
+                            exc,
+                        )
+
+    async def _apply(self, events: Sequence[Envelope[Any]]) -> tuple[int, int]:
+        """One transaction: claim the events, run the handler on the new ones, commit.
+
+        Database outages are retried here without limit (with capped backoff)."""
+        outage_backoff = 0.2
+        while True:
+            try:
+                return await self._apply_once(events)
+            except Exception as exc:
+                if not is_infrastructure_error(exc):
+                    raise
+                log.warning(
+                    "%s: database unavailable (%s); retrying in %.1fs",
+                    self.consumer,
+                    _short(exc),
+                    outage_backoff,
+                )
+                await asyncio.sleep(outage_backoff)
+                outage_backoff = min(outage_backoff * 2, 5.0)
+
+    async def _apply_once(self, events: Sequence[Envelope[Any]]) -> tuple[int, int]:
+        unique: dict[Any, Envelope[Any]] = {}
+        for event in events:
+            unique.setdefault(event.event_id, event)
+        async with self._uow_factory() as uow:
+            claimed = {
+                row[0]
+                for row in await uow.session.execute(
+                    _CLAIM, {"consumer": self.consumer, "ids": list(unique)}
+                )
+            }
+            fresh = [e for e in unique.values() if e.event_id in claimed]
+            if fresh:
+                await self.subscription.handler(HandlerContext(uow), fresh)
+            await uow.commit()
+        return len(fresh), len(events) - len(fresh)
+
+    def _count_failure(self, exc: BaseException) -> None:
+        self._metrics.events_failed.labels(*self._labels, type(exc).__name__).inc()
+
+    # dead letters ----------------------------------------------------------------------------
+    async def dead_letter(self, poison: Sequence[Poison]) -> None:
+        """Publishes each poison record, unchanged, to ``<topic>.dlq``; waits for Kafka's ack."""
+        for item in poison:
+            record = item.record
+            headers = list(record.headers or ()) + [
+                ("dlq.reason", item.reason.encode()),
+                ("dlq.error", item.error[:2000].encode()),
+                ("dlq.attempts", str(item.attempts).encode()),
+                ("dlq.consumer", self.consumer.encode()),
+                ("dlq.original_topic", record.topic.encode()),
+                ("dlq.original_partition", str(record.partition).encode()),
+                ("dlq.original_offset", str(record.offset).encode()),
+                ("dlq.failed_at", datetime.now(UTC).isoformat().encode()),
+            ]
+            backoff = 0.2
+            while True:
+                try:
+                    await self._producer.send_and_wait(
+                        self._spec.dlq_topic, value=record.value, key=record.key, headers=headers
+                    )
+                    break
+                except Exception as exc:  # noqa: BLE001 - never ack before the DLQ has it
+                    log.warning("dead-letter publish failed (%r); retrying", exc)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+            self._metrics.events_dead_lettered.labels(*self._labels, item.reason).inc()
+            log.error(
+                "dead-lettered %s offset %d to %s: %s (%s)",
+                record.topic,
+                record.offset,
+                self._spec.dlq_topic,
+                item.reason,
+                item.error[:300],
+                extra={"event_id": item.event_id, "consumer": self.consumer},
+            )
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:500] if str(exc) else type(exc).__name__
+
+
+def _describe(exc: BaseException) -> str:
+    last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    return last[:2000]

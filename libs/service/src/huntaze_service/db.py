@@ -1,0 +1,47 @@
+"""Async SQLAlchemy engine and sessions (psycopg 3 driver)."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+
+from .settings import ServiceSettings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class ServiceBase(DeclarativeBase):
+    """Subclass once per service (``class Base(ServiceBase): metadata = new_metadata()``)."""
+
+    __abstract__ = True
+
+
+def new_metadata() -> MetaData:
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def create_engine(settings: ServiceSettings) -> AsyncEngine:
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=True,
+        connect_args={"application_name": f"huntaze-{settings.service_name}", "connect_timeout": 5},
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+def libpq_url(sqlalchemy_url: str) -> str:
+    """``postgresql+psycopg://…`` → ``postgresql://…`` for a raw psycopg connection."""
+    scheme, rest = sqlalchemy_url.split("://", 1)
+    return "postgresql://" + rest if scheme.startswith("postgresql") else sqlalchemy_url

@@ -1,0 +1,89 @@
+"""Prometheus metrics of the chassis. One set per process, labelled by service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from prometheus_client import Counter, Gauge, Histogram
+
+
+@dataclass(frozen=True)
+class ChassisMetrics:
+    events_processed: Counter
+    events_duplicate: Counter
+    events_failed: Counter
+    events_dead_lettered: Counter
+    handler_seconds: Histogram
+    batch_size: Histogram
+    outbox_published: Counter
+    outbox_publish_errors: Counter
+    outbox_backlog: Gauge
+    outbox_oldest_age_seconds: Gauge
+    relay_batch_seconds: Histogram
+    http_request_seconds: Histogram
+
+
+@cache
+def metrics() -> ChassisMetrics:
+    """Created on first use (never at import), then shared by every runtime in the process."""
+    return ChassisMetrics(
+        events_processed=Counter(
+            "huntaze_events_processed_total",
+            "Events whose effects were committed by a consumer",
+            ["service", "consumer", "topic"],
+        ),
+        events_duplicate=Counter(
+            "huntaze_events_duplicate_total",
+            "Redelivered events skipped because their effects were already committed",
+            ["service", "consumer", "topic"],
+        ),
+        events_failed=Counter(
+            "huntaze_events_failed_total",
+            "Handler attempts that raised (each retry counts)",
+            ["service", "consumer", "topic", "error"],
+        ),
+        events_dead_lettered=Counter(
+            "huntaze_events_dead_lettered_total",
+            "Messages sent to a dead-letter topic",
+            ["service", "consumer", "topic", "reason"],
+        ),
+        handler_seconds=Histogram(
+            "huntaze_handler_duration_seconds",
+            "Time to apply one batch (decode, idempotency record, effects, commit)",
+            ["service", "consumer"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        ),
+        batch_size=Histogram(
+            "huntaze_consumer_batch_size",
+            "Records per consumed batch",
+            ["service", "consumer"],
+            buckets=(1, 2, 5, 10, 25, 50, 100, 200, 500, 1000),
+        ),
+        outbox_published=Counter(
+            "huntaze_outbox_published_total", "Outbox rows published to Kafka", ["service"]
+        ),
+        outbox_publish_errors=Counter(
+            "huntaze_outbox_publish_errors_total", "Relay batches that failed to publish", ["service"]
+        ),
+        outbox_backlog=Gauge(
+            "huntaze_outbox_backlog", "Outbox rows not yet published", ["service"]
+        ),
+        outbox_oldest_age_seconds=Gauge(
+            "huntaze_outbox_oldest_unpublished_age_seconds",
+            "Age of the oldest unpublished outbox row (0 when empty)",
+            ["service"],
+        ),
+        relay_batch_seconds=Histogram(
+            "huntaze_relay_batch_duration_seconds",
+            "Time to claim, publish and mark one relay batch",
+            ["service"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        ),
+        http_request_seconds=Histogram(
+            "huntaze_http_request_duration_seconds",
+            "HTTP request latency",
+            ["service", "method", "route", "status"],
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        ),
+    )

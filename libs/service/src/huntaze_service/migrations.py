@@ -1,0 +1,88 @@
+"""Alembic, one migration history per service, run with the service's own database URL.
+
+A service's ``migrations/env.py`` is two lines (``from huntaze_service.migrations import run_env;
+run_env()``); its first revision calls :func:`create_chassis_tables` for the outbox and the
+idempotency record.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command, context, op
+from alembic.config import Config
+from sqlalchemy import create_engine, pool
+
+
+def alembic_config(database_url: str, migrations_dir: Path) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir))
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    cfg.set_main_option("version_path_separator", "os")
+    return cfg
+
+
+def upgrade(database_url: str, migrations_dir: Path, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url, migrations_dir), revision)
+
+
+def downgrade(database_url: str, migrations_dir: Path, revision: str) -> None:
+    command.downgrade(alembic_config(database_url, migrations_dir), revision)
+
+
+def revision(database_url: str, migrations_dir: Path, message: str) -> None:
+    command.revision(alembic_config(database_url, migrations_dir), message=message)
+
+
+def run_env() -> None:
+    """Body of every service's ``migrations/env.py`` (online mode, synchronous psycopg)."""
+    url = context.config.get_main_option("sqlalchemy.url")
+    if context.is_offline_mode():
+        context.configure(url=url, literal_binds=True, transaction_per_migration=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = create_engine(url, poolclass=pool.NullPool)  # type: ignore[arg-type]
+    with engine.connect() as connection:
+        context.configure(connection=connection, transaction_per_migration=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+CHASSIS_DDL = (
+    """
+    CREATE TABLE outbox (
+        id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        event_id     UUID        NOT NULL UNIQUE,
+        event_type   TEXT        NOT NULL,
+        topic        TEXT        NOT NULL,
+        key          TEXT        NOT NULL,
+        value        BYTEA       NOT NULL,
+        headers      JSONB       NOT NULL DEFAULT '[]'::jsonb,
+        created_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+        published_at TIMESTAMPTZ
+    )
+    """,
+    "CREATE INDEX ix_outbox_unpublished ON outbox (id) WHERE published_at IS NULL",
+    "CREATE INDEX ix_outbox_published_at ON outbox (published_at) WHERE published_at IS NOT NULL",
+    """
+    CREATE TABLE processed_events (
+        consumer     TEXT        NOT NULL,
+        event_id     UUID        NOT NULL,
+        processed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer, event_id)
+    )
+    """,
+)
+"""Chassis schema v1: the outbox and the processed-events record. Never edit: add a v2."""
+
+
+def create_chassis_tables() -> None:
+    for statement in CHASSIS_DDL:
+        op.execute(statement)
+
+
+def drop_chassis_tables() -> None:
+    op.execute("DROP TABLE IF EXISTS processed_events")
+    op.execute("DROP TABLE IF EXISTS outbox")

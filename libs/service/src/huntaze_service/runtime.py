@@ -1,0 +1,284 @@
+"""One service process: its database, its Kafka clients, its consumers, its relay, its HTTP API.
+
+``Service`` is what a service's ``bootstrap.py`` builds; ``service.app`` is the ASGI app whose
+lifespan starts and stops everything in order. Nothing connects before the app starts.
+
+    start: engine → producer → relay (worker role) → consumers (worker role) → HTTP
+    stop:  HTTP → consumers (finish the batch in hand) → relay (finish its batch) → producer → engine
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from aiokafka import AIOKafkaProducer, ConsumerRecord
+from fastapi import APIRouter, Depends, FastAPI, Request
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from faststream.middlewares import AckPolicy
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from .consumer import BatchProcessor, RetryPolicy, Subscriptions
+from .db import create_engine, create_sessionmaker
+from .http import (
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    install_error_handlers,
+    install_probes,
+)
+from .logs import configure_logging
+from .metrics import metrics
+from .outbox import OutboxRelay, new_producer
+from .settings import ServiceSettings
+from .uow import UnitOfWork
+
+log = logging.getLogger("huntaze.runtime")
+
+Hook = Callable[["Runtime"], Awaitable[None]]
+
+
+class Runtime:
+    """Live handles of a running service. Available as ``request.app.state.runtime``."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        subscriptions: Subscriptions[Any] | None,
+        *,
+        uses_kafka: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.uses_kafka = uses_kafka
+        self.service = settings.service_name
+        self.subscriptions = subscriptions
+        self.engine: AsyncEngine | None = None
+        self.sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        self.producer: AIOKafkaProducer | None = None
+        self.broker: KafkaBroker | None = None
+        self.relay: OutboxRelay | None = None
+        self.processors: list[BatchProcessor] = []
+        self.state: dict[str, Any] = {}
+
+    # units of work ---------------------------------------------------------------------------
+    def uow(self) -> UnitOfWork:
+        assert self.sessionmaker is not None, "runtime not started"
+        return UnitOfWork(
+            self.sessionmaker,
+            producer_name=self.service,
+            on_commit=self.relay.wake if self.relay is not None else None,
+        )
+
+    def session(self) -> AsyncSession:
+        """A session for reads (no events)."""
+        assert self.sessionmaker is not None, "runtime not started"
+        return self.sessionmaker()
+
+    # lifecycle -------------------------------------------------------------------------------
+    async def start(self) -> None:
+        s = self.settings
+        self.engine = create_engine(s)
+        self.sessionmaker = create_sessionmaker(self.engine)
+        await _retry_until_ready("database", self._ping_database, s.shutdown_grace_s * 4)
+        if not self.uses_kafka:
+            log.info("%s started (role=%s, no Kafka)", self.service, s.role.value)
+            return
+        client_id = s.kafka_client_id or f"huntaze-{self.service}"
+        self.producer = new_producer(s.kafka_bootstrap_servers, client_id)
+        await _retry_until_ready("kafka", self.producer.start, s.shutdown_grace_s * 4)
+        if s.role.runs_workers:
+            self.relay = OutboxRelay(
+                service=self.service,
+                sessionmaker=self.sessionmaker,
+                database_url=s.database_url,
+                producer=self.producer,
+                batch_size=s.relay_batch_size,
+                safety_interval_s=s.relay_safety_interval_s,
+                retention_hours=s.outbox_retention_hours,
+            )
+            self.relay.start()
+            if self.subscriptions:
+                self.broker = self._build_broker(client_id)
+                await self.broker.start()
+        log.info(
+            "%s started (role=%s, consumers=%d)",
+            self.service,
+            s.role.value,
+            len(self.processors),
+        )
+
+    async def stop(self) -> None:
+        if self.broker is not None:
+            await self.broker.stop()
+            self.broker = None
+        if self.relay is not None:
+            await self.relay.stop()
+            self.relay = None
+        if self.producer is not None:
+            await self.producer.stop()
+            self.producer = None
+        if self.engine is not None:
+            await self.engine.dispose()
+            self.engine = None
+        log.info("%s stopped", self.service)
+
+    def _build_broker(self, client_id: str) -> KafkaBroker:
+        s = self.settings
+        broker = KafkaBroker(
+            s.kafka_bootstrap_servers,
+            client_id=client_id,
+            allow_auto_create_topics=False,
+            graceful_timeout=s.shutdown_grace_s,
+            logger=logging.getLogger("faststream"),  # through our JSON handler
+            log_level=logging.DEBUG,  # one line per message is too much at INFO
+        )
+        retry = RetryPolicy(
+            max_attempts=s.retry_max_attempts,
+            initial_backoff_s=s.retry_initial_backoff_s,
+            max_backoff_s=s.retry_max_backoff_s,
+        )
+        assert self.subscriptions is not None and self.producer is not None
+        for subscription in self.subscriptions:
+            processor = BatchProcessor(
+                service=self.service,
+                subscription=subscription,
+                uow_factory=self.uow,
+                producer=self.producer,
+                retry=retry,
+            )
+            self.processors.append(processor)
+            broker.subscriber(
+                subscription.spec.topic,
+                group_id=processor.consumer,
+                batch=True,
+                max_records=s.consumer_batch_size,
+                batch_timeout_ms=s.consumer_batch_timeout_ms,
+                auto_offset_reset="earliest",
+                ack_policy=AckPolicy.MANUAL,
+                title=f"{processor.consumer}:{subscription.spec.topic}",
+                description=subscription.description or subscription.spec.summary,
+            )(_faststream_handler(processor))
+        return broker
+
+    # probes ----------------------------------------------------------------------------------
+    async def _ping_database(self) -> None:
+        assert self.engine is not None
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def readiness(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(self._ping_database(), timeout=2)
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["database"] = f"error: {type(exc).__name__}"
+        if not self.uses_kafka:
+            return checks
+        try:
+            assert self.producer is not None
+            await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=2)
+            checks["kafka"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["kafka"] = f"error: {type(exc).__name__}"
+        return checks
+
+
+def _faststream_handler(processor: BatchProcessor) -> Callable[..., Awaitable[None]]:
+    async def handle(message: KafkaMessage) -> None:
+        records: Sequence[ConsumerRecord[Any, Any]] = message.raw_message  # type: ignore[assignment]
+        if not isinstance(records, tuple):
+            records = (records,)
+        metrics().batch_size.labels(processor.service, processor.consumer).observe(len(records))
+        outcome = await processor.process(records)
+        if outcome.poison:
+            await processor.dead_letter(outcome.poison)
+        try:
+            await message.ack()
+        except Exception as exc:  # noqa: BLE001 - a rebalance revoked the partitions
+            log.warning(
+                "%s: offset commit failed (%r); the batch will be redelivered and deduplicated",
+                processor.consumer,
+                exc,
+            )
+
+    handle.__name__ = processor.consumer.replace(".", "_")
+    return handle
+
+
+async def _retry_until_ready(what: str, attempt: Callable[[], Awaitable[Any]], timeout: float) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    delay = 0.2
+    while True:
+        try:
+            await attempt()
+            return
+        except Exception as exc:  # noqa: BLE001
+            if loop.time() > deadline:
+                raise RuntimeError(f"{what} not reachable after {timeout:.0f}s: {exc!r}") from exc
+            log.warning("waiting for %s: %r", what, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 3.0)
+
+
+class Service:
+    """A service definition: settings, HTTP routers, subscriptions and startup hooks."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        title: str,
+        routers: Sequence[APIRouter] = (),
+        subscriptions: Subscriptions[Any] | None = None,
+        on_startup: Sequence[Hook] = (),
+        on_shutdown: Sequence[Hook] = (),
+        uses_kafka: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.uses_kafka = uses_kafka
+        self.title = title
+        self.routers = list(routers)
+        self.subscriptions = subscriptions
+        self.on_startup = list(on_startup)
+        self.on_shutdown = list(on_shutdown)
+
+    def build_app(self) -> FastAPI:
+        settings = self.settings
+        configure_logging(settings.service_name, settings.log_level, settings.log_json)
+        runtime = Runtime(settings, self.subscriptions, uses_kafka=self.uses_kafka)
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            await runtime.start()
+            try:
+                for hook in self.on_startup:
+                    await hook(runtime)
+                yield
+            finally:
+                for hook in self.on_shutdown:
+                    await hook(runtime)
+                await runtime.stop()
+
+        app = FastAPI(title=self.title, lifespan=lifespan, version="1")
+        app.state.runtime = runtime
+        install_error_handlers(app)
+        install_probes(app, runtime.readiness)
+        if settings.role.serves_http_api:
+            for router in self.routers:
+                app.include_router(router)
+        app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+        app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+        return app
+
+
+def runtime_of(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+RuntimeDep = Annotated[Runtime, Depends(runtime_of)]

@@ -1,0 +1,203 @@
+"""Helpers for Huntaze's integration tests (a dev dependency; no service imports it)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+class ServiceProcess:
+    def __init__(self, name: str, port: int, env: dict[str, str], logdir: Path) -> None:
+        self.name = name
+        self.port = port
+        self.env = env
+        self.logfile = logdir / f"{name}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.starts += 1
+        log = open(self.logfile, "ab")
+        log.write(f"\n===== start #{self.starts} =====\n".encode())
+        log.flush()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", self.name, "serve"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        log.close()
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/ready", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} not ready after {timeout}s:\n{self.tail()}")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+        self.proc.wait(timeout=60)
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def tail(self, lines: int = 40) -> str:
+        if not self.logfile.exists():
+            return "(no log)"
+        return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class Platform:
+    env: dict[str, str]
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    @property
+    def gateway(self) -> str:
+        return self.services["gateway"].url
+
+    def restart(self, name: str) -> None:
+        self.services[name].start()
+        self.services[name].wait_ready()
+
+
+@dataclass
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    headers: dict[str, str]
+    value: dict[str, Any] | None
+    raw: bytes | None
+
+
+class EventTap:
+    """Collects every record of some topics from the beginning, in the background."""
+
+    def __init__(self, bootstrap: str, topics: list[str]) -> None:
+        self.bootstrap = bootstrap
+        self.topics = topics
+        self.records: list[Record] = []
+        self._task: asyncio.Task[None] | None = None
+        self._consumer: Any = None
+        self._changed = asyncio.Event()
+
+    async def start(self) -> None:
+        from aiokafka import AIOKafkaConsumer
+
+        self._consumer = AIOKafkaConsumer(
+            *self.topics,
+            bootstrap_servers=self.bootstrap,
+            group_id=None,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
+        await self._consumer.start()
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            batches = await self._consumer.getmany(timeout_ms=200)
+            for records in batches.values():
+                for r in records:
+                    try:
+                        value = json.loads(r.value) if r.value else None
+                    except ValueError:
+                        value = None
+                    self.records.append(
+                        Record(
+                            topic=r.topic,
+                            partition=r.partition,
+                            offset=r.offset,
+                            key=r.key.decode() if r.key else None,
+                            headers={k: v.decode(errors="replace") for k, v in (r.headers or ())},
+                            value=value,
+                            raw=r.value,
+                        )
+                    )
+            if batches:
+                self._changed.set()
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self._consumer is not None:
+            await self._consumer.stop()
+
+    def select(self, topic: str, where: Callable[[Record], bool] = lambda r: True) -> list[Record]:
+        return [r for r in self.records if r.topic == topic and where(r)]
+
+    async def wait_for(
+        self,
+        topic: str,
+        where: Callable[[Record], bool] = lambda r: True,
+        count: int = 1,
+        timeout: float = 30,
+    ) -> list[Record]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            found = self.select(topic, where)
+            if len(found) >= count:
+                return found
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise AssertionError(f"expected {count} record(s) on {topic}, saw {len(found)} in {timeout}s")
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), timeout=min(remaining, 0.5))
+            except asyncio.TimeoutError:
+                pass
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 30, interval: float = 0.2) -> Any:
+    """Polls an async or sync check until it returns a truthy value; fails with the last error."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    last: BaseException | None = None
+    while asyncio.get_running_loop().time() < deadline:
+        try:
+            result = check()
+            if asyncio.iscoroutine(result):
+                result = await result
+            if result:
+                return result
+        except AssertionError as exc:
+            last = exc
+        await asyncio.sleep(interval)
+    if last is not None:
+        raise last
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+__all__ = ["EventTap", "Platform", "Record", "ServiceProcess", "eventually"]

@@ -1,0 +1,45 @@
+"""Wires the gateway."""
+
+from __future__ import annotations
+
+import httpx
+
+from huntaze_service import Runtime, Service
+
+from . import api
+from .config import GatewaySettings
+from .security import TokenCodec
+
+
+def build(settings: GatewaySettings | None = None) -> Service:
+    settings = settings or GatewaySettings()
+
+    async def start(runtime: Runtime) -> None:
+        assert settings.jwt_secret is not None
+        runtime.state["tokens"] = TokenCodec(
+            settings.jwt_secret.get_secret_value(),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            ttl_s=settings.jwt_ttl_s,
+        )
+        runtime.state["upstream"] = httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.upstream_timeout_s, connect=settings.upstream_connect_timeout_s),
+            limits=httpx.Limits(
+                max_connections=settings.upstream_max_connections,
+                max_keepalive_connections=settings.upstream_max_connections,
+            ),
+        )
+
+    async def stop(runtime: Runtime) -> None:
+        client = runtime.state.pop("upstream", None)
+        if client is not None:
+            await client.aclose()
+
+    return Service(
+        settings,
+        title="Huntaze API",
+        routers=[api.auth_router, api.proxy_router],
+        on_startup=[start],
+        on_shutdown=[stop],
+        uses_kafka=False,
+    )

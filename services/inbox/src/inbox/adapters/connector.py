@@ -1,0 +1,88 @@
+"""Outbound connector port: hands an approved reply to whatever delivers it to OnlyFans.
+
+OnlyFans has no public API; the creator's connector (browser extension or agency tool) delivers.
+``WebhookConnector`` POSTs the reply to the connector's URL; ``LoggingConnector`` only logs it (the
+default when no URL is configured). A real OnlyFans connector replaces them behind the same port.
+
+Delivery is at-least-once: a reply may be POSTed again after a crash, always with the same
+``Idempotency-Key`` (the draft id), so the connector can drop the repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+
+log = logging.getLogger("inbox.connector")
+
+
+@dataclass(frozen=True)
+class OutboundReply:
+    draft_id: uuid.UUID
+    creator_id: uuid.UUID
+    conversation_id: uuid.UUID
+    fan_id: uuid.UUID
+    fan_external_id: str
+    text: str
+
+
+class ConnectorError(Exception):
+    """The connector did not accept the reply; the send is retried."""
+
+
+class OutboundConnector(Protocol):
+    name: str
+
+    async def send(self, reply: OutboundReply) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class LoggingConnector:
+    name = "log"
+
+    async def send(self, reply: OutboundReply) -> None:
+        log.info(
+            "no connector webhook configured: reply %s to fan %s not delivered anywhere",
+            reply.draft_id,
+            reply.fan_external_id,
+            extra={"draft_id": str(reply.draft_id), "text": reply.text},
+        )
+
+    async def close(self) -> None:
+        return None
+
+
+class WebhookConnector:
+    name = "webhook"
+
+    def __init__(self, url: str, *, timeout_s: float, secret: str | None = None) -> None:
+        headers = {"User-Agent": "huntaze-inbox/1"}
+        if secret:
+            headers["Authorization"] = f"Bearer {secret}"
+        self._url = url
+        self._client = httpx.AsyncClient(timeout=timeout_s, headers=headers)
+
+    async def send(self, reply: OutboundReply) -> None:
+        body = {
+            "draft_id": str(reply.draft_id),
+            "creator_id": str(reply.creator_id),
+            "conversation_id": str(reply.conversation_id),
+            "fan": {"fan_id": str(reply.fan_id), "external_id": reply.fan_external_id},
+            "text": reply.text,
+        }
+        try:
+            response = await self._client.post(
+                self._url, json=body, headers={"Idempotency-Key": str(reply.draft_id)}
+            )
+        except httpx.HTTPError as exc:
+            raise ConnectorError(f"connector unreachable: {exc!r}") from exc
+        if response.status_code >= 300:
+            raise ConnectorError(f"connector answered {response.status_code}: {response.text[:200]}")
+
+    async def close(self) -> None:
+        await self._client.aclose()
