@@ -17,6 +17,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,3 +120,12 @@ async def event_tap(infra: Infra) -> AsyncIterator[EventTap]:
     await tap.start()
     yield tap
     await tap.stop()
+
+
+@pytest.fixture
+async def gateway(platform: Platform) -> AsyncIterator[Any]:
+    """An HTTP client on the gateway, as the frontend would hold one."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=platform.gateway, timeout=30) as client:
+        yield client

@@ -85,6 +85,12 @@ class Subscription:
     handler: BatchHandler
     description: str
     retry: RetryPolicy | None = None
+    batch_size: int | None = None
+    """Records per batch (default: the service's consumer_batch_size). Use 1 for handlers with
+    slow or external side effects, so each event commits on its own."""
+
+
+_FAILED_EVENT = "__huntaze_failed_event_id__"
 
 
 class Subscriptions(Generic[P]):
@@ -99,7 +105,12 @@ class Subscriptions(Generic[P]):
         self._items[sub.name] = sub
 
     def on(
-        self, model: type[EventPayload], *, name: str | None = None, retry: RetryPolicy | None = None
+        self,
+        model: type[EventPayload],
+        *,
+        name: str | None = None,
+        retry: RetryPolicy | None = None,
+        batch_size: int | None = None,
     ) -> Callable[[EventHandler], EventHandler]:
         """Registers ``async def handler(ctx, event)``, called once per new event."""
 
@@ -107,7 +118,11 @@ class Subscriptions(Generic[P]):
             async def per_event(ctx: HandlerContext, events: Sequence[Envelope[Any]]) -> None:
                 for event in events:
                     with _bound(event):
-                        await fn(ctx, event)
+                        try:
+                            await fn(ctx, event)
+                        except Exception as exc:
+                            setattr(exc, _FAILED_EVENT, event.event_id)  # counts as its attempt
+                            raise
 
             self._add(
                 Subscription(
@@ -116,6 +131,7 @@ class Subscriptions(Generic[P]):
                     handler=per_event,
                     description=(fn.__doc__ or "").strip(),
                     retry=retry,
+                    batch_size=batch_size,
                 )
             )
             return fn
@@ -123,7 +139,12 @@ class Subscriptions(Generic[P]):
         return register
 
     def on_batch(
-        self, model: type[EventPayload], *, name: str | None = None, retry: RetryPolicy | None = None
+        self,
+        model: type[EventPayload],
+        *,
+        name: str | None = None,
+        retry: RetryPolicy | None = None,
+        batch_size: int | None = None,
     ) -> Callable[[BatchHandler], BatchHandler]:
         """Registers ``async def handler(ctx, events)`` for set-based effects over a whole batch."""
 
@@ -135,6 +156,7 @@ class Subscriptions(Generic[P]):
                     handler=fn,
                     description=(fn.__doc__ or "").strip(),
                     retry=retry,
+                    batch_size=batch_size,
                 )
             )
             return fn
@@ -294,8 +316,10 @@ class BatchProcessor:
         first_error: Exception,
     ) -> None:
         single = len(decoded) == 1
+        failed_event = getattr(first_error, _FAILED_EVENT, None)
         for record, envelope in decoded:
-            attempts = 1 if single else 0  # the failed batch was this event's first attempt
+            # The failed batch was a first attempt of the event that raised (when known).
+            attempts = 1 if single or envelope.event_id == failed_event else 0
             last_error: Exception = first_error
             while True:
                 if attempts:

@@ -155,7 +155,7 @@ class Runtime:
                 subscription.spec.topic,
                 group_id=processor.consumer,
                 batch=True,
-                max_records=s.consumer_batch_size,
+                max_records=subscription.batch_size or s.consumer_batch_size,
                 batch_timeout_ms=s.consumer_batch_timeout_ms,
                 auto_offset_reset="earliest",
                 ack_policy=AckPolicy.MANUAL,

@@ -200,4 +200,98 @@ async def eventually(check: Callable[[], Any], timeout: float = 30, interval: fl
     raise AssertionError(f"condition not met within {timeout}s")
 
 
-__all__ = ["EventTap", "Platform", "Record", "ServiceProcess", "eventually"]
+
+
+class Api:
+    """The public API as the frontend uses it: sign up, get a token, call /v1/... with it."""
+
+    def __init__(self, client: Any, token: str, creator_id: str, user_id: str) -> None:
+        self.client = client
+        self.token = token
+        self.creator_id = creator_id
+        self.user_id = user_id
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    async def get(self, path: str, **kwargs: Any) -> Any:
+        return await self.client.get(path, headers=self.auth, **kwargs)
+
+    async def post(self, path: str, **kwargs: Any) -> Any:
+        return await self.client.post(path, headers={**self.auth, **kwargs.pop("headers", {})}, **kwargs)
+
+    async def put(self, path: str, **kwargs: Any) -> Any:
+        return await self.client.put(path, headers=self.auth, **kwargs)
+
+    @classmethod
+    async def sign_up(cls, client: Any, name: str = "Mia") -> "Api":
+        import uuid
+
+        email = f"{name.lower()}-{uuid.uuid4().hex[:10]}@example.com"
+        password = "correct horse battery staple"
+        created = await client.post(
+            "/v1/auth/signup", json={"email": email, "password": password, "display_name": name}
+        )
+        assert created.status_code == 201, created.text
+        token = await client.post("/v1/auth/token", data={"username": email, "password": password})
+        assert token.status_code == 200, token.text
+        body = created.json()
+        return cls(client, token.json()["access_token"], body["creator_id"], body["user_id"])
+
+
+class LocalHTTPServer:
+    """A real HTTP peer on 127.0.0.1 for adapter tests (webhooks, OpenAI-compatible APIs).
+
+    ``respond(method, path, headers, body) -> (status, json_body)`` decides each answer; every
+    request is kept in ``requests``.
+    """
+
+    def __init__(self, respond: Callable[[str, str, dict[str, str], Any], tuple[int, Any]]) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[dict[str, Any]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _serve(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    body = json.loads(raw) if raw else None
+                except ValueError:
+                    body = raw.decode(errors="replace")
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                outer.requests.append({"method": self.command, "path": self.path, "headers": headers, "body": body})
+                status, answer = respond(self.command, self.path, headers, body)
+                payload = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = _serve
+
+            def log_message(self, *args: Any) -> None:
+                return None
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> "LocalHTTPServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+__all__ = ["Api", "EventTap", "LocalHTTPServer", "Platform", "Record", "ServiceProcess", "eventually"]

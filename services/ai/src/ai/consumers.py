@@ -14,7 +14,9 @@ from .domain import DraftingProvider
 def subscriptions(provider: DraftingProvider) -> Subscriptions[Any]:
     subs: Subscriptions[Any] = Subscriptions()
 
-    @subs.on(MessageReceived, name="draft_reply")
+    # One message per transaction: a remote model takes seconds, and each draft should reach the
+    # inbox as soon as it is written, not when a whole batch is done.
+    @subs.on(MessageReceived, name="draft_reply", batch_size=1)
     async def draft_reply(ctx: HandlerContext, event: Envelope[MessageReceived]) -> None:
         """Drafts a reply to each fan message (never sends it)."""
         await handlers.draft_reply(ctx, event, provider)

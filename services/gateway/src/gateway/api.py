@@ -107,8 +107,11 @@ _FORWARDED_RESPONSE_HEADERS = ("content-type", "retry-after", "location")
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
+@proxy_router.api_route("/v1/{service}", methods=_METHODS)
 @proxy_router.api_route("/v1/{service}/{path:path}", methods=_METHODS)
-async def forward(service: str, path: str, request: Request, principal: CurrentPrincipal) -> Response:
+async def forward(
+    service: str, request: Request, principal: CurrentPrincipal, path: str = ""
+) -> Response:
     runtime = request.app.state.runtime
     base = runtime.settings.upstreams().get(service)
     if base is None:

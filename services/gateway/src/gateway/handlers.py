@@ -43,12 +43,14 @@ async def sign_up(uow: UnitOfWork, *, email: str, password: str, display_name: s
     )
     creator = Creator(id=uuid.uuid4(), display_name=display_name, created_at=now)
     uow.session.add_all([user, creator])
-    await uow.session.flush()
-    uow.session.add(Membership(user_id=user.id, creator_id=creator.id, role=OWNER, created_at=now))
     try:
+        await uow.session.flush()  # users and creators first: memberships reference both
+        uow.session.add(Membership(user_id=user.id, creator_id=creator.id, role=OWNER, created_at=now))
         await uow.commit()
-    except IntegrityError:
-        raise EmailTaken(email) from None
+    except IntegrityError as exc:
+        if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) == "users_email_key":
+            raise EmailTaken(email) from None
+        raise
     return SignedUp(user.id, creator.id, email, display_name)
 
 

@@ -19,11 +19,13 @@ def subscriptions(connector: OutboundConnector, send_max_attempts: int = 8) -> S
         """Adds each AI draft to its conversation, waiting for a person's approval."""
         await handlers.record_draft(ctx, event)
 
-    # The connector may be down for a while: retry longer than the default before dead-lettering.
+    # One reply per transaction, so a failure never makes the connector receive the others twice;
+    # the connector may be down for a while: retry longer than the default before dead-lettering.
     @subs.on(
         ReplyApproved,
         name="outbound",
         retry=RetryPolicy(max_attempts=send_max_attempts, initial_backoff_s=0.5, max_backoff_s=30),
+        batch_size=1,
     )
     async def outbound(ctx: HandlerContext, event: Envelope[ReplyApproved]) -> None:
         """Sends approved replies through the outbound connector and records reply.sent."""

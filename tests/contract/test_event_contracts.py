@@ -1,0 +1,92 @@
+"""Producer/consumer contracts of the platform, checked without any infrastructure.
+
+- the committed schemas and golden samples match the code, and no change broke compatibility;
+- every consumer of every service accepts the producer's golden sample of what it consumes;
+- every consumed topic has exactly one producing service, and that service exists.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka import ConsumerRecord
+
+from huntaze_events import REGISTRY, Envelope
+from huntaze_events import compat
+from huntaze_service.consumer import BatchProcessor, RetryPolicy, Subscription, Subscriptions
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
+
+
+def service_subscriptions() -> dict[str, Subscriptions[Any]]:
+    """Each service's subscription list, built exactly as its bootstrap builds it."""
+    from ai.adapters.offline import OfflineProvider
+    from ai.consumers import subscriptions as ai_subscriptions
+    from fans.consumers import subscriptions as fans_subscriptions
+    from inbox.adapters.connector import LoggingConnector
+    from inbox.consumers import subscriptions as inbox_subscriptions
+
+    return {
+        "ai": ai_subscriptions(OfflineProvider()),
+        "fans": fans_subscriptions(),
+        "inbox": inbox_subscriptions(LoggingConnector()),
+    }
+
+
+def consumed() -> list[tuple[str, Subscription]]:
+    return [(service, sub) for service, subs in service_subscriptions().items() for sub in subs]
+
+
+def golden(topic: str) -> bytes:
+    spec = REGISTRY.for_topic(topic)
+    return compat.golden_path(spec).read_bytes()
+
+
+def test_committed_contracts_are_current_and_compatible() -> None:
+    assert compat.check() == []
+
+
+@pytest.mark.parametrize("service,subscription", consumed(), ids=lambda v: getattr(v, "name", v))
+def test_consumer_accepts_the_producers_golden_sample(service: str, subscription: Subscription) -> None:
+    raw = golden(subscription.spec.topic)
+    processor = BatchProcessor(
+        service=service,
+        subscription=subscription,
+        uow_factory=lambda: None,  # type: ignore[arg-type,return-value]
+        producer=None,  # type: ignore[arg-type]
+        retry=RetryPolicy(),
+    )
+    record = ConsumerRecord(
+        topic=subscription.spec.topic, partition=0, offset=0, timestamp=0, timestamp_type=0,
+        key=b"k", value=raw, checksum=None, serialized_key_size=1, serialized_value_size=len(raw), headers=[],
+    )
+    decoded = processor.decode(record)
+    assert isinstance(decoded, Envelope), f"{service}.{subscription.name} rejects the golden sample: {decoded}"
+    # a tolerant reader: a producer's extra field (a compatible addition) is ignored, not fatal
+    body = json.loads(raw)
+    body["payload"]["field_added_in_a_later_minor_version"] = {"any": "thing"}
+    body["added_envelope_field"] = 1
+    record.value = json.dumps(body).encode()
+    assert isinstance(processor.decode(record), Envelope)
+
+
+def test_every_consumed_topic_has_exactly_one_producing_service() -> None:
+    producers: dict[str, set[str]] = {}
+    for spec in REGISTRY:
+        producers.setdefault(spec.topic, set()).add(spec.producer)
+    for service, subscription in consumed():
+        topic = subscription.spec.topic
+        assert len(producers.get(topic, set())) == 1, f"{topic} has producers {producers.get(topic)}"
+        (producer,) = producers[topic]
+        assert producer in SERVICES, f"{topic} is produced by {producer}, which is not a service"
+    for spec in REGISTRY:
+        assert json.loads(golden(spec.topic))["producer"] == spec.producer
+
+
+def test_consumer_group_names_are_unique() -> None:
+    groups = [f"{service}.{sub.name}" for service, sub in consumed()]
+    assert len(groups) == len(set(groups))
