@@ -427,7 +427,6 @@ def environment(profile: Profile) -> dict[str, str]:
     kafka_given, dbs_given = external(profile)
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or profile.bootstrap,
-        "HUNTAZE_ENVIRONMENT": profile.name,
     }
     for service in SERVICES + EXTRA_DATABASES:
         key = f"{service.upper()}_DATABASE_URL"

@@ -8,10 +8,11 @@ PIDFILE=.data/run/honcho.pid
 SERVICES=$(ls services/*/pyproject.toml | xargs -n1 dirname | xargs -n1 basename)
 
 if [[ "${1:-}" == "--down" ]]; then
-  if [[ -f $PIDFILE ]] && kill -0 "$(cat $PIDFILE)" 2>/dev/null; then
+  pid=$(cat $PIDFILE 2>/dev/null || true)
+  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
     echo "[run] stopping services"
-    kill -TERM "$(cat $PIDFILE)" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$(cat $PIDFILE)" 2>/dev/null || break; sleep 0.2; done
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
   fi
   rm -f $PIDFILE
   [[ -x $PY ]] && $PY tools/infra.py down --profile run

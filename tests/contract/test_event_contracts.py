@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -22,19 +23,16 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
 
 
-def service_subscriptions() -> dict[str, Subscriptions[Any]]:
-    """Each service's subscription list, built exactly as its bootstrap builds it."""
-    from ai.adapters.offline import OfflineProvider
-    from ai.consumers import subscriptions as ai_subscriptions
-    from fans.consumers import subscriptions as fans_subscriptions
-    from inbox.adapters.connector import LoggingConnector
-    from inbox.consumers import subscriptions as inbox_subscriptions
+def _catalog() -> Any:
+    spec = importlib.util.spec_from_file_location("huntaze_catalog", ROOT / "tools" / "catalog.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    return {
-        "ai": ai_subscriptions(OfflineProvider()),
-        "fans": fans_subscriptions(),
-        "inbox": inbox_subscriptions(LoggingConnector()),
-    }
+
+def service_subscriptions() -> dict[str, Subscriptions[Any]]:
+    return _catalog().service_subscriptions()  # type: ignore[no-any-return]
 
 
 def consumed() -> list[tuple[str, Subscription]]:
@@ -90,3 +88,8 @@ def test_every_consumed_topic_has_exactly_one_producing_service() -> None:
 def test_consumer_group_names_are_unique() -> None:
     groups = [f"{service}.{sub.name}" for service, sub in consumed()]
     assert len(groups) == len(set(groups))
+
+
+def test_the_readme_catalog_is_the_one_computed_from_the_code() -> None:
+    catalog = _catalog()
+    assert catalog.readme_table() == catalog.table(), "README event catalog is stale: run `make catalog`"

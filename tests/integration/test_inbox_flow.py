@@ -78,6 +78,9 @@ async def test_fan_message_is_drafted_approved_and_sent(gateway: Any, event_tap:
     assert approved_ev["payload"]["text"] == edited and approved_ev["payload"]["edited"] is True
     assert approved_ev["payload"]["approved_by"] == api.user_id
     assert sent_ev["causation_id"] == approved_ev["event_id"]
+    # the approval request started its own trace (no traceparent sent); the send continues it
+    assert approved_ev["traceparent"] and drafted["traceparent"]
+    assert sent_ev["traceparent"].split("-")[1] == approved_ev["traceparent"].split("-")[1]
     assert sent_ev["payload"]["draft_id"] == draft["draft_id"]
 
     # The fans service built the profile from the same message.received (a second consumer).

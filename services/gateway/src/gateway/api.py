@@ -102,7 +102,7 @@ async def me(principal: CurrentPrincipal, runtime: RuntimeDep) -> MeOut:
     )
 
 
-_FORWARDED_REQUEST_HEADERS = ("content-type", "accept", "idempotency-key", "traceparent", "tracestate")
+_FORWARDED_REQUEST_HEADERS = ("content-type", "accept", "idempotency-key", "tracestate")
 _FORWARDED_RESPONSE_HEADERS = ("content-type", "retry-after", "location")
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -123,6 +123,8 @@ async def forward(
     ctx = context.current()
     if ctx is not None:
         headers["x-correlation-id"] = str(ctx.correlation_id)
+        if ctx.traceparent:
+            headers["traceparent"] = ctx.traceparent
     url = f"{base}/v1/{service}/{path}" if path else f"{base}/v1/{service}"
     try:
         upstream = await client.request(
