@@ -12,7 +12,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.cache/uv/bin/uv)
 PY := $(CURDIR)/.venv/bin/python
 SERVICES := $(notdir $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml)))
 
-.PHONY: help install run down test test-unit contracts contracts-check catalog migrate infra-up infra-down status clean lock
+.PHONY: help install run down test lint test-unit contracts contracts-check catalog migrate infra-up infra-down status clean lock
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ status: install ## what is running
 
 test: install ## everything CI runs: unit, contract and integration tests on real Kafka and PostgreSQL
 	@tools/test.sh
+
+lint: install ## ruff: errors, bugbear, imports
+	@$(PY) -m ruff check .
 
 test-unit: install ## unit and contract tests only (no infrastructure)
 	@$(PY) -m pytest -m "not integration" -q

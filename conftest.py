@@ -17,9 +17,9 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 

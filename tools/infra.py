@@ -87,8 +87,7 @@ def apt_install(*packages: str) -> None:
     say(f"installing {' '.join(packages)} with apt-get")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     run(["apt-get", "update", "-q"], env=env, stdout=subprocess.DEVNULL)
-    run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages], env=env,
-        stdout=subprocess.DEVNULL)
+    run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages], env=env, stdout=subprocess.DEVNULL)
 
 
 # --------------------------------------------------------------------------------------------
@@ -169,9 +168,17 @@ def postgres_up(profile: Profile) -> None:
         make_reachable(pgdata, user)
         say(f"initialising PostgreSQL cluster in {pgdata.relative_to(ROOT)}")
         as_pg(
-            [str(bindir / "initdb"), "-D", str(pgdata), "--auth=trust", "--username=postgres",
-             "--encoding=UTF8", "--locale=C.UTF-8"],
-            user, stdout=subprocess.DEVNULL,
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(pgdata),
+                "--auth=trust",
+                "--username=postgres",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],
+            user,
+            stdout=subprocess.DEVNULL,
         )
         with open(pgdata / "postgresql.conf", "a") as conf:
             conf.write(
@@ -186,17 +193,18 @@ def postgres_up(profile: Profile) -> None:
                 "log_min_messages = warning\n"
             )
         # Only loopback connections exist; trust keeps the local setup free of any password.
-        (pgdata / "pg_hba.conf").write_text(
-            "local all all trust\nhost all all 127.0.0.1/32 trust\n"
-        )
+        (pgdata / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
     else:
         make_reachable(pgdata, user)
     if pg_running(bindir, pgdata, user):
         say(f"PostgreSQL already running on 127.0.0.1:{profile.pg_port}")
     else:
         say(f"starting PostgreSQL on 127.0.0.1:{profile.pg_port}")
-        as_pg([str(bindir / "pg_ctl"), "-D", str(pgdata), "-l", str(logfile), "-w", "-t", "60", "start"],
-              user, stdout=subprocess.DEVNULL)
+        as_pg(
+            [str(bindir / "pg_ctl"), "-D", str(pgdata), "-l", str(logfile), "-w", "-t", "60", "start"],
+            user,
+            stdout=subprocess.DEVNULL,
+        )
     provision_databases(profile)
 
 
@@ -217,8 +225,7 @@ def postgres_down(profile: Profile) -> None:
     user = pg_user()
     if pg_running(bindir, pgdata, user):
         say("stopping PostgreSQL")
-        as_pg([str(bindir / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"], user,
-              stdout=subprocess.DEVNULL)
+        as_pg([str(bindir / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"], user, stdout=subprocess.DEVNULL)
 
 
 def provision_databases(profile: Profile) -> None:
@@ -259,8 +266,23 @@ def kafka_libs() -> Path:
     say(f"fetching Apache Kafka {kafka_version()} from Maven Central into {libs.relative_to(ROOT)}")
     if libs.exists():
         shutil.rmtree(libs)
-    run(["mvn", "-q", "-B", "-Dstyle.color=never", "-f", str(KAFKA_POM), "dependency:copy-dependencies",
-         f"-DoutputDirectory={libs}", "-DincludeScope=runtime"])
+    fetched = subprocess.run(
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-Dstyle.color=never",
+            "-f",
+            str(KAFKA_POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={libs}",
+            "-DincludeScope=runtime",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if fetched.returncode != 0:
+        raise SystemExit(f"mvn could not fetch Kafka:\n{fetched.stdout}\n{fetched.stderr}")
     stamp.write_text(KAFKA_POM.read_text())
     return libs
 
@@ -316,16 +338,39 @@ def kafka_up(profile: Profile) -> None:
         if not (data / "meta.properties").exists():
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
             say(f"formatting Kafka storage (KRaft, cluster {cluster_id})")
-            run(["java", "-cp", classpath, f"-Dlog4j2.configurationFile={KAFKA_LOG4J}",
-                 "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)],
-                stdout=subprocess.DEVNULL)
+            run(
+                [
+                    "java",
+                    "-cp",
+                    classpath,
+                    f"-Dlog4j2.configurationFile={KAFKA_LOG4J}",
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    cluster_id,
+                    "-c",
+                    str(config),
+                ],
+                stdout=subprocess.DEVNULL,
+            )
         say(f"starting Kafka {kafka_version()} on {profile.bootstrap}")
         with open(logfile, "ab") as log:
             proc = subprocess.Popen(
-                ["java", "-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-                 f"-Dlog4j2.configurationFile={KAFKA_LOG4J}", "-cp", classpath,
-                 "kafka.Kafka", str(config)],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                [
+                    "java",
+                    "-Xms256m",
+                    "-Xmx1g",
+                    "-XX:+UseG1GC",
+                    "-Djava.awt.headless=true",
+                    f"-Dlog4j2.configurationFile={KAFKA_LOG4J}",
+                    "-cp",
+                    classpath,
+                    "kafka.Kafka",
+                    str(config),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
         (profile.data / "kafka.pid").write_text(str(proc.pid))
@@ -375,7 +420,7 @@ def wait_for_kafka(bootstrap: str, timeout: float, logfile: Path | None = None) 
             asyncio.run(probe())
             say(f"Kafka answers metadata on {bootstrap}")
             return
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             last = exc
             time.sleep(0.5)
     tail = ""

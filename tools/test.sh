@@ -9,6 +9,7 @@ cleanup() { $PY tools/infra.py down --profile test; }
 trap cleanup EXIT
 
 started=$(date +%s)
+$PY -m ruff check .
 $PY tools/infra.py up --profile test
 # shellcheck disable=SC1091
 source .data/test/env

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 from aiokafka import ConsumerRecord
 
-from huntaze_events import REGISTRY, Envelope
-from huntaze_events import compat
+from huntaze_events import REGISTRY, Envelope, compat
 from huntaze_service.consumer import BatchProcessor, RetryPolicy, Subscription, Subscriptions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,8 +58,17 @@ def test_consumer_accepts_the_producers_golden_sample(service: str, subscription
         retry=RetryPolicy(),
     )
     record = ConsumerRecord(
-        topic=subscription.spec.topic, partition=0, offset=0, timestamp=0, timestamp_type=0,
-        key=b"k", value=raw, checksum=None, serialized_key_size=1, serialized_value_size=len(raw), headers=[],
+        topic=subscription.spec.topic,
+        partition=0,
+        offset=0,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"k",
+        value=raw,
+        checksum=None,
+        serialized_key_size=1,
+        serialized_value_size=len(raw),
+        headers=[],
     )
     decoded = processor.decode(record)
     assert isinstance(decoded, Envelope), f"{service}.{subscription.name} rejects the golden sample: {decoded}"
@@ -76,7 +84,7 @@ def test_every_consumed_topic_has_exactly_one_producing_service() -> None:
     producers: dict[str, set[str]] = {}
     for spec in REGISTRY:
         producers.setdefault(spec.topic, set()).add(spec.producer)
-    for service, subscription in consumed():
+    for _service, subscription in consumed():
         topic = subscription.spec.topic
         assert len(producers.get(topic, set())) == 1, f"{topic} has producers {producers.get(topic)}"
         (producer,) = producers[topic]

@@ -9,8 +9,16 @@ from typing import Any
 from huntaze_testkit import Api, EventTap, eventually
 
 ENVELOPE_FIELDS = {
-    "event_id", "type", "version", "occurred_at", "producer", "creator_id",
-    "correlation_id", "causation_id", "traceparent", "payload",
+    "event_id",
+    "type",
+    "version",
+    "occurred_at",
+    "producer",
+    "creator_id",
+    "correlation_id",
+    "causation_id",
+    "traceparent",
+    "payload",
 }
 
 
@@ -30,8 +38,10 @@ async def test_fan_message_is_drafted_approved_and_sent(gateway: Any, event_tap:
 
     posted = await api.post(
         "/v1/inbox/messages",
-        json={"fan": {"external_id": "of_9001", "display_name": "jake_88"},
-              "text": "hey gorgeous! do you do custom videos? how much?"},
+        json={
+            "fan": {"external_id": "of_9001", "display_name": "jake_88"},
+            "text": "hey gorgeous! do you do custom videos? how much?",
+        },
         headers={"traceparent": traceparent},
     )
     assert posted.status_code == 202, posted.text
@@ -111,22 +121,33 @@ async def test_conversation_keeps_history_and_counts_and_persona_shapes_drafts(g
 
     first = await api.post(
         "/v1/inbox/messages",
-        json={"fan": {"external_id": "of_42", "display_name": "Sam"}, "text": "can we meet up this weekend?",
-              "sent_at": "2026-11-20T10:00:00Z", "external_id": "m-1"},
+        json={
+            "fan": {"external_id": "of_42", "display_name": "Sam"},
+            "text": "can we meet up this weekend?",
+            "sent_at": "2026-11-20T10:00:00Z",
+            "external_id": "m-1",
+        },
     )
     conversation_id = first.json()["conversation_id"]
     # the connector retries the same message: stored once
     retry = await api.post(
         "/v1/inbox/messages",
-        json={"fan": {"external_id": "of_42", "display_name": "Sam"}, "text": "can we meet up this weekend?",
-              "sent_at": "2026-11-20T10:00:00Z", "external_id": "m-1"},
+        json={
+            "fan": {"external_id": "of_42", "display_name": "Sam"},
+            "text": "can we meet up this weekend?",
+            "sent_at": "2026-11-20T10:00:00Z",
+            "external_id": "m-1",
+        },
     )
     assert retry.status_code == 202 and retry.json()["duplicate"] is True
     assert retry.json()["message_id"] == first.json()["message_id"]
     second = await api.post(
         "/v1/inbox/messages",
-        json={"fan": {"external_id": "of_42", "display_name": "Sammy"}, "text": "thanks for the reply!",
-              "sent_at": "2026-11-20T10:05:00Z"},
+        json={
+            "fan": {"external_id": "of_42", "display_name": "Sammy"},
+            "text": "thanks for the reply!",
+            "sent_at": "2026-11-20T10:05:00Z",
+        },
     )
     assert second.json()["conversation_id"] == conversation_id
 

@@ -87,24 +87,28 @@ async def test_bad_input_gets_a_clear_4xx(gateway: Any, platform: Platform) -> N
     expect(await api.post("/v1/inbox/messages", json={"fan": "nope", "text": "hi"}), 422, "fan")
     expect(
         await api.post("/v1/inbox/messages", json={"fan": {"external_id": "x", "display_name": "y"}, "text": 12}),
-        422, "text",
+        422,
+        "text",
     )
     expect(
         await api.post("/v1/inbox/messages", json={"fan": {"external_id": "x", "display_name": "y"}, "text": "   "}),
-        422, "empty",
+        422,
+        "empty",
     )
     expect(
         await api.post(
             "/v1/inbox/messages", json={"fan": {"external_id": "x", "display_name": "y"}, "text": "a" * 4001}
         ),
-        422, "4000",
+        422,
+        "4000",
     )
     expect(
         await api.post(
             "/v1/inbox/messages",
             json={"fan": {"external_id": "x", "display_name": "y"}, "text": "hi", "sent_at": "2026-01-01T00:00:00"},
         ),
-        422, "sent_at",
+        422,
+        "sent_at",
     )
     big = b'{"fan": {"external_id": "x", "display_name": "y"}, "text": "' + b"a" * 70_000 + b'"}'
     expect(await api.post("/v1/inbox/messages", content=big, headers=json_headers), 413, "larger than")
@@ -143,20 +147,38 @@ async def test_bad_input_gets_a_clear_4xx(gateway: Any, platform: Platform) -> N
     expired = jwt.encode(claims, secret, algorithm="HS256")
     body = expect(await gateway.get("/v1/fans", headers={"Authorization": f"Bearer {expired}"}), 401, "expired")
     assert body["code"] == "token_expired"
-    other_key = jwt.encode({**claims, "exp": int(time.time()) + 600}, "another-key-that-is-long-enough-for-hs256-0123456789", algorithm="HS256")
+    other_key = jwt.encode(
+        {**claims, "exp": int(time.time()) + 600},
+        "another-key-that-is-long-enough-for-hs256-0123456789",
+        algorithm="HS256",
+    )
     expect(await gateway.get("/v1/fans", headers={"Authorization": f"Bearer {other_key}"}), 401, "invalid")
 
     # identity endpoints
-    expect(await gateway.post("/v1/auth/token", data={"username": "nobody@example.com", "password": "x" * 12}),
-           401, "incorrect")
+    expect(
+        await gateway.post("/v1/auth/token", data={"username": "nobody@example.com", "password": "x" * 12}),
+        401,
+        "incorrect",
+    )
     expect(await gateway.post("/v1/auth/token", data={"username": "nobody@example.com"}), 422, "password")
-    expect(await gateway.post("/v1/auth/signup", json={"email": "not-an-email", "password": "x" * 12,
-                                                       "display_name": "X"}), 422, "email")
-    expect(await gateway.post("/v1/auth/signup", json={"email": "a@example.com", "password": "short",
-                                                       "display_name": "X"}), 422, "password")
+    expect(
+        await gateway.post(
+            "/v1/auth/signup", json={"email": "not-an-email", "password": "x" * 12, "display_name": "X"}
+        ),
+        422,
+        "email",
+    )
+    expect(
+        await gateway.post(
+            "/v1/auth/signup", json={"email": "a@example.com", "password": "short", "display_name": "X"}
+        ),
+        422,
+        "password",
+    )
     me = (await api.get("/v1/me")).json()
-    dup = await gateway.post("/v1/auth/signup", json={"email": me["email"].upper(), "password": "y" * 12,
-                                                      "display_name": "Dup"})
+    dup = await gateway.post(
+        "/v1/auth/signup", json={"email": me["email"].upper(), "password": "y" * 12, "display_name": "Dup"}
+    )
     assert expect(dup, 409, "exists")["code"] == "email_taken"
 
     # Nothing was lost by all of this: the conversation still has its single message and draft.

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from huntaze_events import EventPayload, EventSpec, Registry
-from huntaze_events import compat
+from huntaze_events import EventPayload, EventSpec, Registry, compat
 
 
 class V1(EventPayload):
@@ -76,13 +75,21 @@ def test_each_breaking_change_is_named() -> None:
 
 def test_a_new_optional_field_is_compatible_but_must_be_snapshotted(tmp_path: Path) -> None:
     assert compat.breaking_changes(schema(V1), schema(NewOptional)) == []
-    assert compat.write(registry_with(V1), tmp_path) == [f"order.paid.v1: add a sample to huntaze_events/samples.py"]
+    assert compat.write(registry_with(V1), tmp_path) == ["order.paid.v1: add a sample to huntaze_events/samples.py"]
     (spec,) = list(registry_with(V1))
     compat.golden_path(spec, tmp_path).write_text(
-        json.dumps({"event_id": str(uuid.uuid4()), "type": "order.paid", "version": 1,
-                    "occurred_at": "2026-01-01T00:00:00Z", "producer": "billing",
-                    "creator_id": str(uuid.uuid4()), "correlation_id": str(uuid.uuid4()),
-                    "payload": {"order_id": str(uuid.uuid4()), "amount_cents": 500}})
+        json.dumps(
+            {
+                "event_id": str(uuid.uuid4()),
+                "type": "order.paid",
+                "version": 1,
+                "occurred_at": "2026-01-01T00:00:00Z",
+                "producer": "billing",
+                "creator_id": str(uuid.uuid4()),
+                "correlation_id": str(uuid.uuid4()),
+                "payload": {"order_id": str(uuid.uuid4()), "amount_cents": 500},
+            }
+        )
     )
     assert compat.check(registry_with(V1), tmp_path) == []
     problems = compat.check(registry_with(NewOptional), tmp_path)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
@@ -18,8 +18,8 @@ def message(**overrides: object) -> MessageReceived:
         conversation_id=uuid.uuid4(),
         fan=FanRef(fan_id=uuid.uuid4(), external_id="of_1", display_name="Jake"),
         text="hi",
-        sent_at=datetime(2026, 1, 1, 12, tzinfo=timezone.utc),
-        received_at=datetime(2026, 1, 1, 12, tzinfo=timezone.utc),
+        sent_at=datetime(2026, 1, 1, 12, tzinfo=UTC),
+        received_at=datetime(2026, 1, 1, 12, tzinfo=UTC),
     )
     fields.update(overrides)
     return MessageReceived(**fields)  # type: ignore[arg-type]

@@ -26,8 +26,19 @@ from .registry import REGISTRY, EventSpec, Registry
 
 CONTRACTS_DIR = Path(__file__).parent / "contracts"
 
-_SIGNATURE_KEYS = ("type", "format", "enum", "const", "items", "anyOf", "oneOf", "allOf",
-                   "additionalProperties", "properties", "required")
+_SIGNATURE_KEYS = (
+    "type",
+    "format",
+    "enum",
+    "const",
+    "items",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "additionalProperties",
+    "properties",
+    "required",
+)
 
 
 def schema_of(spec: EventSpec) -> dict[str, Any]:
@@ -138,8 +149,7 @@ def check(registry: Registry = REGISTRY, root: Path = CONTRACTS_DIR) -> list[str
         committed, current = _load(spath), schema_of(spec)
         for problem in breaking_changes(committed, current):
             problems.append(
-                f"{spec.name}: incompatible change {problem}; publish it as "
-                f"{spec.type}.v{spec.version + 1} instead"
+                f"{spec.name}: incompatible change {problem}; publish it as {spec.type}.v{spec.version + 1} instead"
             )
         if committed != current and not breaking_changes(committed, current):
             problems.append(f"{spec.name}: compatible change not snapshotted; run `make contracts`")

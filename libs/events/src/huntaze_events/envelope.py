@@ -47,9 +47,7 @@ class Envelope(BaseModel, Generic[P]):
     occurred_at: AwareDatetime = Field(description="When the fact happened (UTC).")
     producer: str = Field(description="Service that produced the event.")
     creator_id: uuid.UUID = Field(description="Tenant: the creator account the event belongs to.")
-    correlation_id: uuid.UUID = Field(
-        description="Shared by every event caused, directly or not, by one request."
-    )
+    correlation_id: uuid.UUID = Field(description="Shared by every event caused, directly or not, by one request.")
     causation_id: uuid.UUID | None = Field(
         default=None, description="event_id of the event that caused this one (None for a request)."
     )

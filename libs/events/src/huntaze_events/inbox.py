@@ -62,6 +62,4 @@ class ReplySent(EventPayload):
     fan_id: uuid.UUID
     text: str = Field(max_length=MAX_MESSAGE_CHARS)
     sent_at: AwareDatetime
-    delivery: str = Field(
-        max_length=32, description="Connector adapter that delivered it, e.g. `webhook` or `log`."
-    )
+    delivery: str = Field(max_length=32, description="Connector adapter that delivered it, e.g. `webhook` or `log`.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,5 +59,3 @@ def main(
     server = uvicorn.Server(config)
     server.run()
     return 0 if server.started else 1
-
-

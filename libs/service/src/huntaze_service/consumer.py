@@ -294,16 +294,12 @@ class BatchProcessor:
             applied, dupes = await self._apply([e for _, e in decoded])
             outcome.applied += applied
             outcome.duplicates += dupes
-        except Exception as exc:  # noqa: BLE001 - isolate the failing event(s)
+        except Exception as exc:
             self._count_failure(exc)
             if len(decoded) > 1:
-                log.warning(
-                    "batch of %d failed (%r); applying its events one by one", len(decoded), exc
-                )
+                log.warning("batch of %d failed (%r); applying its events one by one", len(decoded), exc)
             await self._apply_one_by_one(decoded, outcome, first_error=exc)
-        self._metrics.handler_seconds.labels(self.service, self.consumer).observe(
-            time.perf_counter() - started
-        )
+        self._metrics.handler_seconds.labels(self.service, self.consumer).observe(time.perf_counter() - started)
         self._metrics.events_processed.labels(*self._labels).inc(outcome.applied)
         if outcome.duplicates:
             self._metrics.events_duplicate.labels(*self._labels).inc(outcome.duplicates)
@@ -340,7 +336,7 @@ class BatchProcessor:
                     outcome.applied += applied
                     outcome.duplicates += dupes
                     break
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     attempts += 1
                     last_error = exc
                     self._count_failure(exc)
@@ -379,10 +375,7 @@ class BatchProcessor:
             unique.setdefault(event.event_id, event)
         async with self._uow_factory() as uow:
             claimed = {
-                row[0]
-                for row in await uow.session.execute(
-                    _CLAIM, {"consumer": self.consumer, "ids": list(unique)}
-                )
+                row[0] for row in await uow.session.execute(_CLAIM, {"consumer": self.consumer, "ids": list(unique)})
             }
             fresh = [e for e in unique.values() if e.event_id in claimed]
             if fresh:
@@ -415,7 +408,7 @@ class BatchProcessor:
                         self._spec.dlq_topic, value=record.value, key=record.key, headers=headers
                     )
                     break
-                except Exception as exc:  # noqa: BLE001 - never ack before the DLQ has it
+                except Exception as exc:
                     log.warning("dead-letter publish failed (%r); retrying", exc)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)

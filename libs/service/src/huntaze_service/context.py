@@ -7,10 +7,10 @@ The HTTP middleware and the consumer set it; logs, the unit of work (for ``corre
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Iterator
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class EventContext:
     tracestate: str | None = None
     creator_id: uuid.UUID | None = None
 
-    def with_(self, **changes: object) -> "EventContext":
+    def with_(self, **changes: object) -> EventContext:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 

@@ -88,10 +88,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
-            for e in exc.errors()
-        ]
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()]
         body = error_body(422, _validation_message(list(exc.errors())))
         body["errors"] = errors
         return JSONResponse(body, status_code=422)
@@ -148,9 +145,7 @@ class BodyLimitMiddleware:
                 await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        response = JSONResponse(
-            error_body(413, f"request body larger than {self.max_bytes} bytes"), status_code=413
-        )
+        response = JSONResponse(error_body(413, f"request body larger than {self.max_bytes} bytes"), status_code=413)
         await response({"type": "http"}, _empty_receive, send)
 
 
@@ -199,9 +194,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + [
-                    (b"x-correlation-id", str(correlation_id).encode())
-                ]
+                message["headers"] = list(message["headers"]) + [(b"x-correlation-id", str(correlation_id).encode())]
             await send(message)
 
         with context.bind(ctx):
@@ -210,9 +203,9 @@ class RequestContextMiddleware:
             finally:
                 route = scope.get("route")
                 path = getattr(route, "path", None) or "unmatched"
-                metrics().http_request_seconds.labels(
-                    self.service, scope.get("method", ""), path, str(status)
-                ).observe(time.perf_counter() - started)
+                metrics().http_request_seconds.labels(self.service, scope.get("method", ""), path, str(status)).observe(
+                    time.perf_counter() - started
+                )
 
 
 def new_traceparent() -> str:
@@ -250,9 +243,7 @@ CreatorId = Annotated[uuid.UUID, Depends(_creator_id)]
 UserId = Annotated[uuid.UUID, Depends(_user_id)]
 
 
-def install_probes(
-    app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]]
-) -> None:
+def install_probes(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]]) -> None:
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:
         return {"status": "ok"}

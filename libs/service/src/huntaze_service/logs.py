@@ -40,9 +40,7 @@ def configure_logging(service: str, level: str = "INFO", json_output: bool = Tru
             )
         )
     else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)-7s %(service)s %(name)s: %(message)s")
-        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(service)s %(name)s: %(message)s"))
     handler.addFilter(_ContextFilter(service))
     root = logging.getLogger()
     for old in list(root.handlers):

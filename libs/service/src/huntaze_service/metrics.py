@@ -60,15 +60,11 @@ def metrics() -> ChassisMetrics:
             ["service", "consumer"],
             buckets=(1, 2, 5, 10, 25, 50, 100, 200, 500, 1000),
         ),
-        outbox_published=Counter(
-            "huntaze_outbox_published_total", "Outbox rows published to Kafka", ["service"]
-        ),
+        outbox_published=Counter("huntaze_outbox_published_total", "Outbox rows published to Kafka", ["service"]),
         outbox_publish_errors=Counter(
             "huntaze_outbox_publish_errors_total", "Relay batches that failed to publish", ["service"]
         ),
-        outbox_backlog=Gauge(
-            "huntaze_outbox_backlog", "Outbox rows not yet published", ["service"]
-        ),
+        outbox_backlog=Gauge("huntaze_outbox_backlog", "Outbox rows not yet published", ["service"]),
         outbox_oldest_age_seconds=Gauge(
             "huntaze_outbox_oldest_unpublished_age_seconds",
             "Age of the oldest unpublished outbox row (0 when empty)",

@@ -52,7 +52,7 @@ class OutboxRow:
     headers: str
 
     @classmethod
-    def from_envelope(cls, envelope: Envelope[Any]) -> "OutboxRow":
+    def from_envelope(cls, envelope: Envelope[Any]) -> OutboxRow:
         spec = REGISTRY.get(envelope.type, envelope.version)
         headers = [[k, v.decode()] for k, v in kafka_headers(envelope)]
         return cls(
@@ -137,7 +137,7 @@ class OutboxRelay:
             listener.cancel()
             try:
                 await asyncio.wait_for(relay, timeout=10)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
+            except (TimeoutError, asyncio.CancelledError):
                 relay.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
@@ -152,9 +152,7 @@ class OutboxRelay:
         backoff = 0.5
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(
-                    self._conninfo, autocommit=True
-                ) as conn:
+                async with await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     backoff = 0.5
                     self._wakeup.set()  # anything committed while we were not listening
@@ -162,7 +160,7 @@ class OutboxRelay:
                         self._wakeup.set()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - reconnect on any failure
+            except Exception as exc:
                 log.warning("outbox listener disconnected: %s; retrying in %.1fs", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10)
@@ -173,7 +171,7 @@ class OutboxRelay:
         while not self._stopping:
             try:
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._safety_interval_s)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self._wakeup.clear()
             try:
@@ -185,7 +183,7 @@ class OutboxRelay:
                     last_cleanup = time.monotonic()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - the relay must survive Kafka/DB outages
+            except Exception as exc:
                 self._metrics.outbox_publish_errors.labels(self.service).inc()
                 log.warning("outbox relay failed: %r; retrying in %.1fs", exc, backoff)
                 await asyncio.sleep(backoff + random.uniform(0, backoff / 2))
@@ -212,9 +210,7 @@ class OutboxRelay:
     async def _publish_batch(self) -> tuple[int, bool]:
         started = time.perf_counter()
         async with self._sessionmaker() as session, session.begin():
-            locked = await session.scalar(
-                text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": RELAY_LOCK_KEY}
-            )
+            locked = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": RELAY_LOCK_KEY})
             if not locked:
                 return 0, True
             rows = (
@@ -232,9 +228,7 @@ class OutboxRelay:
             for row in rows:
                 headers = [(k, v.encode()) for k, v in row.headers]
                 futures.append(
-                    await self._producer.send(
-                        row.topic, value=bytes(row.value), key=row.key.encode(), headers=headers
-                    )
+                    await self._producer.send(row.topic, value=bytes(row.value), key=row.key.encode(), headers=headers)
                 )
             await asyncio.gather(*futures)
             await session.execute(
@@ -273,6 +267,4 @@ class OutboxRelay:
 
 async def backlog(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
     async with sessionmaker() as session:
-        return int(
-            await session.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")) or 0
-        )
+        return int(await session.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")) or 0)

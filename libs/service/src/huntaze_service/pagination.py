@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -29,3 +30,14 @@ def decode_cursor(cursor: str, arity: int) -> list[str]:
     if not isinstance(values, list) or len(values) != arity or not all(isinstance(v, str) for v in values):
         raise ApiError(422, "cursor is not valid; use next_cursor from a previous page")
     return values
+
+
+def decode_time_id_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    """The (timestamp, id) position of a keyset over ``ORDER BY ts DESC, id DESC``."""
+    if not cursor:
+        return None
+    at, ident = decode_cursor(cursor, 2)
+    try:
+        return datetime.fromisoformat(at), uuid.UUID(ident)
+    except ValueError:
+        raise ApiError(422, "cursor is not valid; use next_cursor from a previous page") from None

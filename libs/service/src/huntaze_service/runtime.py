@@ -133,7 +133,7 @@ class Runtime:
             client_id=client_id,
             allow_auto_create_topics=False,
             graceful_timeout=s.shutdown_grace_s,
-            logger=logging.getLogger("faststream"),  # through our JSON handler
+            logger=logging.getLogger("huntaze.faststream"),  # through our JSON handler
             log_level=logging.DEBUG,  # one line per message is too much at INFO
         )
         retry = RetryPolicy(
@@ -175,7 +175,7 @@ class Runtime:
         try:
             await asyncio.wait_for(self._ping_database(), timeout=2)
             checks["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             checks["database"] = f"error: {type(exc).__name__}"
         if not self.uses_kafka:
             return checks
@@ -183,7 +183,7 @@ class Runtime:
             assert self.producer is not None
             await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=2)
             checks["kafka"] = "ok"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             checks["kafka"] = f"error: {type(exc).__name__}"
         return checks
 
@@ -194,12 +194,18 @@ def _faststream_handler(processor: BatchProcessor) -> Callable[..., Awaitable[No
         if not isinstance(records, tuple):
             records = (records,)
         metrics().batch_size.labels(processor.service, processor.consumer).observe(len(records))
-        outcome = await processor.process(records)
-        if outcome.poison:
-            await processor.dead_letter(outcome.poison)
+        try:
+            outcome = await processor.process(records)
+            if outcome.poison:
+                await processor.dead_letter(outcome.poison)
+        except Exception:
+            log.exception("%s: batch processing crashed; the batch will be consumed again", processor.consumer)
+            await message.nack()  # seeks every partition back to the batch's first record
+            await asyncio.sleep(1)
+            return
         try:
             await message.ack()
-        except Exception as exc:  # noqa: BLE001 - a rebalance revoked the partitions
+        except Exception as exc:
             log.warning(
                 "%s: offset commit failed (%r); the batch will be redelivered and deduplicated",
                 processor.consumer,
@@ -218,7 +224,7 @@ async def _retry_until_ready(what: str, attempt: Callable[[], Awaitable[Any]], t
         try:
             await attempt()
             return
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if loop.time() > deadline:
                 raise RuntimeError(f"{what} not reachable after {timeout:.0f}s: {exc!r}") from exc
             log.warning("waiting for %s: %r", what, exc)

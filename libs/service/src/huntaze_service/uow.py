@@ -42,7 +42,7 @@ class UnitOfWork:
             raise RuntimeError("use the unit of work inside `async with`")
         return self._session
 
-    async def __aenter__(self) -> "UnitOfWork":
+    async def __aenter__(self) -> UnitOfWork:
         self._session = self._sessionmaker()
         await self._session.begin()
         return self

@@ -16,10 +16,9 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from prometheus_client import REGISTRY as prometheus
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-
-from prometheus_client import REGISTRY as prometheus
 
 from huntaze_events import REGISTRY, Envelope, EventPayload, EventSpec, make_envelope
 from huntaze_service import HandlerContext, Role, ServiceSettings, Subscriptions
@@ -59,9 +58,7 @@ async def engine(infra: Any) -> AsyncIterator[AsyncEngine]:
         await conn.execute(text("DROP TABLE IF EXISTS outbox, processed_events, probe_effects"))
         for statement in CHASSIS_DDL:
             await conn.execute(text(statement))
-        await conn.execute(
-            text("CREATE TABLE probe_effects (event_id uuid, key text, seq int, consumer text)")
-        )
+        await conn.execute(text("CREATE TABLE probe_effects (event_id uuid, key text, seq int, consumer text)"))
     yield engine
     await engine.dispose()
 
@@ -72,9 +69,7 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 async def consume_all(bootstrap: str, topic: str, expected: int, timeout: float = 30) -> list[Any]:
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
-    )
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest")
     await consumer.start()
     records: list[Any] = []
     try:
@@ -268,9 +263,7 @@ async def test_consumer_applies_each_event_once_retries_then_dead_letters(
     await runtime.start()
     try:
         expected = {str(e.event_id) for e in good} | {str(flaky.event_id)}
-        await eventually(
-            lambda: _exactly(effects(sessionmaker, keys), expected), timeout=60, interval=0.5
-        )
+        await eventually(lambda: _exactly(effects(sessionmaker, keys), expected), timeout=60, interval=0.5)
         dlq = await consume_all(infra.kafka, probe_spec.dlq_topic, 3, timeout=30)
     finally:
         await runtime.stop()
@@ -281,8 +274,12 @@ async def test_consumer_applies_each_event_once_retries_then_dead_letters(
     assert attempts[str(flaky.event_id)] == 2
     assert attempts[str(doomed.event_id)] == 3
 
-    mine = [r for r in dlq if dict(r.headers).get("dlq.consumer") == b"sandbox.probe_effects"
-            and (r.key == b"poison" or str(doomed.event_id).encode() in r.value)]
+    mine = [
+        r
+        for r in dlq
+        if dict(r.headers).get("dlq.consumer") == b"sandbox.probe_effects"
+        and (r.key == b"poison" or str(doomed.event_id).encode() in r.value)
+    ]
     reasons = sorted(dict(r.headers)["dlq.reason"].decode() for r in mine)
     assert reasons == ["handler_failed", "malformed", "unknown_version"], reasons
     failed = next(r for r in mine if dict(r.headers)["dlq.reason"] == b"handler_failed")

@@ -41,8 +41,17 @@ def processor() -> BatchProcessor:
 
 def record(value: bytes | None) -> ConsumerRecord[Any, Any]:
     return ConsumerRecord(
-        topic="message.received.v1", partition=0, offset=7, timestamp=0, timestamp_type=0, key=b"k",
-        value=value, checksum=None, serialized_key_size=1, serialized_value_size=len(value or b""), headers=[],
+        topic="message.received.v1",
+        partition=0,
+        offset=7,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"k",
+        value=value,
+        checksum=None,
+        serialized_key_size=1,
+        serialized_value_size=len(value or b""),
+        headers=[],
     )
 
 

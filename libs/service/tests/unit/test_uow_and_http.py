@@ -20,16 +20,23 @@ from huntaze_service.pagination import decode_cursor, encode_cursor
 def received() -> MessageReceived:
     now = datetime.now(UTC)
     return MessageReceived(
-        message_id=uuid.uuid4(), conversation_id=uuid.uuid4(),
+        message_id=uuid.uuid4(),
+        conversation_id=uuid.uuid4(),
         fan=FanRef(fan_id=uuid.uuid4(), external_id="f", display_name="F"),
-        text="hello", sent_at=now, received_at=now,
+        text="hello",
+        sent_at=now,
+        received_at=now,
     )
 
 
 def profile() -> FanProfileUpdated:
     return FanProfileUpdated(
-        fan_id=uuid.uuid4(), external_id="f", display_name="F",
-        first_message_at=None, last_message_at=None, message_count=0,
+        fan_id=uuid.uuid4(),
+        external_id="f",
+        display_name="F",
+        first_message_at=None,
+        last_message_at=None,
+        message_count=0,
     )
 
 
@@ -43,7 +50,9 @@ def test_a_service_may_only_emit_the_events_it_produces() -> None:
 def test_emitted_events_inherit_correlation_causation_trace_and_tenant() -> None:
     creator = uuid.uuid4()
     cause = make_envelope(
-        received(), producer="inbox", creator_id=creator,
+        received(),
+        producer="inbox",
+        creator_id=creator,
         traceparent="00-" + "1" * 32 + "-" + "2" * 16 + "-01",
     )
     uow = UnitOfWork(None, producer_name="fans")  # type: ignore[arg-type]

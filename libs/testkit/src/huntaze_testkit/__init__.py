@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+
 class ServiceProcess:
     def __init__(self, name: str, port: int, env: dict[str, str], logdir: Path) -> None:
         self.name = name
@@ -177,7 +178,7 @@ class EventTap:
             self._changed.clear()
             try:
                 await asyncio.wait_for(self._changed.wait(), timeout=min(remaining, 0.5))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
 
@@ -198,8 +199,6 @@ async def eventually(check: Callable[[], Any], timeout: float = 30, interval: fl
     if last is not None:
         raise last
     raise AssertionError(f"condition not met within {timeout}s")
-
-
 
 
 class Api:
@@ -225,7 +224,7 @@ class Api:
         return await self.client.put(path, headers=self.auth, **kwargs)
 
     @classmethod
-    async def sign_up(cls, client: Any, name: str = "Mia") -> "Api":
+    async def sign_up(cls, client: Any, name: str = "Mia") -> Api:
         import uuid
 
         email = f"{name.lower()}-{uuid.uuid4().hex[:10]}@example.com"
@@ -285,7 +284,7 @@ class LocalHTTPServer:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def __enter__(self) -> "LocalHTTPServer":
+    def __enter__(self) -> LocalHTTPServer:
         self._thread.start()
         return self
 

@@ -84,7 +84,7 @@ class DraftingProvider(Protocol):
 
 
 def first_name(display_name: str) -> str:
-    """"jake_88" → "Jake", "Mary Ann" → "Mary"; falls back to the raw name."""
+    """ "jake_88" → "Jake", "Mary Ann" → "Mary"; falls back to the raw name."""
     cleaned = display_name.strip().replace("_", " ").replace(".", " ")
     token = next((part for part in cleaned.split() if any(ch.isalpha() for ch in part)), "")
     letters = "".join(ch for ch in token if ch.isalpha() or ch in "-'")

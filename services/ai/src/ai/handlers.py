@@ -112,9 +112,7 @@ async def _history(
     return tuple(HistoryLine(Speaker(r.speaker), r.text, r.at) for r in reversed(rows))
 
 
-async def draft_reply(
-    ctx: HandlerContext, event: Envelope[MessageReceived], provider: DraftingProvider
-) -> None:
+async def draft_reply(ctx: HandlerContext, event: Envelope[MessageReceived], provider: DraftingProvider) -> None:
     """Drafts a reply to a fan's message, with the conversation so far and the creator's persona."""
     message = event.payload
     session = ctx.session

@@ -15,7 +15,10 @@ from huntaze_testkit import LocalHTTPServer
 
 def completion(text: str) -> dict[str, Any]:
     return {
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "local-model",
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "local-model",
         "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
     }
@@ -23,9 +26,15 @@ def completion(text: str) -> dict[str, Any]:
 
 def request() -> DraftRequest:
     return DraftRequest(
-        creator_id=uuid.uuid4(), conversation_id=uuid.uuid4(), message_id=uuid.uuid4(),
-        fan_name="jake_88", message="do you do customs?",
-        history=(HistoryLine(Speaker.FAN, "hey", datetime.now(UTC)), HistoryLine(Speaker.CREATOR, "hi Jake!", datetime.now(UTC))),
+        creator_id=uuid.uuid4(),
+        conversation_id=uuid.uuid4(),
+        message_id=uuid.uuid4(),
+        fan_name="jake_88",
+        message="do you do customs?",
+        history=(
+            HistoryLine(Speaker.FAN, "hey", datetime.now(UTC)),
+            HistoryLine(Speaker.CREATOR, "hi Jake!", datetime.now(UTC)),
+        ),
         persona=Persona(tone=Tone.PROFESSIONAL, emoji_use=EmojiUse.NONE, boundaries=("no meetups",), signature="- Mia"),
     )
 

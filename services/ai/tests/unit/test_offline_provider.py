@@ -69,10 +69,7 @@ async def text_of(req: DraftRequest) -> str:
 
 def lines(*pairs: tuple[Speaker, str]) -> tuple[HistoryLine, ...]:
     start = datetime(2025, 1, 1, tzinfo=UTC)
-    return tuple(
-        HistoryLine(speaker=s, text=t, at=start + timedelta(minutes=i))
-        for i, (s, t) in enumerate(pairs)
-    )
+    return tuple(HistoryLine(speaker=s, text=t, at=start + timedelta(minutes=i)) for i, (s, t) in enumerate(pairs))
 
 
 def sentences(text: str) -> list[str]:
@@ -169,9 +166,7 @@ async def test_other_platforms_are_declined() -> None:
 async def test_boundary_words_decline_only_that_request() -> None:
     persona = Persona(boundaries=("no face pics",))
     for message_id in MESSAGE_IDS:
-        declined = await text_of(
-            request("can you send me a pic of your face?", persona=persona, message_id=message_id)
-        )
+        declined = await text_of(request("can you send me a pic of your face?", persona=persona, message_id=message_id))
         assert re.search(r"don't|pass on|a line i keep|outside of", declined.lower()), declined
         req = request("send me more pics", persona=persona, message_id=message_id)
         allowed = await text_of(req)

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from huntaze_service import ApiError, CreatorId, RuntimeDep, not_found
-from huntaze_service.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from huntaze_service import CreatorId, RuntimeDep, not_found
+from huntaze_service.pagination import Cursor, Limit, decode_time_id_cursor, encode_cursor
 
 from . import handlers
 from .adapters.orm import Fan
@@ -29,7 +29,7 @@ class FanOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, fan: Fan) -> "FanOut":
+    def of(cls, fan: Fan) -> FanOut:
         return cls(
             fan_id=fan.id,
             external_id=fan.external_id,
@@ -55,13 +55,7 @@ async def list_fans(
     cursor: Cursor = None,
     q: Annotated[str | None, Query(max_length=100, description="Search name or OnlyFans id")] = None,
 ) -> FanPage:
-    after = None
-    if cursor:
-        at, fan_id = decode_cursor(cursor, 2)
-        try:
-            after = (datetime.fromisoformat(at), uuid.UUID(fan_id))
-        except ValueError:
-            raise ApiError(422, "cursor is not valid; use next_cursor from a previous page") from None
+    after = decode_time_id_cursor(cursor)
     async with runtime.session() as session:
         fans = await handlers.list_fans(session, creator_id, limit=limit + 1, after=after, query=q)
     page, more = fans[:limit], len(fans) > limit

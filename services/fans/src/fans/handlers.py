@@ -17,9 +17,7 @@ from .adapters.orm import Fan
 from .domain import fold_messages
 
 
-async def track_fan_messages(
-    ctx: HandlerContext, events: Sequence[Envelope[MessageReceived]]
-) -> None:
+async def track_fan_messages(ctx: HandlerContext, events: Sequence[Envelope[MessageReceived]]) -> None:
     """One upsert per fan for the whole batch, then one fan.profile_updated per fan changed."""
     deltas = {d.fan_id: d for d in fold_messages(list(events))}
     now = utcnow()
@@ -48,9 +46,7 @@ async def track_fan_messages(
             "first_message_at": func.least(Fan.first_message_at, new.first_message_at),
             "last_message_at": func.greatest(Fan.last_message_at, new.last_message_at),
             # the name on the most recent message wins, whatever order messages arrive in
-            "display_name": case(
-                (new.last_message_at >= previous_last, new.display_name), else_=Fan.display_name
-            ),
+            "display_name": case((new.last_message_at >= previous_last, new.display_name), else_=Fan.display_name),
             "updated_at": now,
         },
         # a fan id never moves between tenants; a mismatch updates nothing and is caught below
@@ -93,9 +89,7 @@ async def list_fans(
         )
     if after is not None:
         last_at, last_id = after
-        stmt = stmt.where(
-            or_(Fan.last_message_at < last_at, and_(Fan.last_message_at == last_at, Fan.id < last_id))
-        )
+        stmt = stmt.where(or_(Fan.last_message_at < last_at, and_(Fan.last_message_at == last_at, Fan.id < last_id)))
     stmt = stmt.order_by(Fan.last_message_at.desc(), Fan.id.desc()).limit(limit)
     return list((await session.scalars(stmt)).all())
 

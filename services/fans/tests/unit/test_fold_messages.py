@@ -15,11 +15,15 @@ T0 = datetime(2026, 11, 1, tzinfo=UTC)
 def msg(external: str, name: str, minutes: int, creator: uuid.UUID = CREATOR):
     return make_envelope(
         MessageReceived(
-            message_id=uuid.uuid4(), conversation_id=uuid.uuid4(),
+            message_id=uuid.uuid4(),
+            conversation_id=uuid.uuid4(),
             fan=FanRef(fan_id=fan_id_for(creator, external), external_id=external, display_name=name),
-            text="hi", sent_at=T0 + timedelta(minutes=minutes), received_at=T0,
+            text="hi",
+            sent_at=T0 + timedelta(minutes=minutes),
+            received_at=T0,
         ),
-        producer="inbox", creator_id=creator,
+        producer="inbox",
+        creator_id=creator,
     )
 
 

@@ -79,7 +79,9 @@ async def token(
     async with runtime.session() as session:
         principal = await handlers.authenticate(session, username, password)
     if principal is None:
-        raise ApiError(401, "incorrect email or password", "invalid_credentials", headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401, "incorrect email or password", "invalid_credentials", headers={"WWW-Authenticate": "Bearer"}
+        )
     tokens = codec(request)
     return TokenOut(access_token=tokens.issue(principal), expires_in=tokens.ttl_s)
 
@@ -109,9 +111,7 @@ _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 @proxy_router.api_route("/v1/{service}", methods=_METHODS)
 @proxy_router.api_route("/v1/{service}/{path:path}", methods=_METHODS)
-async def forward(
-    service: str, request: Request, principal: CurrentPrincipal, path: str = ""
-) -> Response:
+async def forward(service: str, request: Request, principal: CurrentPrincipal, path: str = "") -> Response:
     runtime = request.app.state.runtime
     base = runtime.settings.upstreams().get(service)
     if base is None:

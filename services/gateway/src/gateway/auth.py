@@ -28,7 +28,9 @@ def _principal(
     try:
         return codec(request).verify(credentials.credentials)
     except InvalidToken as exc:
-        raise ApiError(401, str(exc), "token_expired" if "expired" in str(exc) else "invalid_token", headers=challenge) from None
+        raise ApiError(
+            401, str(exc), "token_expired" if "expired" in str(exc) else "invalid_token", headers=challenge
+        ) from None
 
 
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]

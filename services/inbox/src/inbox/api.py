@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from huntaze_events import MAX_MESSAGE_CHARS
 from huntaze_service import ApiError, CreatorId, RuntimeDep, UserId, not_found
-from huntaze_service.pagination import Cursor, Limit, decode_cursor, encode_cursor
+from huntaze_service.pagination import Cursor, Limit, decode_time_id_cursor, encode_cursor
 
 from . import handlers
 from .adapters.orm import Conversation, Draft, Message
@@ -70,7 +70,7 @@ class MessageOut(BaseModel):
     draft_id: uuid.UUID | None = None
 
     @classmethod
-    def of(cls, m: Message) -> "MessageOut":
+    def of(cls, m: Message) -> MessageOut:
         return cls(message_id=m.id, direction=m.direction, text=m.text, sent_at=m.sent_at, draft_id=m.draft_id)
 
 
@@ -90,7 +90,7 @@ class DraftOut(BaseModel):
     sent_at: datetime | None
 
     @classmethod
-    def of(cls, d: Draft) -> "DraftOut":
+    def of(cls, d: Draft) -> DraftOut:
         return cls(
             draft_id=d.id,
             conversation_id=d.conversation_id,
@@ -178,13 +178,7 @@ async def list_conversations(
     runtime: RuntimeDep, creator_id: CreatorId, limit: Limit = 50, cursor: Cursor = None
 ) -> ConversationPage:
     """Conversations, most recent activity first."""
-    after = None
-    if cursor:
-        at, cid = decode_cursor(cursor, 2)
-        try:
-            after = (datetime.fromisoformat(at), uuid.UUID(cid))
-        except ValueError:
-            raise ApiError(422, "cursor is not valid; use next_cursor from a previous page") from None
+    after = decode_time_id_cursor(cursor)
     async with runtime.session() as session:
         rows = await handlers.list_conversations(session, creator_id, limit=limit + 1, after=after)
     page, more = rows[:limit], len(rows) > limit

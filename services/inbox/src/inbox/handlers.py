@@ -24,7 +24,7 @@ from huntaze_service import HandlerContext, UnitOfWork
 
 from .adapters.connector import OutboundConnector, OutboundReply
 from .adapters.orm import Conversation, Draft, Message
-from .domain import DraftStatus, Direction, check_approvable
+from .domain import Direction, DraftStatus, check_approvable
 
 
 class NotFound(Exception):
@@ -86,9 +86,7 @@ async def receive_message(uow: UnitOfWork, cmd: ReceiveMessage) -> Received:
 
     if cmd.external_id is not None:
         existing = await session.scalar(
-            select(Message.id).where(
-                Message.conversation_id == conversation_id, Message.external_id == cmd.external_id
-            )
+            select(Message.id).where(Message.conversation_id == conversation_id, Message.external_id == cmd.external_id)
         )
         if existing is not None:
             return Received(existing, conversation_id, fan_id, duplicate=True)
@@ -114,9 +112,7 @@ async def receive_message(uow: UnitOfWork, cmd: ReceiveMessage) -> Received:
         MessageReceived(
             message_id=message_id,
             conversation_id=conversation_id,
-            fan=FanRef(
-                fan_id=fan_id, external_id=cmd.fan_external_id, display_name=cmd.fan_display_name
-            ),
+            fan=FanRef(fan_id=fan_id, external_id=cmd.fan_external_id, display_name=cmd.fan_display_name),
             text=cmd.text,
             sent_at=sent_at,
             received_at=now,
@@ -203,9 +199,7 @@ async def send_approved_reply(
     approved = event.payload
     session = ctx.session
     draft = await session.scalar(
-        select(Draft)
-        .where(Draft.id == approved.draft_id, Draft.creator_id == event.creator_id)
-        .with_for_update()
+        select(Draft).where(Draft.id == approved.draft_id, Draft.creator_id == event.creator_id).with_for_update()
     )
     if draft is None:
         raise LookupError(f"approved draft {approved.draft_id} does not exist")

@@ -27,8 +27,12 @@ def test_text_is_trimmed_and_must_be_non_empty_and_bounded() -> None:
 
 def reply() -> OutboundReply:
     return OutboundReply(
-        draft_id=uuid.uuid4(), creator_id=uuid.uuid4(), conversation_id=uuid.uuid4(),
-        fan_id=uuid.uuid4(), fan_external_id="of_1", text="Hey Jake!",
+        draft_id=uuid.uuid4(),
+        creator_id=uuid.uuid4(),
+        conversation_id=uuid.uuid4(),
+        fan_id=uuid.uuid4(),
+        fan_external_id="of_1",
+        text="Hey Jake!",
     )
 
 

@@ -71,97 +71,148 @@ _PATTERNS: dict[Intent, re.Pattern[str]] = {
     Intent.COMPLAINT: _rx(
         r"\b(?:didn'?t|did not|haven'?t|have not|never|not) (?:get|got|receive|received|arrive"
         r"|arrived|come through|load|work|open)\b",
-        r"\brefund", r"\bmoney back\b", r"\bscam", r"\brip ?off\b", r"\bunhappy\b",
-        r"\bdisappointed\b", r"\bnot happy\b", r"\bwaste of (?:money|time)\b",
+        r"\brefund",
+        r"\bmoney back\b",
+        r"\bscam",
+        r"\brip ?off\b",
+        r"\bunhappy\b",
+        r"\bdisappointed\b",
+        r"\bnot happy\b",
+        r"\bwaste of (?:money|time)\b",
         r"\bcharged (?:me )?twice\b",
         r"\b(?:doesn'?t|does not|won'?t|can'?t) (?:work|load|play|open)\b",
-        r"\bbroken\b", r"\bstill waiting\b",
+        r"\bbroken\b",
+        r"\bstill waiting\b",
         r"\bwhere(?:'s| is) (?:my|the) (?:video|pic|content|custom|order|purchase|stuff)",
     ),
     Intent.MEETUP: _rx(
-        r"\bmeet(?:ing)?(?: ?ups?| you| u| irl| in person| sometime)\b", r"\bin person\b",
+        r"\bmeet(?:ing)?(?: ?ups?| you| u| irl| in person| sometime)\b",
+        r"\bin person\b",
         r"\b(?:can|could|should|let'?s|wanna|want to) (?:we )?meet\b",
-        r"\birl\b", r"\bhang ?out\b", r"\bon a date\b",
-        r"\btake you (?:out|to dinner)\b", r"\bgrab (?:a )?(?:drink|coffee|dinner|bite)\b",
-        r"\bwhere do you live\b", r"\b(?:your|ur) address\b", r"\bvisit you\b", r"\bcome over\b",
+        r"\birl\b",
+        r"\bhang ?out\b",
+        r"\bon a date\b",
+        r"\btake you (?:out|to dinner)\b",
+        r"\bgrab (?:a )?(?:drink|coffee|dinner|bite)\b",
+        r"\bwhere do you live\b",
+        r"\b(?:your|ur) address\b",
+        r"\bvisit you\b",
+        r"\bcome over\b",
     ),
     Intent.OFF_PLATFORM: _rx(
-        r"\bsnap(?:chat)?\b", r"\bphone (?:number|#)",
+        r"\bsnap(?:chat)?\b",
+        r"\bphone (?:number|#)",
         r"\b(?:your|ur) (?:phone|number|digits|cell)\b",
-        r"\bwhats ?app\b", r"\btelegram\b", r"\binsta(?:gram)?\b",
-        r"\b(?:kik|discord|skype|facetime|signal|email)\b", r"\b(?:text|call) (?:you|me)\b",
+        r"\bwhats ?app\b",
+        r"\btelegram\b",
+        r"\binsta(?:gram)?\b",
+        r"\b(?:kik|discord|skype|facetime|signal|email)\b",
+        r"\b(?:text|call) (?:you|me)\b",
         r"\b(?:cash ?app|venmo|paypal|zelle)\b",
     ),
     Intent.SAD: _rx(
         r"\b(?:sad|lonely|depressed|heartbroken|miserable|anxious|stressed|crying)\b",
         r"\bfeel(?:ing)? (?:so |really |very )?(?:down|low|alone|awful|terrible|bad|empty)\b",
         r"\b(?:rough|bad|hard|tough|awful|terrible|shitty) (?:day|week|night|time)\b",
-        r"\bbroke up\b", r"\b(?:passed away|died|funeral|grieving|in (?:the )?hospital)\b",
+        r"\bbroke up\b",
+        r"\b(?:passed away|died|funeral|grieving|in (?:the )?hospital)\b",
         r"\b(?:no ?one|nobody) cares\b",
         r"\blost my (?:job|dog|cat|mom|dad|mother|father|friend)\b",
     ),
     Intent.CUSTOMS: _rx(
-        r"\bcustoms?\b", r"\bpersonali[sz]ed\b", r"\bmade (?:just )?for me\b",
-        r"\bspecial request\b", r"\bwith my name\b",
+        r"\bcustoms?\b",
+        r"\bpersonali[sz]ed\b",
+        r"\bmade (?:just )?for me\b",
+        r"\bspecial request\b",
+        r"\bwith my name\b",
         r"\bmake (?:me )?(?:a|an|some) (?:video|vid|clip|pic|photo|set)\b",
     ),
     Intent.PRICE: _rx(
-        r"\bhow much\b", r"\bprices?\b", r"\bpricing\b", r"\bcosts?\b", r"\bcharge\b",
-        r"\brates\b", r"\bppv\b", r"\bunlock\b", r"\bpay (?:for|to)\b",
+        r"\bhow much\b",
+        r"\bprices?\b",
+        r"\bpricing\b",
+        r"\bcosts?\b",
+        r"\bcharge\b",
+        r"\brates\b",
+        r"\bppv\b",
+        r"\bunlock\b",
+        r"\bpay (?:for|to)\b",
     ),
     Intent.CONTENT: _rx(
         r"\b(?:send|show|share|post|drop)\b(?:\W+\w+){0,4}?\W+(?:pics?|photos?|pictures?|selfies?"
         r"|videos?|vids?|clips?|content|more|something)\b",
         r"\bnew (?:content|pics?|photos?|videos?|vids?|posts?|sets?|stuff)\b",
-        r"\b(?:anything|something) new\b", r"\bmore (?:pics?|photos?|videos?|vids?|content)\b",
-        r"\b(?:can|could|may) i (?:see|get|have)\b", r"\b(?:want|wanna|dying|love) to see\b",
+        r"\b(?:anything|something) new\b",
+        r"\bmore (?:pics?|photos?|videos?|vids?|content)\b",
+        r"\b(?:can|could|may) i (?:see|get|have)\b",
+        r"\b(?:want|wanna|dying|love) to see\b",
         r"\bwanna see\b",
     ),
     Intent.THANKS: _rx(
-        r"\btip(?:ped|s)?\b", r"\b(?:subscribed|subbed|resubbed|renewed|joined)\b",
-        r"\bjust (?:bought|purchased|unlocked)\b", r"\bnew (?:sub|subscriber|fan) here\b",
+        r"\btip(?:ped|s)?\b",
+        r"\b(?:subscribed|subbed|resubbed|renewed|joined)\b",
+        r"\bjust (?:bought|purchased|unlocked)\b",
+        r"\bnew (?:sub|subscriber|fan) here\b",
         r"\b(?:bought|purchased|unlocked) (?:your|the|it|that)\b",
         r"\bsent you (?:a |some )?(?:tip|something|money)\b",
     ),
     Intent.ACTIVITY: _rx(
         r"\bw(?:hat|hatcha|ut) (?:are|r) (?:you|u|ya) (?:up to|doing)\b",
-        r"\bwhat(?:'re| are) you (?:up to|doing)\b", r"\bwhatcha doing\b", r"\bwyd\b",
+        r"\bwhat(?:'re| are) you (?:up to|doing)\b",
+        r"\bwhatcha doing\b",
+        r"\bwyd\b",
         r"\bhow(?:'s| is| was) (?:your|ur) (?:day|weekend|night|morning|evening|week|shoot)\b",
-        r"\bplans (?:for )?(?:today|tonight|this weekend)\b", r"\bwhat did you do\b",
+        r"\bplans (?:for )?(?:today|tonight|this weekend)\b",
+        r"\bwhat did you do\b",
     ),
     Intent.GOODNIGHT: _rx(
-        r"\bgood ?night\b", r"\bnight night\b", r"\bgn\b", r"\bsweet dreams\b",
-        r"\b(?:going|off|heading) to (?:bed|sleep)\b", r"\bsleep (?:well|tight)\b",
+        r"\bgood ?night\b",
+        r"\bnight night\b",
+        r"\bgn\b",
+        r"\bsweet dreams\b",
+        r"\b(?:going|off|heading) to (?:bed|sleep)\b",
+        r"\bsleep (?:well|tight)\b",
     ),
     Intent.GOODBYE: _rx(
-        r"\b(?:good)?bye+\b", r"\bsee (?:you|ya|u) (?:later|soon|tomorrow)\b",
-        r"\btalk (?:to (?:you|u) )?(?:later|soon|tomorrow)\b", r"\bttyl\b",
-        r"\b(?:gotta|have to) go\b", r"\bcatch you later\b",
+        r"\b(?:good)?bye+\b",
+        r"\bsee (?:you|ya|u) (?:later|soon|tomorrow)\b",
+        r"\btalk (?:to (?:you|u) )?(?:later|soon|tomorrow)\b",
+        r"\bttyl\b",
+        r"\b(?:gotta|have to) go\b",
+        r"\bcatch you later\b",
     ),
     Intent.COMPLIMENT: _rx(
         r"\b(?:beautiful|gorgeous|stunning|sexy|breathtaking|goddess)\b",
         r"\b(?:you(?:'re| are)?|ur|u r|such an?) (?:so |really |very )?(?:pretty|hot|cute"
         r"|adorable|amazing|lovely|perfect|incredible|angel)\b",
-        r"\byou look\b", r"\bobsessed with you\b", r"\bcrush on you\b",
+        r"\byou look\b",
+        r"\bobsessed with you\b",
+        r"\bcrush on you\b",
         r"\blove (?:your|ur) (?:body|smile|eyes|hair|content|pics|videos|page|vibe)\b",
     ),
     Intent.GREETING: _rx(
         r"^\W*(?:hi+|hey+|heya|hiya|hello+|yo|howdy|sup|hola|morning|evening)\b",
-        r"\bgood (?:morning|afternoon|evening)\b", r"\bwhat'?s up\b",
+        r"\bgood (?:morning|afternoon|evening)\b",
+        r"\bwhat'?s up\b",
     ),
 }
 _HOW_ARE_YOU = _rx(
-    r"\bhow (?:are|r) (?:you|u|ya)\b", r"\bhow(?:'s| is) it going\b", r"\bhow have you been\b",
+    r"\bhow (?:are|r) (?:you|u|ya)\b",
+    r"\bhow(?:'s| is) it going\b",
+    r"\bhow have you been\b",
     r"\bhope you(?:'re| are) (?:well|good|doing well)\b",
 )
-_CREATOR_GREETING = _rx(
-    r"^\W*(?:hi+|hey+|heya|hiya|hello+|howdy|good (?:morning|afternoon|evening))\b"
-)
+_CREATOR_GREETING = _rx(r"^\W*(?:hi+|hey+|heya|hiya|hello+|howdy|good (?:morning|afternoon|evening))\b")
 _POLITE_MEET = _rx(r"\b(?:nice|great|good|lovely|pleasure|glad) to meet you\b")
 _ADJECTIVE = _rx(r"\b(beautiful|gorgeous|stunning|sexy|pretty|hot|cute|adorable|amazing|lovely)\b")
 _REQUEST = _rx(
-    r"\b(?:can|could|will|would) (?:you|u|i|we)\b", r"\bplease\b", r"\bi (?:want|need)\b",
-    r"\bwanna\b", r"\b(?:send|show)\b", r"\blet'?s\b", r"\bdo you do\b",
+    r"\b(?:can|could|will|would) (?:you|u|i|we)\b",
+    r"\bplease\b",
+    r"\bi (?:want|need)\b",
+    r"\bwanna\b",
+    r"\b(?:send|show)\b",
+    r"\blet'?s\b",
+    r"\bdo you do\b",
 )
 
 _REQUEST_INTENTS = frozenset({Intent.CUSTOMS, Intent.PRICE, Intent.CONTENT, Intent.QUESTION})
@@ -175,12 +226,34 @@ _BOUNDARY_FILLER = frozenset(
     " offering fans fan people anyone someone allowed".split()
 )
 _ALIASES = {
-    "meetups": "meet", "meetup": "meet", "meeting": "meet", "meetings": "meet", "meets": "meet",
-    "date": "meet", "dates": "meet", "irl": "meet", "pics": "pic", "photo": "pic", "photos": "pic",
-    "picture": "pic", "pictures": "pic", "selfies": "pic", "images": "pic", "videos": "video",
-    "vids": "video", "vid": "video", "clips": "video", "calls": "call", "number": "phone",
-    "numbers": "phone", "texting": "phone", "faces": "face", "foot": "feet", "customs": "custom",
-    "snap": "snapchat", "socials": "social",
+    "meetups": "meet",
+    "meetup": "meet",
+    "meeting": "meet",
+    "meetings": "meet",
+    "meets": "meet",
+    "date": "meet",
+    "dates": "meet",
+    "irl": "meet",
+    "pics": "pic",
+    "photo": "pic",
+    "photos": "pic",
+    "picture": "pic",
+    "pictures": "pic",
+    "selfies": "pic",
+    "images": "pic",
+    "videos": "video",
+    "vids": "video",
+    "vid": "video",
+    "clips": "video",
+    "calls": "call",
+    "number": "phone",
+    "numbers": "phone",
+    "texting": "phone",
+    "faces": "face",
+    "foot": "feet",
+    "customs": "custom",
+    "snap": "snapchat",
+    "socials": "social",
 }
 _CONCEPTS = {
     "meet": _PATTERNS[Intent.MEETUP],
@@ -241,11 +314,7 @@ def _analyse(request: DraftRequest) -> _Analysis:
     text = _POLITE_MEET.sub(" ", request.message)
     main = detect_intents(text)[0]
     asks = main in _REQUEST_INTENTS or bool(_REQUEST.search(text))
-    decline = (
-        main not in _NO_BOUNDARY_REPLY
-        and asks
-        and _breaks_boundary(text, request.persona.boundaries)
-    )
+    decline = main not in _NO_BOUNDARY_REPLY and asks and _breaks_boundary(text, request.persona.boundaries)
     return _Analysis(main=main, how_are_you=bool(_HOW_ARE_YOU.search(text)), decline=decline)
 
 
@@ -312,15 +381,11 @@ def _thanks_for(text: str) -> str:
 
 def _creator_greeted_recently(history: Sequence[HistoryLine]) -> bool:
     recent = history[-_RECENT_LINES:]
-    return any(
-        line.speaker is Speaker.CREATOR and _CREATOR_GREETING.search(line.text) for line in recent
-    )
+    return any(line.speaker is Speaker.CREATOR and _CREATOR_GREETING.search(line.text) for line in recent)
 
 
 def _fan_raised_before(history: Sequence[HistoryLine], intent: Intent) -> bool:
-    return any(
-        line.speaker is Speaker.FAN and intent in detect_intents(line.text) for line in history
-    )
+    return any(line.speaker is Speaker.FAN and intent in detect_intents(line.text) for line in history)
 
 
 def _normalise(sentence: str) -> str:
@@ -558,10 +623,7 @@ def _parse_wordings(text: str) -> dict[str, dict[str, tuple[str, ...]]]:
             current = table.setdefault(header[1], {}).setdefault(header[2] or _ANY, [])
         else:
             current.append(line)
-    return {
-        key: {tone: tuple(texts) for tone, texts in by_tone.items()}
-        for key, by_tone in table.items()
-    }
+    return {key: {tone: tuple(texts) for tone, texts in by_tone.items()} for key, by_tone in table.items()}
 
 
 _TEMPLATES = _parse_wordings(_WORDINGS)
@@ -627,7 +689,7 @@ def _opening(request: DraftRequest, analysis: _Analysis, name: str, pick: _Picke
 
 
 def _address(name: str, body: str) -> str:
-    """"Jake, i'd…" is wrong, "Jake, I'd…" and "Jake, thank you…" are right."""
+    """ "Jake, i'd…" is wrong, "Jake, I'd…" and "Jake, thank you…" are right."""
     head = body if re.match(r"I\b", body) else body[:1].lower() + body[1:]
     return f"{name}, {head}"
 

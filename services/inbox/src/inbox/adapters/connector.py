@@ -76,9 +76,7 @@ class WebhookConnector:
             "text": reply.text,
         }
         try:
-            response = await self._client.post(
-                self._url, json=body, headers={"Idempotency-Key": str(reply.draft_id)}
-            )
+            response = await self._client.post(self._url, json=body, headers={"Idempotency-Key": str(reply.draft_id)})
         except httpx.HTTPError as exc:
             raise ConnectorError(f"connector unreachable: {exc!r}") from exc
         if response.status_code >= 300:

@@ -37,9 +37,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     )
-    op.create_index(
-        "ix_conversation_lines_conversation_at", "conversation_lines", ["conversation_id", "at"]
-    )
+    op.create_index("ix_conversation_lines_conversation_at", "conversation_lines", ["conversation_id", "at"])
     op.create_table(
         "generations",
         sa.Column("draft_id", postgresql.UUID(as_uuid=True), primary_key=True),

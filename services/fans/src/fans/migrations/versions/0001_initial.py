@@ -31,9 +31,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("creator_id", "external_id", name="uq_fans_creator_external"),
     )
-    op.create_index(
-        "ix_fans_creator_last_message", "fans", ["creator_id", "last_message_at", "id"]
-    )
+    op.create_index("ix_fans_creator_last_message", "fans", ["creator_id", "last_message_at", "id"])
 
 
 def downgrade() -> None:

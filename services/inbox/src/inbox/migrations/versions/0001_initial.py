@@ -33,9 +33,7 @@ def upgrade() -> None:
         sa.Column("message_count", sa.Integer(), nullable=False, server_default="0"),
         sa.UniqueConstraint("creator_id", "fan_external_id", name="uq_conversations_creator_fan"),
     )
-    op.create_index(
-        "ix_conversations_creator_last", "conversations", ["creator_id", "last_message_at", "id"]
-    )
+    op.create_index("ix_conversations_creator_last", "conversations", ["creator_id", "last_message_at", "id"])
     op.create_table(
         "messages",
         sa.Column("id", UUID, primary_key=True),
