@@ -420,7 +420,7 @@ def wait_for_kafka(bootstrap: str, timeout: float, logfile: Path | None = None) 
             asyncio.run(probe())
             say(f"Kafka answers metadata on {bootstrap}")
             return
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - not up yet: try again until the deadline
             last = exc
             time.sleep(0.5)
     tail = ""

@@ -9,13 +9,17 @@ import signal
 from collections import Counter
 from typing import Any
 
+import pytest
+
 from huntaze_testkit import Api, EventTap, Platform, eventually
 
 FANS = 20
 PER_FAN = 15
 
 
-async def test_sigkill_ai_and_fans_mid_stream(gateway: Any, platform: Platform, event_tap: EventTap) -> None:
+async def test_sigkill_ai_and_fans_mid_stream(
+    gateway: Any, platform: Platform, event_tap: EventTap, capsys: pytest.CaptureFixture[str]
+) -> None:
     api = await Api.sign_up(gateway, "Kira")
     mine = lambda r: r.value is not None and r.value.get("creator_id") == api.creator_id  # noqa: E731
     total = FANS * PER_FAN
@@ -75,7 +79,8 @@ async def test_sigkill_ai_and_fans_mid_stream(gateway: Any, platform: Platform, 
     on_wire = Counter(r.value["payload"]["in_reply_to_message_id"] for r in event_tap.select("reply.drafted.v1", mine))
     wire_duplicates = sum(n - 1 for n in on_wire.values())
     assert set(on_wire) == set(message_ids)
-    print(
-        f"\nSIGKILL ai+fans after {drafted_at_kill}/{total} drafts: drafts={len(drafts)} "
-        f"duplicate_drafts=0 reply.drafted_duplicates_on_wire={wire_duplicates} fans_exact=True"
-    )
+    with capsys.disabled():
+        print(
+            f"\nSIGKILL ai+fans after {drafted_at_kill}/{total} drafts: drafts={len(drafts)} "
+            f"duplicate_drafts=0 reply.drafted_duplicates_on_wire={wire_duplicates} fans_exact=True"
+        )

@@ -294,7 +294,7 @@ class BatchProcessor:
             applied, dupes = await self._apply([e for _, e in decoded])
             outcome.applied += applied
             outcome.duplicates += dupes
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - isolate the failing event(s)
             self._count_failure(exc)
             if len(decoded) > 1:
                 log.warning("batch of %d failed (%r); applying its events one by one", len(decoded), exc)
@@ -336,7 +336,7 @@ class BatchProcessor:
                     outcome.applied += applied
                     outcome.duplicates += dupes
                     break
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - counted, retried, then dead-lettered
                     attempts += 1
                     last_error = exc
                     self._count_failure(exc)
@@ -408,7 +408,7 @@ class BatchProcessor:
                         self._spec.dlq_topic, value=record.value, key=record.key, headers=headers
                     )
                     break
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - never ack before the DLQ has it
                     log.warning("dead-letter publish failed (%r); retrying", exc)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)

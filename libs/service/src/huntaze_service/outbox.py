@@ -105,7 +105,6 @@ class OutboxRelay:
         producer: AIOKafkaProducer,
         batch_size: int = 500,
         safety_interval_s: float = 5.0,
-        retention_hours: float = 72.0,
     ) -> None:
         self.service = service
         self._sessionmaker = sessionmaker
@@ -113,7 +112,6 @@ class OutboxRelay:
         self._producer = producer
         self._batch_size = batch_size
         self._safety_interval_s = safety_interval_s
-        self._retention_hours = retention_hours
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
@@ -160,14 +158,14 @@ class OutboxRelay:
                         self._wakeup.set()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - reconnect on any failure
                 log.warning("outbox listener disconnected: %s; retrying in %.1fs", exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10)
 
     async def _run(self) -> None:
         backoff = 0.2
-        last_cleanup = 0.0
+        last_observed = 0.0
         while not self._stopping:
             try:
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._safety_interval_s)
@@ -177,13 +175,12 @@ class OutboxRelay:
             try:
                 await self.drain()
                 backoff = 0.2
-                if time.monotonic() - last_cleanup > 300:
-                    await self._cleanup()
+                if time.monotonic() - last_observed > 30:
                     await self._observe_backlog()
-                    last_cleanup = time.monotonic()
+                    last_observed = time.monotonic()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - the relay must survive Kafka/DB outages
                 self._metrics.outbox_publish_errors.labels(self.service).inc()
                 log.warning("outbox relay failed: %r; retrying in %.1fs", exc, backoff)
                 await asyncio.sleep(backoff + random.uniform(0, backoff / 2))
@@ -253,16 +250,6 @@ class OutboxRelay:
             ).one()
         self._metrics.outbox_backlog.labels(self.service).set(row.n)
         self._metrics.outbox_oldest_age_seconds.labels(self.service).set(float(row.age))
-
-    async def _cleanup(self) -> None:
-        async with self._sessionmaker() as session, session.begin():
-            await session.execute(
-                text(
-                    "DELETE FROM outbox WHERE published_at IS NOT NULL "
-                    "AND published_at < now() - :h * interval '1 hour'"
-                ),
-                {"h": self._retention_hours},
-            )
 
 
 async def backlog(sessionmaker: async_sessionmaker[AsyncSession]) -> int:

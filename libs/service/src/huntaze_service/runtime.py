@@ -63,6 +63,7 @@ class Runtime:
         self.relay: OutboxRelay | None = None
         self.processors: list[BatchProcessor] = []
         self.state: dict[str, Any] = {}
+        self._housekeeping: asyncio.Task[None] | None = None
 
     # units of work ---------------------------------------------------------------------------
     def uow(self) -> UnitOfWork:
@@ -98,9 +99,9 @@ class Runtime:
                 producer=self.producer,
                 batch_size=s.relay_batch_size,
                 safety_interval_s=s.relay_safety_interval_s,
-                retention_hours=s.outbox_retention_hours,
             )
             self.relay.start()
+            self._housekeeping = asyncio.create_task(self._housekeep(), name=f"{self.service}-housekeeping")
             if self.subscriptions:
                 self.broker = self._build_broker(client_id)
                 await self.broker.start()
@@ -112,6 +113,10 @@ class Runtime:
         )
 
     async def stop(self) -> None:
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            await asyncio.gather(self._housekeeping, return_exceptions=True)
+            self._housekeeping = None
         if self.broker is not None:
             await self.broker.stop()
             self.broker = None
@@ -164,6 +169,30 @@ class Runtime:
             )(_faststream_handler(processor))
         return broker
 
+    async def _housekeep(self, every_s: float = 300) -> None:
+        """Deletes published outbox rows and old idempotency records, past their retention.
+
+        Idempotency records must outlive the topics' retention (7 days locally): an event can only
+        be redelivered while Kafka still has it."""
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                assert self.sessionmaker is not None
+                async with self.sessionmaker() as session, session.begin():
+                    await session.execute(
+                        text(
+                            "DELETE FROM outbox WHERE published_at IS NOT NULL "
+                            "AND published_at < now() - :h * interval '1 hour'"
+                        ),
+                        {"h": self.settings.outbox_retention_hours},
+                    )
+                    await session.execute(
+                        text("DELETE FROM processed_events WHERE processed_at < now() - :d * interval '1 day'"),
+                        {"d": self.settings.processed_events_retention_days},
+                    )
+            except Exception as exc:  # noqa: BLE001 - retried at the next round
+                log.warning("housekeeping failed: %r", exc)
+
     # probes ----------------------------------------------------------------------------------
     async def _ping_database(self) -> None:
         assert self.engine is not None
@@ -175,7 +204,7 @@ class Runtime:
         try:
             await asyncio.wait_for(self._ping_database(), timeout=2)
             checks["database"] = "ok"
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - reported as not ready
             checks["database"] = f"error: {type(exc).__name__}"
         if not self.uses_kafka:
             return checks
@@ -183,7 +212,7 @@ class Runtime:
             assert self.producer is not None
             await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=2)
             checks["kafka"] = "ok"
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - reported as not ready
             checks["kafka"] = f"error: {type(exc).__name__}"
         return checks
 
@@ -198,14 +227,14 @@ def _faststream_handler(processor: BatchProcessor) -> Callable[..., Awaitable[No
             outcome = await processor.process(records)
             if outcome.poison:
                 await processor.dead_letter(outcome.poison)
-        except Exception:
+        except Exception:  # a bug of ours, not the event's: never skip the batch
             log.exception("%s: batch processing crashed; the batch will be consumed again", processor.consumer)
             await message.nack()  # seeks every partition back to the batch's first record
             await asyncio.sleep(1)
             return
         try:
             await message.ack()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a rebalance revoked the partitions
             log.warning(
                 "%s: offset commit failed (%r); the batch will be redelivered and deduplicated",
                 processor.consumer,
