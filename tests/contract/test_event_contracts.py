@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import ConsumerRecord
 
 from huntaze_events import REGISTRY, Envelope, compat
 from huntaze_service.consumer import BatchProcessor, RetryPolicy, Subscription, Subscriptions
+from huntaze_testkit import consumer_record
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
@@ -57,19 +57,7 @@ def test_consumer_accepts_the_producers_golden_sample(service: str, subscription
         producer=None,  # type: ignore[arg-type]
         retry=RetryPolicy(),
     )
-    record = ConsumerRecord(
-        topic=subscription.spec.topic,
-        partition=0,
-        offset=0,
-        timestamp=0,
-        timestamp_type=0,
-        key=b"k",
-        value=raw,
-        checksum=None,
-        serialized_key_size=1,
-        serialized_value_size=len(raw),
-        headers=[],
-    )
+    record = consumer_record(subscription.spec.topic, raw)
     decoded = processor.decode(record)
     assert isinstance(decoded, Envelope), f"{service}.{subscription.name} rejects the golden sample: {decoded}"
     # a tolerant reader: a producer's extra field (a compatible addition) is ignored, not fatal

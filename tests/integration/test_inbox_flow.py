@@ -119,26 +119,16 @@ async def test_conversation_keeps_history_and_counts_and_persona_shapes_drafts(g
     assert persona.status_code == 200, persona.text
     assert (await api.get("/v1/ai/persona")).json()["is_default"] is False
 
-    first = await api.post(
-        "/v1/inbox/messages",
-        json={
-            "fan": {"external_id": "of_42", "display_name": "Sam"},
-            "text": "can we meet up this weekend?",
-            "sent_at": "2026-11-20T10:00:00Z",
-            "external_id": "m-1",
-        },
-    )
+    meetup_message = {
+        "fan": {"external_id": "of_42", "display_name": "Sam"},
+        "text": "can we meet up this weekend?",
+        "sent_at": "2026-11-20T10:00:00Z",
+        "external_id": "m-1",
+    }
+    first = await api.post("/v1/inbox/messages", json=meetup_message)
     conversation_id = first.json()["conversation_id"]
     # the connector retries the same message: stored once
-    retry = await api.post(
-        "/v1/inbox/messages",
-        json={
-            "fan": {"external_id": "of_42", "display_name": "Sam"},
-            "text": "can we meet up this weekend?",
-            "sent_at": "2026-11-20T10:00:00Z",
-            "external_id": "m-1",
-        },
-    )
+    retry = await api.post("/v1/inbox/messages", json=meetup_message)
     assert retry.status_code == 202 and retry.json()["duplicate"] is True
     assert retry.json()["message_id"] == first.json()["message_id"]
     second = await api.post(

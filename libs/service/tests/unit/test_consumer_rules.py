@@ -4,28 +4,19 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiokafka import ConsumerRecord
 from sqlalchemy import exc as sa_exc
 
-from huntaze_events import FanRef, MessageReceived, ReplySent, make_envelope
+from huntaze_events import MessageReceived, ReplySent, make_envelope
 from huntaze_service import HandlerContext, RetryPolicy, Subscriptions
 from huntaze_service.consumer import BatchProcessor, Poison, is_infrastructure_error
+from huntaze_testkit import consumer_record, message_received
 
 
 def received() -> MessageReceived:
-    now = datetime.now(UTC)
-    return MessageReceived(
-        message_id=uuid.uuid4(),
-        conversation_id=uuid.uuid4(),
-        fan=FanRef(fan_id=uuid.uuid4(), external_id="f", display_name="F"),
-        text="hello",
-        sent_at=now,
-        received_at=now,
-    )
+    return message_received()  # type: ignore[no-any-return]
 
 
 def processor() -> BatchProcessor:
@@ -39,20 +30,8 @@ def processor() -> BatchProcessor:
     return BatchProcessor(service="test", subscription=sub, uow_factory=None, producer=None, retry=RetryPolicy())  # type: ignore[arg-type]
 
 
-def record(value: bytes | None) -> ConsumerRecord[Any, Any]:
-    return ConsumerRecord(
-        topic="message.received.v1",
-        partition=0,
-        offset=7,
-        timestamp=0,
-        timestamp_type=0,
-        key=b"k",
-        value=value,
-        checksum=None,
-        serialized_key_size=1,
-        serialized_value_size=len(value or b""),
-        headers=[],
-    )
+def record(value: bytes | None) -> Any:
+    return consumer_record("message.received.v1", value, offset=7)
 
 
 def test_a_valid_record_decodes_to_its_typed_envelope() -> None:

@@ -10,23 +10,16 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from huntaze_events import FanProfileUpdated, FanRef, MessageReceived, make_envelope
+from huntaze_events import FanProfileUpdated, MessageReceived, make_envelope
 from huntaze_service import ApiError, CreatorId, UnitOfWork, context
 from huntaze_service.context import EventContext
 from huntaze_service.http import BodyLimitMiddleware, RequestContextMiddleware, install_error_handlers
 from huntaze_service.pagination import decode_cursor, encode_cursor
+from huntaze_testkit import message_received
 
 
 def received() -> MessageReceived:
-    now = datetime.now(UTC)
-    return MessageReceived(
-        message_id=uuid.uuid4(),
-        conversation_id=uuid.uuid4(),
-        fan=FanRef(fan_id=uuid.uuid4(), external_id="f", display_name="F"),
-        text="hello",
-        sent_at=now,
-        received_at=now,
-    )
+    return message_received()  # type: ignore[no-any-return]
 
 
 def profile() -> FanProfileUpdated:

@@ -293,4 +293,53 @@ class LocalHTTPServer:
         self._server.server_close()
 
 
-__all__ = ["Api", "EventTap", "LocalHTTPServer", "Platform", "Record", "ServiceProcess", "eventually"]
+def message_received(text: str = "hello", **overrides: Any) -> Any:
+    """A valid MessageReceived payload with fresh ids (for unit tests)."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from huntaze_events import FanRef, MessageReceived
+
+    now = datetime.now(UTC)
+    fields: dict[str, Any] = {
+        "message_id": uuid.uuid4(),
+        "conversation_id": uuid.uuid4(),
+        "fan": FanRef(fan_id=uuid.uuid4(), external_id="f", display_name="F"),
+        "text": text,
+        "sent_at": now,
+        "received_at": now,
+    }
+    fields.update(overrides)
+    return MessageReceived(**fields)
+
+
+def consumer_record(topic: str, value: bytes | None, key: bytes = b"k", offset: int = 0) -> Any:
+    """An aiokafka ConsumerRecord as a consumer would receive it (for unit tests)."""
+    from aiokafka import ConsumerRecord
+
+    return ConsumerRecord(
+        topic=topic,
+        partition=0,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=key,
+        value=value,
+        checksum=None,
+        serialized_key_size=len(key),
+        serialized_value_size=len(value or b""),
+        headers=[],
+    )
+
+
+__all__ = [
+    "Api",
+    "EventTap",
+    "LocalHTTPServer",
+    "Platform",
+    "Record",
+    "ServiceProcess",
+    "consumer_record",
+    "eventually",
+    "message_received",
+]
