@@ -12,7 +12,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.cache/uv/bin/uv)
 PY := $(CURDIR)/.venv/bin/python
 SERVICES := $(notdir $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml)))
 
-.PHONY: help install run down test lint test-unit contracts contracts-check catalog migrate infra-up infra-down status clean lock
+.PHONY: help install run down test lint test-unit contracts contracts-check docs migrate infra-up infra-down status clean lock
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -61,7 +61,7 @@ contracts: install ## snapshot event schemas and golden samples (refuses breakin
 contracts-check: install ## fail when event contracts drifted or broke compatibility
 	@$(PY) -m huntaze_events.compat check
 
-catalog: install ## rewrite the README event catalog from the code
+docs: install ## AsyncAPI documents (docs/asyncapi) and the README event catalog, from the code
 	@$(PY) tools/catalog.py
 
 clean: ## stop everything and delete local data (.data); keeps downloaded caches

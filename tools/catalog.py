@@ -1,10 +1,17 @@
-"""The event catalog, computed from the code: the registry (libs/events) and each service's
-subscription list. `python tools/catalog.py` rewrites the table in README.md; a contract test
-fails when the README's table is not what this computes.
+"""The event catalog, generated from the code: the registry (libs/events) and each service's
+subscription list.
+
+`make docs` (python tools/catalog.py) writes:
+- docs/asyncapi/<service>.json — each service's AsyncAPI 3.0 document (FastStream's generator);
+- docs/asyncapi/catalog.json — all of them merged: one channel per topic with its payload schema,
+  its producer and its consumer groups;
+- the event table of README.md.
+A contract test fails when any of them is not what this computes.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -12,6 +19,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+DOCS = ROOT / "docs" / "asyncapi"
 START, END = "<!-- catalog:start -->", "<!-- catalog:end -->"
 
 
@@ -49,18 +57,55 @@ def table() -> str:
     return "\n".join(lines)
 
 
+def asyncapi_documents() -> dict[str, str]:
+    """File name → content of every AsyncAPI document."""
+    from huntaze_service.asyncapi import merge, service_document
+
+    per_service = {name: service_document(name, subs) for name, subs in service_subscriptions().items()}
+    files = {f"{name}.json": _dump(doc) for name, doc in per_service.items()}
+    files["catalog.json"] = _dump(merge(per_service))
+    return files
+
+
+def _dump(document: Any) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
 def readme_table() -> str:
     text = README.read_text()
     match = re.search(re.escape(START) + r"\n(.*?)\n" + re.escape(END), text, re.S)
     return match.group(1).strip() if match else ""
 
 
+def stale() -> list[str]:
+    """What `make docs` would change (empty when everything is current)."""
+    problems = []
+    if readme_table() != table():
+        problems.append("README.md event catalog")
+    for name, content in asyncapi_documents().items():
+        path = DOCS / name
+        if not path.exists() or path.read_text() != content:
+            problems.append(str(path.relative_to(ROOT)))
+    known = set(asyncapi_documents())
+    problems += [str(p.relative_to(ROOT)) for p in DOCS.glob("*.json") if p.name not in known]
+    return problems
+
+
 def write() -> None:
     text = README.read_text()
-    new = re.sub(re.escape(START) + r".*?" + re.escape(END), f"{START}\n{table()}\n{END}", text, flags=re.S)
-    README.write_text(new)
+    README.write_text(
+        re.sub(re.escape(START) + r".*?" + re.escape(END), f"{START}\n{table()}\n{END}", text, flags=re.S)
+    )
+    DOCS.mkdir(parents=True, exist_ok=True)
+    documents = asyncapi_documents()
+    for stray in DOCS.glob("*.json"):
+        if stray.name not in documents:
+            stray.unlink()
+    for name, content in documents.items():
+        (DOCS / name).write_text(content)
 
 
 if __name__ == "__main__":
     write()
+    print(f"wrote README catalog and {len(asyncapi_documents())} AsyncAPI documents in docs/asyncapi/")
     sys.exit(0)

@@ -1,7 +1,7 @@
 """Huntaze service chassis: one narrow library every service is built with (no business rules)."""
 
 from . import context
-from .consumer import HandlerContext, RetryPolicy, Subscriptions
+from .consumer import HandlerContext, PermanentError, RetryPolicy, Subscriptions
 from .db import ServiceBase, new_metadata
 from .http import ApiError, CreatorId, UserId, not_found
 from .runtime import Runtime, RuntimeDep, Service, runtime_of
@@ -13,6 +13,7 @@ __all__ = [
     "ApiError",
     "CreatorId",
     "HandlerContext",
+    "PermanentError",
     "RetryPolicy",
     "Role",
     "Runtime",

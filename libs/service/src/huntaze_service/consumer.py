@@ -26,11 +26,14 @@ import random
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaProducer, ConsumerRecord
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
@@ -41,6 +44,7 @@ from huntaze_events.registry import REGISTRY, EventSpec
 from . import context
 from .context import EventContext
 from .metrics import metrics
+from .telemetry import context_from
 from .uow import UnitOfWork
 
 log = logging.getLogger("huntaze.consumer")
@@ -63,15 +67,22 @@ class RetryPolicy:
 class HandlerContext:
     """What a handler may touch: the transaction's session, and ``emit`` for outgoing events."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, spans: dict[Any, trace.Span] | None = None) -> None:
         self._uow = uow
+        self._spans = spans or {}
 
     @property
     def session(self) -> Any:
         return self._uow.session
 
+    def span_of(self, event: Envelope[Any]) -> trace.Span | None:
+        """The CONSUMER span opened for this event (None outside the chassis)."""
+        return self._spans.get(event.event_id)
+
     def emit(self, payload: EventPayload, *, cause: Envelope[Any], **kwargs: Any) -> Envelope[Any]:
-        return self._uow.emit(payload, cause=cause, **kwargs)
+        """Emits an event caused by ``cause``: same correlation, causation = cause, and the trace
+        continues from the span of the cause."""
+        return self._uow.emit(payload, cause=cause, trace_context=self.span_of(cause), **kwargs)
 
 
 EventHandler = Callable[[HandlerContext, Envelope[Any]], Awaitable[None]]
@@ -117,7 +128,8 @@ class Subscriptions(Generic[P]):
         def register(fn: EventHandler) -> EventHandler:
             async def per_event(ctx: HandlerContext, events: Sequence[Envelope[Any]]) -> None:
                 for event in events:
-                    with _bound(event):
+                    span = ctx.span_of(event)
+                    with _bound(event), trace.use_span(span, end_on_exit=False) if span else nullcontext():
                         try:
                             await fn(ctx, event)
                         except Exception as exc:
@@ -178,8 +190,6 @@ class _bound:
             correlation_id=event.correlation_id,
             causation_id=event.event_id,
             event_id=event.event_id,
-            traceparent=event.traceparent,
-            tracestate=event.tracestate,
             creator_id=event.creator_id,
         )
         self._cm: Any = None
@@ -190,6 +200,11 @@ class _bound:
 
     def __exit__(self, *exc: object) -> None:
         self._cm.__exit__(*exc)
+
+
+class PermanentError(Exception):
+    """Raised by a handler for an event that can never succeed (e.g. it names an unknown entity):
+    the event goes to the dead-letter topic at once, without retries."""
 
 
 def is_infrastructure_error(exc: BaseException) -> bool:
@@ -245,8 +260,11 @@ class BatchProcessor:
         uow_factory: Callable[[], UnitOfWork],
         producer: AIOKafkaProducer,
         retry: RetryPolicy,
+        tracer: trace.Tracer | None = None,
     ) -> None:
         self.service = service
+        self._tracer = tracer or trace.get_tracer("huntaze.consumer")
+        self._parents: dict[Any, tuple[str | None, str | None]] = {}
         self.subscription = subscription
         self.consumer = f"{service}.{subscription.name}"
         self._uow_factory = uow_factory
@@ -287,6 +305,7 @@ class BatchProcessor:
                 outcome.poison.append(item)
             else:
                 decoded.append((record, item))
+                self._parents[item.event_id] = _trace_parent(record, item)
         if not decoded:
             return outcome
         started = time.perf_counter()
@@ -303,6 +322,7 @@ class BatchProcessor:
         self._metrics.events_processed.labels(*self._labels).inc(outcome.applied)
         if outcome.duplicates:
             self._metrics.events_duplicate.labels(*self._labels).inc(outcome.duplicates)
+        self._parents.clear()
         return outcome
 
     async def _apply_one_by_one(
@@ -319,6 +339,17 @@ class BatchProcessor:
             last_error: Exception = first_error
             while True:
                 if attempts:
+                    if isinstance(last_error, PermanentError):
+                        outcome.poison.append(
+                            Poison(
+                                record,
+                                "rejected",
+                                _describe(last_error),
+                                attempts=attempts,
+                                event_id=str(envelope.event_id),
+                            )
+                        )
+                        break
                     if attempts >= self._retry.max_attempts:
                         outcome.poison.append(
                             Poison(
@@ -379,9 +410,38 @@ class BatchProcessor:
             }
             fresh = [e for e in unique.values() if e.event_id in claimed]
             if fresh:
-                await self.subscription.handler(HandlerContext(uow), fresh)
-            await uow.commit()
+                spans = {e.event_id: self._start_span(e) for e in fresh}
+                try:
+                    await self.subscription.handler(HandlerContext(uow, spans), fresh)
+                    await uow.commit()
+                except BaseException as exc:
+                    for span in spans.values():
+                        span.record_exception(exc)
+                        span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                    raise
+                finally:
+                    for span in spans.values():
+                        span.end()
+            else:
+                await uow.commit()
         return len(fresh), len(events) - len(fresh)
+
+    def _start_span(self, event: Envelope[Any]) -> trace.Span:
+        """A CONSUMER span per event, child of the producer's context carried by the record."""
+        traceparent, tracestate = self._parents.get(event.event_id, (event.traceparent, event.tracestate))
+        return self._tracer.start_span(
+            f"{self._spec.topic} process",
+            context=context_from(traceparent, tracestate),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "process",
+                "messaging.destination.name": self._spec.topic,
+                "messaging.consumer.group.name": self.consumer,
+                "messaging.message.id": str(event.event_id),
+                "huntaze.creator_id": str(event.creator_id),
+            },
+        )
 
     def _count_failure(self, exc: BaseException) -> None:
         self._metrics.events_failed.labels(*self._labels, type(exc).__name__).inc()
@@ -422,6 +482,15 @@ class BatchProcessor:
                 item.error[:300],
                 extra={"event_id": item.event_id, "consumer": self.consumer},
             )
+
+
+def _trace_parent(record: ConsumerRecord[Any, Any], envelope: Envelope[Any]) -> tuple[str | None, str | None]:
+    """The trace context of a record: its headers (the relay's PRODUCER span) or else the envelope."""
+    headers = {k: v for k, v in (record.headers or ()) if k in ("traceparent", "tracestate")}
+    if "traceparent" in headers:
+        state = headers.get("tracestate")
+        return headers["traceparent"].decode(), state.decode() if state else None
+    return envelope.traceparent, envelope.tracestate
 
 
 def _short(exc: BaseException) -> str:

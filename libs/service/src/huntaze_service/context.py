@@ -1,7 +1,7 @@
 """What the current request or event is, carried in context variables.
 
-The HTTP middleware and the consumer set it; logs, the unit of work (for ``correlation_id``,
-``causation_id`` and ``traceparent`` on emitted events) and error reports read it.
+The HTTP middleware and the consumer set it; logs, the unit of work (for ``correlation_id`` and
+``causation_id`` on emitted events) and error reports read it. Trace context is OpenTelemetry's own.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ class EventContext:
     correlation_id: uuid.UUID
     causation_id: uuid.UUID | None = None
     event_id: uuid.UUID | None = None
-    traceparent: str | None = None
-    tracestate: str | None = None
     creator_id: uuid.UUID | None = None
 
     def with_(self, **changes: object) -> EventContext:

@@ -7,7 +7,6 @@ Error bodies are always JSON ``{"detail": <message>, "code": <machine code>}`` (
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -19,8 +18,6 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from huntaze_events.envelope import TRACEPARENT_RE
 
 from . import context
 from .context import EventContext
@@ -166,7 +163,9 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 class RequestContextMiddleware:
-    """Binds correlation id, traceparent and tenant of the request; times it for Prometheus."""
+    """Binds the correlation id and tenant of the request; times it for Prometheus.
+
+    (The trace context is OpenTelemetry's: the FastAPI instrumentation opens the server span.)"""
 
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
@@ -177,13 +176,8 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         correlation_id = _parse_uuid(_header(scope, b"x-correlation-id")) or uuid.uuid4()
-        traceparent = _header(scope, b"traceparent")
-        if traceparent is None or not TRACEPARENT_RE.match(traceparent):
-            traceparent = new_traceparent()  # this request starts a trace
         ctx = EventContext(
             correlation_id=correlation_id,
-            traceparent=traceparent,
-            tracestate=_header(scope, b"tracestate"),
             creator_id=_parse_uuid(_header(scope, b"x-creator-id")),
         )
         status = 500
@@ -206,11 +200,6 @@ class RequestContextMiddleware:
                 metrics().http_request_seconds.labels(self.service, scope.get("method", ""), path, str(status)).observe(
                     time.perf_counter() - started
                 )
-
-
-def new_traceparent() -> str:
-    """A W3C traceparent for a new, sampled trace."""
-    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
 
 
 def _parse_uuid(value: str | None) -> uuid.UUID | None:

@@ -8,6 +8,7 @@ import sys
 from pythonjsonlogger.json import JsonFormatter
 
 from . import context
+from .telemetry import trace_ids
 
 
 class _ContextFilter(logging.Filter):
@@ -25,6 +26,7 @@ class _ContextFilter(logging.Filter):
                 record.event_id = str(ctx.event_id)
             if ctx.creator_id is not None and not hasattr(record, "creator_id"):
                 record.creator_id = str(ctx.creator_id)
+        record.__dict__.update(trace_ids())
         return True
 
 

@@ -22,6 +22,7 @@ class ChassisMetrics:
     outbox_oldest_age_seconds: Gauge
     relay_batch_seconds: Histogram
     http_request_seconds: Histogram
+    consumer_lag: Gauge
 
 
 @cache
@@ -81,5 +82,10 @@ def metrics() -> ChassisMetrics:
             "HTTP request latency",
             ["service", "method", "route", "status"],
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        ),
+        consumer_lag=Gauge(
+            "huntaze_consumer_lag",
+            "Records not yet processed: log end offset minus committed offset",
+            ["service", "consumer", "topic", "partition"],
         ),
     )

@@ -26,6 +26,8 @@ from typing import Any
 
 import psycopg
 from aiokafka import AIOKafkaProducer
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -34,6 +36,7 @@ from huntaze_events.registry import REGISTRY
 
 from .db import libpq_url
 from .metrics import metrics
+from .telemetry import carrier_of, context_from
 
 log = logging.getLogger("huntaze.outbox")
 
@@ -105,8 +108,10 @@ class OutboxRelay:
         producer: AIOKafkaProducer,
         batch_size: int = 500,
         safety_interval_s: float = 5.0,
+        tracer: trace.Tracer | None = None,
     ) -> None:
         self.service = service
+        self._tracer = tracer or trace.get_tracer("huntaze.outbox")
         self._sessionmaker = sessionmaker
         self._conninfo = libpq_url(database_url)
         self._producer = producer
@@ -175,7 +180,7 @@ class OutboxRelay:
             try:
                 await self.drain()
                 backoff = 0.2
-                if time.monotonic() - last_observed > 30:
+                if time.monotonic() - last_observed > 10:
                     await self._observe_backlog()
                     last_observed = time.monotonic()
             except asyncio.CancelledError:
@@ -200,8 +205,6 @@ class OutboxRelay:
                 break
             if published < self._batch_size:
                 break
-        if total:
-            await self._observe_backlog()
         return total
 
     async def _publish_batch(self) -> tuple[int, bool]:
@@ -221,13 +224,25 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0, False
-            futures = []
-            for row in rows:
-                headers = [(k, v.encode()) for k, v in row.headers]
-                futures.append(
-                    await self._producer.send(row.topic, value=bytes(row.value), key=row.key.encode(), headers=headers)
-                )
-            await asyncio.gather(*futures)
+            futures, spans = [], []
+            try:
+                for row in rows:
+                    span, headers = self._publish_span(row.topic, row.headers)
+                    spans.append(span)
+                    futures.append(
+                        await self._producer.send(
+                            row.topic, value=bytes(row.value), key=row.key.encode(), headers=headers
+                        )
+                    )
+                await asyncio.gather(*futures)
+            except BaseException as exc:
+                for span in spans:
+                    span.record_exception(exc)
+                    span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                raise
+            finally:
+                for span in spans:
+                    span.end()
             await session.execute(
                 text("UPDATE outbox SET published_at = now() WHERE id = ANY(:ids)"),
                 {"ids": [row.id for row in rows]},
@@ -236,6 +251,28 @@ class OutboxRelay:
         self._metrics.outbox_published.labels(self.service).inc(len(rows))
         self._metrics.relay_batch_seconds.labels(self.service).observe(time.perf_counter() - started)
         return len(rows), False
+
+    def _publish_span(self, topic: str, stored: list[list[str]]) -> tuple[trace.Span, list[tuple[str, bytes]]]:
+        """A PRODUCER span, child of the context the event was emitted in; the record's
+        ``traceparent`` header then names this span, so consumers continue the trace from it."""
+        headers = dict(stored)
+        span = self._tracer.start_span(
+            f"{topic} publish",
+            context=context_from(headers.get("traceparent"), headers.get("tracestate")),
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "send",
+                "messaging.destination.name": topic,
+                "messaging.message.id": headers.get("event_id", ""),
+            },
+        )
+        traceparent, tracestate = carrier_of(span)
+        if traceparent:
+            headers["traceparent"] = traceparent
+            if tracestate:
+                headers["tracestate"] = tracestate
+        return span, [(k, v.encode()) for k, v in headers.items()]
 
     async def _observe_backlog(self) -> None:
         async with self._sessionmaker() as session:

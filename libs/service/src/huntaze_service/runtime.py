@@ -20,6 +20,9 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SpanExporter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -35,6 +38,7 @@ from .logs import configure_logging
 from .metrics import metrics
 from .outbox import OutboxRelay, new_producer
 from .settings import ServiceSettings
+from .telemetry import build_tracer_provider
 from .uow import UnitOfWork
 
 log = logging.getLogger("huntaze.runtime")
@@ -51,9 +55,14 @@ class Runtime:
         subscriptions: Subscriptions[Any] | None,
         *,
         uses_kafka: bool = True,
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
         self.settings = settings
         self.uses_kafka = uses_kafka
+        self.tracer_provider = tracer_provider or build_tracer_provider(
+            settings.service_name, settings.otel_exporter_otlp_endpoint
+        )
+        self.tracer = self.tracer_provider.get_tracer("huntaze")
         self.service = settings.service_name
         self.subscriptions = subscriptions
         self.engine: AsyncEngine | None = None
@@ -64,6 +73,8 @@ class Runtime:
         self.processors: list[BatchProcessor] = []
         self.state: dict[str, Any] = {}
         self._housekeeping: asyncio.Task[None] | None = None
+        self._lag_task: asyncio.Task[None] | None = None
+        self._subscribers: list[tuple[BatchProcessor, Any]] = []
 
     # units of work ---------------------------------------------------------------------------
     def uow(self) -> UnitOfWork:
@@ -99,12 +110,14 @@ class Runtime:
                 producer=self.producer,
                 batch_size=s.relay_batch_size,
                 safety_interval_s=s.relay_safety_interval_s,
+                tracer=self.tracer,
             )
             self.relay.start()
             self._housekeeping = asyncio.create_task(self._housekeep(), name=f"{self.service}-housekeeping")
             if self.subscriptions:
                 self.broker = self._build_broker(client_id)
                 await self.broker.start()
+                self._lag_task = asyncio.create_task(self._observe_lag(), name=f"{self.service}-lag")
         log.info(
             "%s started (role=%s, consumers=%d)",
             self.service,
@@ -113,10 +126,11 @@ class Runtime:
         )
 
     async def stop(self) -> None:
-        if self._housekeeping is not None:
-            self._housekeeping.cancel()
-            await asyncio.gather(self._housekeeping, return_exceptions=True)
-            self._housekeeping = None
+        for task in (self._housekeeping, self._lag_task):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._housekeeping = self._lag_task = None
         if self.broker is not None:
             await self.broker.stop()
             self.broker = None
@@ -129,6 +143,7 @@ class Runtime:
         if self.engine is not None:
             await self.engine.dispose()
             self.engine = None
+        self.tracer_provider.shutdown()  # flushes spans still waiting for export
         log.info("%s stopped", self.service)
 
     def _build_broker(self, client_id: str) -> KafkaBroker:
@@ -154,9 +169,10 @@ class Runtime:
                 uow_factory=self.uow,
                 producer=self.producer,
                 retry=retry,
+                tracer=self.tracer,
             )
             self.processors.append(processor)
-            broker.subscriber(
+            subscriber = broker.subscriber(
                 subscription.spec.topic,
                 group_id=processor.consumer,
                 batch=True,
@@ -166,7 +182,9 @@ class Runtime:
                 ack_policy=AckPolicy.MANUAL,
                 title=f"{processor.consumer}:{subscription.spec.topic}",
                 description=subscription.description or subscription.spec.summary,
-            )(_faststream_handler(processor))
+            )
+            subscriber(_faststream_handler(processor))
+            self._subscribers.append((processor, subscriber))
         return broker
 
     async def _housekeep(self, every_s: float = 300) -> None:
@@ -192,6 +210,28 @@ class Runtime:
                     )
             except Exception as exc:  # noqa: BLE001 - retried at the next round
                 log.warning("housekeeping failed: %r", exc)
+
+    async def _observe_lag(self, every_s: float = 10) -> None:
+        """Consumer lag per partition: the log end offset minus the group's committed offset."""
+        gauge = metrics().consumer_lag
+        while True:
+            await asyncio.sleep(every_s)
+            for processor, subscriber in self._subscribers:
+                consumer = getattr(subscriber, "consumer", None)
+                if consumer is None:
+                    continue
+                try:
+                    partitions = list(consumer.assignment())
+                    if not partitions:
+                        continue
+                    ends = await consumer.end_offsets(partitions)
+                    for tp in partitions:
+                        committed = await consumer.committed(tp) or 0
+                        gauge.labels(self.service, processor.consumer, tp.topic, str(tp.partition)).set(
+                            max(ends.get(tp, 0) - committed, 0)
+                        )
+                except Exception as exc:  # noqa: BLE001 - a metric must never stop the worker
+                    log.debug("lag observation failed: %r", exc)
 
     # probes ----------------------------------------------------------------------------------
     async def _ping_database(self) -> None:
@@ -274,9 +314,12 @@ class Service:
         on_startup: Sequence[Hook] = (),
         on_shutdown: Sequence[Hook] = (),
         uses_kafka: bool = True,
+        span_exporter: SpanExporter | None = None,
     ) -> None:
         self.settings = settings
         self.uses_kafka = uses_kafka
+        self.span_exporter = span_exporter
+        """Tests pass an in-memory exporter; otherwise OTLP when configured, else no export."""
         self.title = title
         self.routers = list(routers)
         self.subscriptions = subscriptions
@@ -286,7 +329,10 @@ class Service:
     def build_app(self) -> FastAPI:
         settings = self.settings
         configure_logging(settings.service_name, settings.log_level, settings.log_json)
-        runtime = Runtime(settings, self.subscriptions, uses_kafka=self.uses_kafka)
+        provider = build_tracer_provider(
+            settings.service_name, settings.otel_exporter_otlp_endpoint, exporter=self.span_exporter
+        )
+        runtime = Runtime(settings, self.subscriptions, uses_kafka=self.uses_kafka, tracer_provider=provider)
 
         @asynccontextmanager
         async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -309,6 +355,9 @@ class Service:
                 app.include_router(router)
         app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
         app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+        FastAPIInstrumentor.instrument_app(
+            app, tracer_provider=provider, excluded_urls="/health,/ready,/metrics", exclude_spans=["receive", "send"]
+        )
         return app
 
 

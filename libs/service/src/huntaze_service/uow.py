@@ -8,12 +8,15 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+from opentelemetry import trace
+from opentelemetry.context import Context
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from huntaze_events import REGISTRY, Envelope, EventPayload, make_envelope
 
 from . import context
 from .outbox import OutboxRow, write_rows
+from .telemetry import carrier_of
 
 
 class UnitOfWork:
@@ -69,11 +72,13 @@ class UnitOfWork:
         creator_id: uuid.UUID | None = None,
         cause: Envelope[Any] | None = None,
         occurred_at: datetime | None = None,
+        trace_context: trace.Span | Context | None = None,
     ) -> Envelope[Any]:
         """Queues an event for the outbox; it is written by ``commit()`` in the same transaction.
 
         Correlation and causation come from ``cause`` (the event being handled) or else from the
-        current request context; the tenant from ``creator_id`` or the cause.
+        current request context; the tenant from ``creator_id`` or the cause; the trace context
+        from ``trace_context`` or the current span (the HTTP request's or the consumer's).
         """
         spec = REGISTRY.for_model(type(payload))
         if spec.producer != self._producer_name:
@@ -81,16 +86,16 @@ class UnitOfWork:
                 f"{self._producer_name} may not emit {spec.name}: its registered producer is {spec.producer}"
             )
         ctx = context.current()
+        traceparent, tracestate = carrier_of(trace_context)
         if cause is not None:
             correlation_id = cause.correlation_id
             causation_id: uuid.UUID | None = cause.event_id
-            traceparent, tracestate = cause.traceparent, cause.tracestate
+            if traceparent is None:  # no span here: stay in the cause's trace
+                traceparent, tracestate = cause.traceparent, cause.tracestate
             tenant = creator_id or cause.creator_id
         else:
             correlation_id = ctx.correlation_id if ctx else uuid.uuid4()
             causation_id = ctx.causation_id if ctx else None
-            traceparent = ctx.traceparent if ctx else None
-            tracestate = ctx.tracestate if ctx else None
             tenant = creator_id or (ctx.creator_id if ctx else None)
         if tenant is None:
             raise ValueError("an event needs its tenant: pass creator_id= or cause=")

@@ -123,8 +123,7 @@ async def forward(service: str, request: Request, principal: CurrentPrincipal, p
     ctx = context.current()
     if ctx is not None:
         headers["x-correlation-id"] = str(ctx.correlation_id)
-        if ctx.traceparent:
-            headers["traceparent"] = ctx.traceparent
+    # traceparent: added by the httpx instrumentation, naming the gateway's client span
     url = f"{base}/v1/{service}/{path}" if path else f"{base}/v1/{service}"
     try:
         upstream = await client.request(

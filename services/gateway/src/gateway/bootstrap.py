@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
 from huntaze_service import Runtime, Service
 
@@ -22,13 +23,15 @@ def build(settings: GatewaySettings | None = None) -> Service:
             audience=settings.jwt_audience,
             ttl_s=settings.jwt_ttl_s,
         )
-        runtime.state["upstream"] = httpx.AsyncClient(
+        client = httpx.AsyncClient(
             timeout=httpx.Timeout(settings.upstream_timeout_s, connect=settings.upstream_connect_timeout_s),
             limits=httpx.Limits(
                 max_connections=settings.upstream_max_connections,
                 max_keepalive_connections=settings.upstream_max_connections,
             ),
         )
+        HTTPXClientInstrumentor.instrument_client(client, tracer_provider=runtime.tracer_provider)
+        runtime.state["upstream"] = client
 
     async def stop(runtime: Runtime) -> None:
         client = runtime.state.pop("upstream", None)
