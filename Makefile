@@ -12,7 +12,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.cache/uv/bin/uv)
 PY := $(CURDIR)/.venv/bin/python
 SERVICES := $(notdir $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml)))
 
-.PHONY: help install run down test lint test-unit contracts contracts-check docs migrate infra-up infra-down status clean lock
+.PHONY: help install run down test test-faults lint test-unit contracts contracts-check docs migrate infra-up infra-down status clean lock
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -46,14 +46,18 @@ infra-down: ## stop Kafka and PostgreSQL (run profile)
 status: install ## what is running
 	@$(PY) tools/infra.py status --profile run
 
-test: install ## everything CI runs: unit, contract and integration tests on real Kafka and PostgreSQL
+test: install ## everything CI runs: unit, contract, integration tests, then the fault suite (real Kafka and PostgreSQL)
 	@tools/test.sh
+	@tools/faults.sh
+
+test-faults: install ## F1–F9: faults injected into real processes, Kafka and PostgreSQL (own fresh infrastructure)
+	@tools/faults.sh
 
 lint: install ## ruff: errors, bugbear, imports
 	@$(PY) -m ruff check .
 
 test-unit: install ## unit and contract tests only (no infrastructure)
-	@$(PY) -m pytest -m "not integration" -q
+	@$(PY) -m pytest -m "not integration" --ignore=tests/faults -q
 
 contracts: install ## snapshot event schemas and golden samples (refuses breaking changes)
 	@$(PY) -m huntaze_events.compat write

@@ -11,6 +11,10 @@ Two profiles so that `make test` never touches the data of `make run`:
     profile  data folder    Kafka (broker/controller)   PostgreSQL
     run      .data/run      127.0.0.1:9092 / 9093       127.0.0.1:54320   (kept until make clean)
     test     .data/test     127.0.0.1:19092 / 19093     127.0.0.1:54330   (recreated by every up)
+    faults   .data/faults   127.0.0.1:29092 / 29093     127.0.0.1:54340   (recreated by every up)
+
+The fault suite also uses: kafka-kill (SIGKILL the broker), kafka-start (start it again on its
+data), pg-restart (immediate restart of PostgreSQL).
 
 Kafka comes from Maven Central (infra/kafka/pom.xml, copied once into .cache/kafka); PostgreSQL is
 Debian's `postgresql` package (installed with apt-get when absent). Every server binds 127.0.0.1.
@@ -66,6 +70,7 @@ class Profile:
 PROFILES = {
     "run": Profile("run", 9092, 9093, 54320, ephemeral=False),
     "test": Profile("test", 19092, 19093, 54330, ephemeral=True),
+    "faults": Profile("faults", 29092, 29093, 54340, ephemeral=True),
 }
 
 
@@ -534,8 +539,11 @@ def status(profile: Profile) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["up", "down", "status", "clean", "env"])
+    parser.add_argument(
+        "command", choices=["up", "down", "status", "clean", "env", "kafka-kill", "kafka-start", "pg-restart"]
+    )
     parser.add_argument("--profile", choices=sorted(PROFILES), default="run")
+    parser.add_argument("--down-s", type=float, default=0, help="pg-restart: seconds PostgreSQL stays down")
     args = parser.parse_args()
     profile = PROFILES[args.profile]
     if args.command == "up":
@@ -550,6 +558,33 @@ def main() -> None:
         say(f"removed {profile.data.relative_to(ROOT)}")
     elif args.command == "env":
         sys.stdout.write(write_env_file(profile).read_text())
+    elif args.command == "kafka-kill":
+        pid = kafka_pid(profile)
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            while kafka_pid(profile):
+                time.sleep(0.05)
+            say(f"Kafka (pid {pid}) killed")
+    elif args.command == "kafka-start":
+        kafka_up(profile)
+    elif args.command == "pg-restart":
+        pgdata = profile.data / "postgres"
+        as_pg(
+            [
+                str(pg_bindir() / "pg_ctl"),
+                "-D",
+                str(pgdata),
+                "-m",
+                "immediate",
+                "-w",
+                "restart",
+                "-l",
+                str(profile.data / "logs" / "postgres.log"),
+            ],
+            pg_user(),
+            stdout=subprocess.DEVNULL,
+        )
+        say("PostgreSQL restarted (immediate: in-flight transactions were cut off)")
 
 
 if __name__ == "__main__":

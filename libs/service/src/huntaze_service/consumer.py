@@ -35,7 +35,6 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
-from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from huntaze_events import Envelope, EventPayload
@@ -43,6 +42,7 @@ from huntaze_events.registry import REGISTRY, EventSpec
 
 from . import context
 from .context import EventContext
+from .db import is_infrastructure_error
 from .metrics import metrics
 from .telemetry import context_from
 from .uow import UnitOfWork
@@ -205,25 +205,6 @@ class _bound:
 class PermanentError(Exception):
     """Raised by a handler for an event that can never succeed (e.g. it names an unknown entity):
     the event goes to the dead-letter topic at once, without retries."""
-
-
-def is_infrastructure_error(exc: BaseException) -> bool:
-    """Failures of the database or the connection to it: not the event's fault, retried forever."""
-    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
-        return True
-    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)):
-        return True
-    return isinstance(exc, (ConnectionError, TimeoutError)) and _raised_by_database(exc)
-
-
-def _raised_by_database(exc: BaseException) -> bool:
-    tb = exc.__traceback__
-    while tb is not None:
-        module = tb.tb_frame.f_globals.get("__name__", "")
-        if module.startswith(("psycopg", "sqlalchemy")):
-            return True
-        tb = tb.tb_next
-    return False
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import MetaData
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -45,3 +46,22 @@ def libpq_url(sqlalchemy_url: str) -> str:
     """``postgresql+psycopg://…`` → ``postgresql://…`` for a raw psycopg connection."""
     scheme, rest = sqlalchemy_url.split("://", 1)
     return "postgresql://" + rest if scheme.startswith("postgresql") else sqlalchemy_url
+
+
+def is_infrastructure_error(exc: BaseException) -> bool:
+    """Failures of the database or the connection to it: not the event's fault, retried forever."""
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)):
+        return True
+    return isinstance(exc, (ConnectionError, TimeoutError)) and _raised_by_database(exc)
+
+
+def _raised_by_database(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module.startswith(("psycopg", "sqlalchemy")):
+            return True
+        tb = tb.tb_next
+    return False

@@ -16,11 +16,13 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import context
 from .context import EventContext
+from .db import is_infrastructure_error
 from .metrics import metrics
 
 log = logging.getLogger("huntaze.http")
@@ -89,6 +91,18 @@ def install_error_handlers(app: FastAPI) -> None:
         body = error_body(422, _validation_message(list(exc.errors())))
         body["errors"] = errors
         return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if is_infrastructure_error(exc):
+            log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+            return JSONResponse(
+                error_body(503, "database unavailable; retry shortly", "unavailable"),
+                status_code=503,
+                headers={"Retry-After": "1"},
+            )
+        log.exception("database error on %s %s", request.method, request.url.path)
+        return JSONResponse(error_body(500, "internal error", "internal"), status_code=500)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -11,7 +11,8 @@ from sqlalchemy import exc as sa_exc
 
 from huntaze_events import MessageReceived, ReplySent, make_envelope
 from huntaze_service import HandlerContext, RetryPolicy, Subscriptions
-from huntaze_service.consumer import BatchProcessor, Poison, is_infrastructure_error
+from huntaze_service.consumer import BatchProcessor, Poison
+from huntaze_service.db import is_infrastructure_error
 from huntaze_testkit import consumer_record, message_received
 
 

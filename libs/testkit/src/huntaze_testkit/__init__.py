@@ -9,18 +9,30 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 
 class ServiceProcess:
-    def __init__(self, name: str, port: int, env: dict[str, str], logdir: Path) -> None:
+    """A service as its own OS process: ``python -m <module> serve <args>``, logs to a file."""
+
+    def __init__(
+        self,
+        name: str,
+        port: int,
+        env: dict[str, str],
+        logdir: Path,
+        module: str | None = None,
+        args: Sequence[str] = (),
+    ) -> None:
         self.name = name
         self.port = port
         self.env = env
         self.logfile = logdir / f"{name}.log"
+        self.module = module or name
+        self.args = list(args)
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
@@ -34,7 +46,7 @@ class ServiceProcess:
         log.write(f"\n===== start #{self.starts} =====\n".encode())
         log.flush()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", self.name, "serve"],
+            [sys.executable, "-m", self.module, "serve", *self.args],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -57,10 +69,13 @@ class ServiceProcess:
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} not ready after {timeout}s:\n{self.tail()}")
 
-    def kill(self, sig: int = signal.SIGKILL) -> None:
+    def kill(self, sig: int = signal.SIGKILL) -> float:
+        """Sends the signal and waits for the process to end; returns how long that took."""
         assert self.proc is not None
+        started = time.monotonic()
         self.proc.send_signal(sig)
         self.proc.wait(timeout=60)
+        return time.monotonic() - started
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

@@ -23,6 +23,6 @@ def build(settings: AiSettings | None = None, *, provider: DraftingProvider | No
         settings,
         title="Huntaze ai",
         routers=[api.router],
-        subscriptions=consumers.subscriptions(provider),
+        subscriptions=consumers.subscriptions(provider, settings.draft_batch_size, settings.draft_concurrency),
         on_shutdown=[close_provider],
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import PositiveFloat, SecretStr
+from pydantic import PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from huntaze_service import ServiceSettings
@@ -32,5 +32,9 @@ class AiSettings(ServiceSettings):
     azure_endpoint: str | None = None
     azure_api_version: str = "2024-10-21"
     azure_deployment: str | None = None
+    draft_batch_size: PositiveInt = 16
+    """Fan messages drafted per transaction (their drafts appear together)."""
+    draft_concurrency: PositiveInt = 8
+    """Remote model calls in flight at once within a batch."""
     fallback_to_offline: bool = True
     """When the remote model fails after its retries, draft offline rather than leave the fan waiting."""

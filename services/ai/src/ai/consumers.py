@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from huntaze_events import Envelope, MessageReceived, ReplySent
@@ -11,15 +12,15 @@ from . import handlers
 from .domain import DraftingProvider
 
 
-def subscriptions(provider: DraftingProvider) -> Subscriptions[Any]:
+def subscriptions(provider: DraftingProvider, batch_size: int = 16, concurrency: int = 8) -> Subscriptions[Any]:
     subs: Subscriptions[Any] = Subscriptions()
 
-    # One message per transaction: a remote model takes seconds, and each draft should reach the
-    # inbox as soon as it is written, not when a whole batch is done.
-    @subs.on(MessageReceived, name="draft_reply", batch_size=1)
-    async def draft_reply(ctx: HandlerContext, event: Envelope[MessageReceived]) -> None:
+    # Small batches: a remote model takes seconds per draft (they run concurrently within a batch),
+    # and drafts reach the inbox when their batch commits.
+    @subs.on_batch(MessageReceived, name="draft_reply", batch_size=batch_size)
+    async def draft_reply(ctx: HandlerContext, events: Sequence[Envelope[MessageReceived]]) -> None:
         """Drafts a reply to each fan message (never sends it)."""
-        await handlers.draft_reply(ctx, event, provider)
+        await handlers.draft_replies(ctx, events, provider, concurrency)
 
     @subs.on(ReplySent, name="conversation_history")
     async def conversation_history(ctx: HandlerContext, event: Envelope[ReplySent]) -> None:

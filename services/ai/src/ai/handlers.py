@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +20,7 @@ from .adapters.orm import ConversationLine, Generation, PersonaRow
 from .domain import (
     DEFAULT_PERSONA,
     HISTORY_LIMIT,
+    Draft,
     DraftingProvider,
     DraftRequest,
     EmojiUse,
@@ -94,80 +98,126 @@ async def _remember(
     )
 
 
-async def _history(
-    session: AsyncSession, conversation_id: uuid.UUID, creator_id: uuid.UUID, before: uuid.UUID
-) -> tuple[HistoryLine, ...]:
-    rows = (
-        await session.scalars(
-            select(ConversationLine)
-            .where(
-                ConversationLine.conversation_id == conversation_id,
-                ConversationLine.creator_id == creator_id,
-                ConversationLine.id != before,
+async def _histories(
+    session: AsyncSession, messages: Sequence[Envelope[MessageReceived]]
+) -> dict[uuid.UUID, tuple[HistoryLine, ...]]:
+    """For each message, the earlier lines of its conversation (oldest first), one query per
+    conversation; messages of one batch see each other in their order."""
+    by_conversation: dict[uuid.UUID, list[Envelope[MessageReceived]]] = defaultdict(list)
+    for event in messages:
+        by_conversation[event.payload.conversation_id].append(event)
+    histories: dict[uuid.UUID, tuple[HistoryLine, ...]] = {}
+    for conversation_id, events in by_conversation.items():
+        rows = (
+            await session.scalars(
+                select(ConversationLine)
+                .where(
+                    ConversationLine.conversation_id == conversation_id,
+                    ConversationLine.creator_id == events[0].creator_id,
+                )
+                .order_by(ConversationLine.at.desc(), ConversationLine.id.desc())
+                .limit(HISTORY_LIMIT + len(events))
             )
-            .order_by(ConversationLine.at.desc())
-            .limit(HISTORY_LIMIT)
-        )
-    ).all()
-    return tuple(HistoryLine(Speaker(r.speaker), r.text, r.at) for r in reversed(rows))
+        ).all()
+        lines = list(reversed(rows))
+        for event in events:
+            message = event.payload
+            earlier = [r for r in lines if r.id != message.message_id and r.at <= message.sent_at]
+            histories[message.message_id] = tuple(
+                HistoryLine(Speaker(r.speaker), r.text, r.at) for r in earlier[-HISTORY_LIMIT:]
+            )
+    return histories
 
 
-async def draft_reply(ctx: HandlerContext, event: Envelope[MessageReceived], provider: DraftingProvider) -> None:
-    """Drafts a reply to a fan's message, with the conversation so far and the creator's persona."""
-    message = event.payload
+async def draft_replies(
+    ctx: HandlerContext,
+    events: Sequence[Envelope[MessageReceived]],
+    provider: DraftingProvider,
+    concurrency: int = 8,
+) -> None:
+    """Drafts a reply to each fan message of a batch, with its conversation so far and the
+    creator's persona. Calls to a remote model run concurrently (at most ``concurrency``)."""
     session = ctx.session
-    await _remember(
-        session,
-        line_id=message.message_id,
-        creator_id=event.creator_id,
-        conversation_id=message.conversation_id,
-        speaker=Speaker.FAN,
-        text=message.text,
-        at=message.sent_at,
-    )
-    persona, _ = await load_persona(session, event.creator_id)
-    request = DraftRequest(
-        creator_id=event.creator_id,
-        conversation_id=message.conversation_id,
-        message_id=message.message_id,
-        fan_name=message.fan.display_name,
-        message=message.text,
-        history=await _history(session, message.conversation_id, event.creator_id, message.message_id),
-        persona=persona,
-    )
-    started = time.perf_counter()
-    draft = await provider.draft(request)
-    draft_id = draft_id_for(message.message_id)
-    inserted = await session.execute(
-        insert(Generation)
+    await session.execute(
+        insert(ConversationLine)
         .values(
-            draft_id=draft_id,
-            message_id=message.message_id,
+            [
+                {
+                    "id": e.payload.message_id,
+                    "creator_id": e.creator_id,
+                    "conversation_id": e.payload.conversation_id,
+                    "speaker": Speaker.FAN.value,
+                    "text": e.payload.text,
+                    "at": e.payload.sent_at,
+                }
+                for e in events
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=[ConversationLine.id])
+    )
+    personas = {creator: (await load_persona(session, creator))[0] for creator in {e.creator_id for e in events}}
+    histories = await _histories(session, events)
+    limit = asyncio.Semaphore(concurrency)
+
+    async def write(event: Envelope[MessageReceived]) -> tuple[Draft, int]:
+        message = event.payload
+        request = DraftRequest(
             creator_id=event.creator_id,
             conversation_id=message.conversation_id,
-            provider=draft.provider,
-            model=draft.model,
-            text=draft.text,
-            latency_ms=int((time.perf_counter() - started) * 1000),
-            created_at=utcnow(),
+            message_id=message.message_id,
+            fan_name=message.fan.display_name,
+            message=message.text,
+            history=histories[message.message_id],
+            persona=personas[event.creator_id],
         )
-        .on_conflict_do_nothing(index_elements=[Generation.message_id])
-        .returning(Generation.draft_id)
+        async with limit:
+            started = time.perf_counter()
+            draft = await provider.draft(request)
+            return draft, int((time.perf_counter() - started) * 1000)
+
+    drafts = await asyncio.gather(*(write(e) for e in events))
+    now = utcnow()
+    inserted = set(
+        (
+            await session.scalars(
+                insert(Generation)
+                .values(
+                    [
+                        {
+                            "draft_id": draft_id_for(e.payload.message_id),
+                            "message_id": e.payload.message_id,
+                            "creator_id": e.creator_id,
+                            "conversation_id": e.payload.conversation_id,
+                            "provider": draft.provider,
+                            "model": draft.model,
+                            "text": draft.text,
+                            "latency_ms": latency_ms,
+                            "created_at": now,
+                        }
+                        for e, (draft, latency_ms) in zip(events, drafts, strict=True)
+                    ]
+                )
+                .on_conflict_do_nothing(index_elements=[Generation.message_id])
+                .returning(Generation.message_id)
+            )
+        ).all()
     )
-    if inserted.first() is None:
-        return  # this message already has its draft (e.g. the event was published twice)
-    ctx.emit(
-        ReplyDrafted(
-            draft_id=draft_id,
-            conversation_id=message.conversation_id,
-            in_reply_to_message_id=message.message_id,
-            fan_id=message.fan.fan_id,
-            text=draft.text,
-            provider=draft.provider,
-            model=draft.model,
-        ),
-        cause=event,
-    )
+    for event, (draft, _) in zip(events, drafts, strict=True):
+        message = event.payload
+        if message.message_id not in inserted:
+            continue  # this message already has its draft (e.g. the event was published twice)
+        ctx.emit(
+            ReplyDrafted(
+                draft_id=draft_id_for(message.message_id),
+                conversation_id=message.conversation_id,
+                in_reply_to_message_id=message.message_id,
+                fan_id=message.fan.fan_id,
+                text=draft.text,
+                provider=draft.provider,
+                model=draft.model,
+            ),
+            cause=event,
+        )
 
 
 async def remember_sent_reply(ctx: HandlerContext, event: Envelope[ReplySent]) -> None:

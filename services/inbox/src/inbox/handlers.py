@@ -20,7 +20,7 @@ from huntaze_events import (
     fan_id_for,
     utcnow,
 )
-from huntaze_service import HandlerContext, UnitOfWork
+from huntaze_service import HandlerContext, PermanentError, UnitOfWork
 
 from .adapters.connector import OutboundConnector, OutboundReply
 from .adapters.orm import Conversation, Draft, Message
@@ -173,7 +173,7 @@ async def record_draft(ctx: HandlerContext, event: Envelope[ReplyDrafted]) -> No
     session = ctx.session
     conversation = await session.get(Conversation, drafted.conversation_id)
     if conversation is None or conversation.creator_id != event.creator_id:
-        raise LookupError(f"draft {drafted.draft_id} names unknown conversation {drafted.conversation_id}")
+        raise PermanentError(f"draft {drafted.draft_id} names unknown conversation {drafted.conversation_id}")
     await session.execute(
         insert(Draft)
         .values(
@@ -202,7 +202,7 @@ async def send_approved_reply(
         select(Draft).where(Draft.id == approved.draft_id, Draft.creator_id == event.creator_id).with_for_update()
     )
     if draft is None:
-        raise LookupError(f"approved draft {approved.draft_id} does not exist")
+        raise PermanentError(f"approved draft {approved.draft_id} does not exist")
     if draft.status == DraftStatus.SENT.value:
         return
     conversation = await session.get(Conversation, draft.conversation_id)

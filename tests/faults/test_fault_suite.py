@@ -1,0 +1,438 @@
+"""F1–F9: faults injected into real processes on the real broker and database.
+
+Each scenario prints one line — `F<n> produced=… effects=… duplicates=… lost=… dlq=… recovery_s=…` —
+and asserts lost=0 and duplicates=0 (duplicate *effects*; duplicates on the wire are allowed and
+reported as `wire_duplicates`). Effects are counted per item (key, per-key sequence number), so a
+loss, a second effect or a reordering is visible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from huntaze_events import REGISTRY, FanRef, MessageReceived, ReplyDrafted, fan_id_for, make_envelope
+from huntaze_testkit import faultbox as fb
+from huntaze_testkit.lab import Lab, Report, grouped, items_for, new_run, run_of, wire_duplicates
+
+pytestmark = pytest.mark.timeout(600)
+
+
+def recorded(run: str, items: list[tuple[str, int]]) -> list[Any]:
+    creator = uuid.UUID(int=0)
+    return [
+        make_envelope(fb.Recorded(run=run, key=k, seq=s), producer=fb.PRODUCER, creator_id=creator) for k, s in items
+    ]
+
+
+async def check_both_hops(lab: Lab, run: str, items: list[tuple[str, int]], report: Report) -> None:
+    """Counts effects of both hops (apply, then count after the outbox) against the items."""
+    expected = set(items)
+    report.effects = 0
+    for consumer in ("apply", "count"):
+        found = await lab.effects(run, consumer)
+        report.effects += found["rows"]
+        report.duplicates += sum(n - 1 for n in found["items"].values())
+        report.lost += len(expected - set(found["items"]))
+        report.extra[f"reorders_{consumer}"] = found["reorders"]
+
+
+def emit(capsys: pytest.CaptureFixture[str], report: Report) -> None:
+    with capsys.disabled():
+        print("\n" + report.line(), flush=True)
+    assert report.lost == 0, report.line()
+    assert report.duplicates == 0, report.line()
+
+
+async def metric(url: str, name: str) -> float:
+    async with httpx.AsyncClient() as client:
+        body = (await client.get(f"{url}/metrics")).text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines() if line.startswith(name + "{"))
+
+
+# F1 ---------------------------------------------------------------------------------------------
+
+
+async def test_f1_sigkill_ai_and_fans_workers_mid_stream(fresh_lab: Lab, capsys: Any) -> None:
+    lab = fresh_lab
+    creator = uuid.uuid4()
+    fans, per_fan = 100, 50
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+    conversations = [uuid.uuid4() for _ in range(fans)]
+    seq_of: dict[str, int] = {}
+    envelopes = []
+    for seq in range(per_fan):
+        for f in range(fans):
+            message_id = uuid.uuid4()
+            seq_of[str(message_id)] = seq
+            envelopes.append(
+                make_envelope(
+                    MessageReceived(
+                        message_id=message_id,
+                        conversation_id=conversations[f],
+                        fan=FanRef(
+                            fan_id=fan_id_for(creator, f"fan{f}"), external_id=f"fan{f}", display_name=f"Fan {f}"
+                        ),
+                        text=f"#{seq} hey! what are you up to tonight?",
+                        sent_at=t0 + timedelta(seconds=seq),
+                        received_at=t0 + timedelta(seconds=seq),
+                    ),
+                    producer="inbox",
+                    creator_id=creator,
+                )
+            )
+    ai_db = create_async_engine(lab.env["AI_DATABASE_URL"])
+    fans_db = create_async_engine(lab.env["FANS_DATABASE_URL"])
+
+    async def drafts() -> int:
+        async with ai_db.connect() as conn:
+            return int(
+                (
+                    await conn.execute(text("SELECT count(*) FROM generations WHERE creator_id = :c"), {"c": creator})
+                ).scalar()
+            )
+
+    async def counted() -> int:
+        async with fans_db.connect() as conn:
+            value = (
+                await conn.execute(
+                    text("SELECT coalesce(sum(message_count), 0) FROM fans WHERE creator_id = :c"), {"c": creator}
+                )
+            ).scalar()
+        return int(value)
+
+    try:
+        ai = lab.service("ai")
+        fans_worker = lab.service("fans")
+        spec = REGISTRY.for_model(MessageReceived)
+        feeding = asyncio.create_task(lab.produce(spec, envelopes, per_second=1000))
+        while await drafts() < len(envelopes) // 4:
+            await asyncio.sleep(0.1)
+        at_kill = (await drafts(), await counted())
+        ai.kill(signal.SIGKILL)
+        fans_worker.kill(signal.SIGKILL)
+        restarted = time.monotonic()
+        ai.start()
+        fans_worker.start()
+        ai.wait_ready()
+        fans_worker.wait_ready()
+        produced = await feeding
+        while (await drafts(), await counted()) != (len(envelopes), len(envelopes)):
+            assert time.monotonic() - restarted < 300, f"stuck at {await drafts()} drafts, {await counted()} counted"
+            await asyncio.sleep(0.25)
+        recovery = time.monotonic() - restarted
+        await asyncio.sleep(1)  # let any late duplicate show up
+        async with ai_db.connect() as conn:
+            per_message = (
+                await conn.execute(
+                    text("SELECT count(*) - count(DISTINCT message_id) FROM generations WHERE creator_id = :c"),
+                    {"c": creator},
+                )
+            ).scalar()
+        async with fans_db.connect() as conn:
+            counts = [
+                r[0]
+                for r in await conn.execute(
+                    text("SELECT message_count FROM fans WHERE creator_id = :c"), {"c": creator}
+                )
+            ]
+    finally:
+        await ai_db.dispose()
+        await fans_db.dispose()
+
+    drafted_spec = REGISTRY.for_model(ReplyDrafted)
+    records = await lab.topic_records(
+        drafted_spec.topic, where=lambda r: json.loads(r.value)["creator_id"] == str(creator)
+    )
+    draft_ids = {json.loads(r.value)["payload"]["draft_id"] for r in records}
+    reorders = 0
+    last: dict[str, int] = {}
+    for r in sorted(records, key=lambda r: (r.partition, r.offset)):
+        payload = json.loads(r.value)["payload"]
+        seq = seq_of[payload["in_reply_to_message_id"]]
+        if seq < last.get(payload["conversation_id"], -1):
+            reorders += 1
+        last[payload["conversation_id"]] = max(seq, last.get(payload["conversation_id"], -1))
+    report = Report(
+        "F1",
+        produced=produced,
+        effects=len(envelopes) + sum(counts),
+        duplicates=int(per_message)
+        + max(0, sum(counts) - len(envelopes))
+        + (len(draft_ids) - len(envelopes) if len(draft_ids) > len(envelopes) else 0),
+        lost=(len(envelopes) - len(draft_ids)) + sum(max(0, per_fan - c) for c in counts) + (fans - len(counts)),
+        recovery_s=recovery,
+        extra={
+            "killed_at_drafts": at_kill[0],
+            "killed_at_counted": at_kill[1],
+            "fans_exact": all(c == per_fan for c in counts) and len(counts) == fans,
+            "wire_duplicates": wire_duplicates(records),
+            "reorders": reorders,
+        },
+    )
+    emit(capsys, report)
+    assert report.extra["fans_exact"] and reorders == 0
+
+
+# F2 ---------------------------------------------------------------------------------------------
+
+
+async def test_f2_sigterm_during_processing_hands_back_or_finishes_in_flight_work(fresh_lab: Lab, capsys: Any) -> None:
+    lab = fresh_lab
+    run = new_run("F2")
+    items = items_for(30, 100)
+    worker = lab.faultbox(role="worker", handler_delay_ms=150)
+    feeding = asyncio.create_task(lab.produce(fb.RECORDED, recorded(run, items)))
+    while (await lab.effects(run, "apply"))["rows"] < len(items) // 4:
+        await asyncio.sleep(0.05)
+    shutdown_s = worker.kill(signal.SIGTERM)  # graceful: lifespan drains the consumers and the relay
+    restarted = time.monotonic()
+    worker.start()
+    worker.wait_ready()
+    produced = await feeding
+    await lab.wait_effects(run, "apply", len(items))
+    await lab.wait_effects(run, "count", len(items))
+    report = Report(
+        "F2", produced=produced, recovery_s=time.monotonic() - restarted, extra={"shutdown_s": round(shutdown_s, 1)}
+    )
+    await check_both_hops(lab, run, items, report)
+    emit(capsys, report)
+
+
+# F3 ---------------------------------------------------------------------------------------------
+
+
+async def test_f3_a_handler_failing_once_for_n_is_retried_and_nothing_is_skipped(fresh_lab: Lab, capsys: Any) -> None:
+    lab = fresh_lab
+    run = new_run("F3")
+    items = items_for(10, 100)
+    worker = lab.faultbox(role="worker", fail_once_seqs="50")  # N=50 fails once; N+1 succeeds
+    produced = await lab.produce(fb.RECORDED, recorded(run, items))
+    started = time.monotonic()
+    await lab.wait_effects(run, "apply", len(items))
+    await lab.wait_effects(run, "count", len(items))
+    failures = await metric(worker.url, "huntaze_events_failed_total")
+    report = Report(
+        "F3", produced=produced, recovery_s=time.monotonic() - started, extra={"handler_failures": int(failures)}
+    )
+    await check_both_hops(lab, run, items, report)
+    emit(capsys, report)
+    assert failures >= 10, "the injected failures did not happen"
+    assert report.extra["reorders_apply"] == 0
+
+
+# F4 ---------------------------------------------------------------------------------------------
+
+
+async def test_f4_one_poison_message_among_5000_goes_to_the_dead_letter_topic(fresh_lab: Lab, capsys: Any) -> None:
+    lab = fresh_lab
+    run = new_run("F4")
+    items = items_for(20, 250)  # 5,000 records in all with the poison: 4,999 good ones
+    items.remove(("k3", 249))
+    half = len(items) // 2
+    marker = f'{{"run": "{run}", "this is": not json'.encode()
+    lab.faultbox(role="worker")
+    produced = await lab.produce(fb.RECORDED, recorded(run, items[:half]))
+    await lab.produce_raw(fb.RECORDED.topic, b"k3", marker)  # same key as k3: same partition
+    produced += 1 + await lab.produce(fb.RECORDED, recorded(run, items[half:]))
+    started = time.monotonic()
+    await lab.wait_effects(run, "apply", len(items))
+    await lab.wait_effects(run, "count", len(items))
+    dead = await lab.topic_records(fb.RECORDED.dlq_topic, where=lambda r: r.value == marker)
+    headers = {k: v.decode() for k, v in dead[0].headers} if dead else {}
+    # How long did the poison hold its partition? k3's last effect before it to the first after it.
+    seq_before = max(s for k, s in items[:half] if k == "k3")
+    blocked = await lab.scalar(
+        "SELECT extract(epoch FROM max(applied_at) FILTER (WHERE seq = :after) "
+        "- max(applied_at) FILTER (WHERE seq = :before)) FROM effects WHERE run = :run AND consumer = 'apply' AND key = 'k3'",
+        run=run,
+        before=seq_before,
+        after=seq_before + 1,
+    )
+    report = Report(
+        "F4",
+        produced=produced,
+        dlq=len(dead),
+        recovery_s=time.monotonic() - started,
+        extra={"blocked_s": round(float(blocked or 0), 3), "dlq_reason": headers.get("dlq.reason")},
+    )
+    await check_both_hops(lab, run, items, report)
+    emit(capsys, report)
+    assert len(dead) == 1 and headers["dlq.reason"] == "malformed" and headers["dlq.consumer"] == "faultbox.apply"
+    assert headers["dlq.attempts"] == "0" and headers["dlq.original_topic"] == fb.RECORDED.topic
+    assert float(blocked or 0) < 5, "the poison held its partition longer than the retry budget"
+
+
+# F5 ---------------------------------------------------------------------------------------------
+
+
+async def test_f5_every_event_twice_then_the_whole_topic_replayed(fresh_lab: Lab, capsys: Any) -> None:
+    lab = fresh_lab
+    run = new_run("F5")
+    items = items_for(20, 100)
+    worker = lab.faultbox(role="worker")
+    produced = await lab.produce(fb.RECORDED, recorded(run, items), copies=2)
+    await lab.wait_effects(run, "apply", len(items))
+    await lab.wait_effects(run, "count", len(items))
+    while await lab.lag("faultbox.apply", fb.RECORDED.topic) or await lab.lag("faultbox.count", fb.APPLIED.topic):
+        await asyncio.sleep(0.2)
+    before = {c: (await lab.effects(run, c))["rows"] for c in ("apply", "count")}
+    worker.stop()
+    await lab.reset_group("faultbox.apply", fb.RECORDED.topic)
+    await lab.reset_group("faultbox.count", fb.APPLIED.topic)
+    replay_from = await lab.lag("faultbox.apply", fb.RECORDED.topic)
+    started = time.monotonic()
+    worker.start()
+    worker.wait_ready()
+    while await lab.lag("faultbox.apply", fb.RECORDED.topic) or await lab.lag("faultbox.count", fb.APPLIED.topic):
+        await asyncio.sleep(0.2)
+    replayed_s = time.monotonic() - started
+    after = {c: (await lab.effects(run, c))["rows"] for c in ("apply", "count")}
+    report = Report("F5", produced=produced, recovery_s=replayed_s, extra={"replayed_records": replay_from})
+    await check_both_hops(lab, run, items, report)
+    emit(capsys, report)
+    assert after == before, f"the replay changed the effects: {before} -> {after}"
+    assert replay_from >= produced
+
+
+# F6 ---------------------------------------------------------------------------------------------
+
+
+async def test_f6_kafka_killed_and_restarted_during_an_outbox_stream(fresh_lab: Lab, capsys: Any) -> None:
+    lab = fresh_lab
+    run = new_run("F6")
+    items = items_for(20, 200)
+    box = lab.faultbox(role="all")
+    feeding = asyncio.create_task(lab.ingest(box.url, run, items, per_second=400))  # ~10 s of stream
+    while (await lab.scalar("SELECT count(*) FROM ingested WHERE run = :run", run=run)) < len(items) // 5:
+        await asyncio.sleep(0.05)
+    await lab.infra("kafka-kill")
+    await asyncio.sleep(3)  # the API keeps accepting: it only writes to PostgreSQL
+    accepted_while_down = await lab.scalar("SELECT count(*) FROM ingested WHERE run = :run", run=run)
+    await lab.infra("kafka-start")
+    restarted = time.monotonic()
+    retries = await feeding
+    await lab.wait_effects(run, "apply", len(items), timeout=240)
+    await lab.wait_effects(run, "count", len(items), timeout=240)
+    recovery = time.monotonic() - restarted
+    records = await lab.topic_records(fb.RECORDED.topic, where=lambda r: run_of(r) == run)
+    report = Report(
+        "F6",
+        produced=len(items),
+        recovery_s=recovery,
+        extra={
+            "wire_duplicates": wire_duplicates(records),
+            "http_retries": retries,
+            "accepted_by_outage_end": accepted_while_down,
+        },
+    )
+    await check_both_hops(lab, run, items, report)
+    emit(capsys, report)
+
+
+# F7 ---------------------------------------------------------------------------------------------
+
+
+async def test_f7_postgresql_restarted_during_a_stream_and_the_outbox_drains(fresh_lab: Lab, capsys: Any) -> None:
+    lab = fresh_lab
+    run = new_run("F7")
+    items = items_for(20, 200)
+    box = lab.faultbox(role="all")
+    feeding = asyncio.create_task(lab.ingest(box.url, run, items, per_second=400))  # ~10 s of stream
+    while (await lab.scalar("SELECT count(*) FROM ingested WHERE run = :run", run=run)) < len(items) // 3:
+        await asyncio.sleep(0.05)
+    await lab.infra("pg-restart", "--down-s", "3")
+    restarted = time.monotonic()
+    retries = await feeding
+    await lab.wait_effects(run, "apply", len(items), timeout=240)
+    await lab.wait_effects(run, "count", len(items), timeout=240)
+    while (backlog := await lab.scalar("SELECT count(*) FROM outbox WHERE published_at IS NULL")) != 0:
+        await asyncio.sleep(0.2)
+    recovery = time.monotonic() - restarted
+    report = Report(
+        "F7", produced=len(items), recovery_s=recovery, extra={"outbox_backlog": backlog, "http_retries": retries}
+    )
+    await check_both_hops(lab, run, items, report)
+    emit(capsys, report)
+
+
+# F8 ---------------------------------------------------------------------------------------------
+
+
+async def test_f8_relay_killed_between_publishing_and_marking(fresh_lab: Lab, capsys: Any) -> None:
+    lab = fresh_lab
+    run = new_run("F8")
+    items = items_for(40, 300)
+    api = lab.faultbox(role="api")  # writes the outbox; publishes nothing
+    await lab.ingest(api.url, run, items)
+    partitions = await lab.partitions(fb.RECORDED.topic)
+    watcher = AIOKafkaConsumer(bootstrap_servers=lab.kafka)
+    await watcher.start()
+
+    async def on_wire() -> int:
+        return sum((await watcher.end_offsets(partitions)).values())
+
+    async def marked() -> int:
+        return int(await lab.scalar("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"))
+
+    kills, hit = 0, False
+    started = time.monotonic()
+    try:
+        while kills < 5 and not hit:
+            wire_before, marked_before = await on_wire(), await marked()
+            # One relay batch holds every row: it publishes for a while before it marks them.
+            worker = lab.faultbox(role="worker", relay_batch_size=len(items))
+            while await on_wire() == wire_before:
+                await asyncio.sleep(0)
+            worker.kill(signal.SIGKILL)  # records are reaching Kafka: the batch is not marked yet
+            kills += 1
+            hit = await on_wire() - wire_before > await marked() - marked_before
+    finally:
+        await watcher.stop()
+    lab.faultbox(role="worker")
+    await lab.wait_effects(run, "apply", len(items))
+    await lab.wait_effects(run, "count", len(items))
+    records = await lab.topic_records(fb.RECORDED.topic, where=lambda r: run_of(r) == run)
+    report = Report(
+        "F8",
+        produced=len(items),
+        recovery_s=time.monotonic() - started,
+        extra={"wire_duplicates": wire_duplicates(records), "relay_kills": kills},
+    )
+    await check_both_hops(lab, run, items, report)
+    emit(capsys, report)
+    assert hit and report.extra["wire_duplicates"] > 0, "the kill never landed between publishing and marking"
+
+
+# F9 ---------------------------------------------------------------------------------------------
+
+
+async def test_f9_consumers_go_one_two_one_during_20000_events(fresh_lab: Lab, capsys: Any) -> None:
+    lab = fresh_lab
+    run = new_run("F9")
+    items = items_for(100, 200)
+    lab.faultbox(role="worker")
+    feeding = asyncio.create_task(lab.produce(fb.RECORDED, recorded(run, items), per_second=2000))
+    await asyncio.sleep(3)
+    second = lab.faultbox(role="worker")  # 1 → 2: partitions are split
+    await asyncio.sleep(4)
+    second.kill(signal.SIGTERM)  # 2 → 1: they come back
+    produced = await feeding
+    started = time.monotonic()
+    await lab.wait_effects(run, "apply", len(items))
+    await lab.wait_effects(run, "count", len(items))
+    report = Report("F9", produced=produced, recovery_s=time.monotonic() - started, extra={"instances": "1-2-1"})
+    await check_both_hops(lab, run, items, report)
+    emit(capsys, report)
+    assert grouped(items).keys() == {f"k{i}" for i in range(100)}
