@@ -12,7 +12,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.cache/uv/bin/uv)
 PY := $(CURDIR)/.venv/bin/python
 SERVICES := $(notdir $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml)))
 
-.PHONY: help install run down test test-faults lint test-unit contracts contracts-check docs migrate infra-up infra-down status clean lock
+.PHONY: help install run down test test-faults bench lint test-unit contracts contracts-check docs migrate infra-up infra-down status clean lock
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -58,6 +58,10 @@ lint: install ## ruff: errors, bugbear, imports
 
 test-unit: install ## unit and contract tests only (no infrastructure)
 	@$(PY) -m pytest -m "not integration" --ignore=tests/faults -q
+
+bench: $(UV) ## B1–B5 benchmarks against raw Kafka/PostgreSQL baselines (not part of make test)
+	@$(UV) sync --locked --all-packages --group bench --quiet
+	@tools/bench.sh
 
 contracts: install ## snapshot event schemas and golden samples (refuses breaking changes)
 	@$(PY) -m huntaze_events.compat write

@@ -12,6 +12,7 @@ Two profiles so that `make test` never touches the data of `make run`:
     run      .data/run      127.0.0.1:9092 / 9093       127.0.0.1:54320   (kept until make clean)
     test     .data/test     127.0.0.1:19092 / 19093     127.0.0.1:54330   (recreated by every up)
     faults   .data/faults   127.0.0.1:29092 / 29093     127.0.0.1:54340   (recreated by every up)
+    bench    .data/bench    127.0.0.1:39092 / 39093     127.0.0.1:54350   (recreated by every up)
 
 The fault suite also uses: kafka-kill (SIGKILL the broker), kafka-start (start it again on its
 data), pg-restart (immediate restart of PostgreSQL).
@@ -71,6 +72,7 @@ PROFILES = {
     "run": Profile("run", 9092, 9093, 54320, ephemeral=False),
     "test": Profile("test", 19092, 19093, 54330, ephemeral=True),
     "faults": Profile("faults", 29092, 29093, 54340, ephemeral=True),
+    "bench": Profile("bench", 39092, 39093, 54350, ephemeral=True),
 }
 
 

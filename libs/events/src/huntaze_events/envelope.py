@@ -44,7 +44,7 @@ class Envelope(BaseModel, Generic[P]):
     event_id: uuid.UUID = Field(description="Unique id of this event; consumers deduplicate on it.")
     type: str = Field(description="Event type, `noun.past_verb`, e.g. `message.received`.")
     version: int = Field(ge=1, description="Major version of the payload schema.")
-    occurred_at: AwareDatetime = Field(description="When the fact happened (UTC).")
+    occurred_at: AwareDatetime = Field(description="When the fact happened (UTC, set by make_envelope).")
     producer: str = Field(description="Service that produced the event.")
     creator_id: uuid.UUID = Field(description="Tenant: the creator account the event belongs to.")
     correlation_id: uuid.UUID = Field(description="Shared by every event caused, directly or not, by one request.")
@@ -54,11 +54,6 @@ class Envelope(BaseModel, Generic[P]):
     traceparent: str | None = Field(default=None, description="W3C trace context of the producer.")
     tracestate: str | None = Field(default=None, description="W3C tracestate, vendor specific.")
     payload: P
-
-    @field_validator("occurred_at")
-    @classmethod
-    def _to_utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
 
     @field_validator("traceparent")
     @classmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -144,7 +144,7 @@ def make_envelope(
         event_id=event_id,
         type=spec.type,
         version=spec.version,
-        occurred_at=occurred_at or utcnow(),
+        occurred_at=(occurred_at or utcnow()).astimezone(UTC),
         producer=producer,
         creator_id=creator_id,
         correlation_id=correlation_id or event_id,

@@ -225,9 +225,11 @@ class BatchOutcome:
 
 _CLAIM = text(
     "INSERT INTO processed_events (consumer, event_id) "
-    "SELECT :consumer, unnest(CAST(:ids AS uuid[])) "
+    "SELECT :consumer, unnest(CAST(string_to_array(:ids, ',') AS uuid[])) "
     "ON CONFLICT DO NOTHING RETURNING event_id"
 )
+"""Event ids travel as one comma-separated text: PostgreSQL splits it far faster than the driver
+adapts a list of UUID objects."""
 
 
 class BatchProcessor:
@@ -244,7 +246,7 @@ class BatchProcessor:
         tracer: trace.Tracer | None = None,
     ) -> None:
         self.service = service
-        self._tracer = tracer or trace.get_tracer("huntaze.consumer")
+        self._tracer = tracer
         self._parents: dict[Any, tuple[str | None, str | None]] = {}
         self.subscription = subscription
         self.consumer = f"{service}.{subscription.name}"
@@ -286,7 +288,8 @@ class BatchProcessor:
                 outcome.poison.append(item)
             else:
                 decoded.append((record, item))
-                self._parents[item.event_id] = _trace_parent(record, item)
+                if self._tracer is not None:
+                    self._parents[item.event_id] = _trace_parent(record, item)
         if not decoded:
             return outcome
         started = time.perf_counter()
@@ -387,11 +390,14 @@ class BatchProcessor:
             unique.setdefault(event.event_id, event)
         async with self._uow_factory() as uow:
             claimed = {
-                row[0] for row in await uow.session.execute(_CLAIM, {"consumer": self.consumer, "ids": list(unique)})
+                row[0]
+                for row in await uow.session.execute(
+                    _CLAIM, {"consumer": self.consumer, "ids": ",".join(str(i) for i in unique)}
+                )
             }
             fresh = [e for e in unique.values() if e.event_id in claimed]
             if fresh:
-                spans = {e.event_id: self._start_span(e) for e in fresh}
+                spans = {e.event_id: self._start_span(e) for e in fresh} if self._tracer else {}
                 try:
                     await self.subscription.handler(HandlerContext(uow, spans), fresh)
                     await uow.commit()
@@ -409,6 +415,7 @@ class BatchProcessor:
 
     def _start_span(self, event: Envelope[Any]) -> trace.Span:
         """A CONSUMER span per event, child of the producer's context carried by the record."""
+        assert self._tracer is not None
         traceparent, tracestate = self._parents.get(event.event_id, (event.traceparent, event.tracestate))
         return self._tracer.start_span(
             f"{self._spec.topic} process",

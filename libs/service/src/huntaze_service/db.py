@@ -33,7 +33,10 @@ def create_engine(settings: ServiceSettings) -> AsyncEngine:
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
+        # No ping per checkout (a round trip on every transaction): after a database restart the
+        # first failure invalidates the whole pool; consumers retry it, HTTP answers 503.
+        pool_pre_ping=False,
+        pool_recycle=1800,
         connect_args={"application_name": f"huntaze-{settings.service_name}", "connect_timeout": 5},
     )
 

@@ -228,14 +228,14 @@ def _parse_uuid(value: str | None) -> uuid.UUID | None:
 # Tenant and caller, as verified by the gateway --------------------------------------------------
 
 
-def _creator_id(x_creator_id: Annotated[str | None, Header()] = None) -> uuid.UUID:
+async def _creator_id(x_creator_id: Annotated[str | None, Header()] = None) -> uuid.UUID:
     creator = _parse_uuid(x_creator_id)
     if creator is None:
         raise ApiError(401, "missing or invalid X-Creator-Id (requests come through the gateway)")
     return creator
 
 
-def _user_id(x_user_id: Annotated[str | None, Header()] = None) -> uuid.UUID:
+async def _user_id(x_user_id: Annotated[str | None, Header()] = None) -> uuid.UUID:
     user = _parse_uuid(x_user_id)
     if user is None:
         raise ApiError(401, "missing or invalid X-User-Id (requests come through the gateway)")

@@ -59,13 +59,25 @@ CHASSIS_DDL = (
         topic        TEXT        NOT NULL,
         key          TEXT        NOT NULL,
         value        BYTEA       NOT NULL,
-        headers      JSONB       NOT NULL DEFAULT '[]'::jsonb,
+        headers      BYTEA       NOT NULL,
         created_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
         published_at TIMESTAMPTZ
     )
     """,
     "CREATE INDEX ix_outbox_unpublished ON outbox (id) WHERE published_at IS NULL",
-    "CREATE INDEX ix_outbox_published_at ON outbox (published_at) WHERE published_at IS NOT NULL",
+    # Wakes the relays when a transaction that wrote events commits (NOTIFY is delivered at
+    # commit, once per transaction) — no extra round trip for the writer.
+    """
+    CREATE OR REPLACE FUNCTION huntaze_outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('huntaze_outbox', '');
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
+    FOR EACH STATEMENT EXECUTE FUNCTION huntaze_outbox_notify()
+    """,
     """
     CREATE TABLE processed_events (
         consumer     TEXT        NOT NULL,
@@ -86,3 +98,4 @@ def create_chassis_tables() -> None:
 def drop_chassis_tables() -> None:
     op.execute("DROP TABLE IF EXISTS processed_events")
     op.execute("DROP TABLE IF EXISTS outbox")
+    op.execute("DROP FUNCTION IF EXISTS huntaze_outbox_notify()")

@@ -2,9 +2,9 @@
 
 The relay publishes them to Kafka (acks=all, idempotent producer), then marks them published.
 
-Wake-up: a unit of work that wrote outbox rows issues ``NOTIFY huntaze_outbox`` inside its
-transaction (delivered by PostgreSQL only on commit) and, when it runs in the relay's own process,
-also sets an in-process event after commit. A slow timer remains as a safety net only.
+Wake-up: a statement trigger on ``outbox`` issues ``NOTIFY huntaze_outbox`` (delivered by
+PostgreSQL only on commit) and, when the unit of work runs in the relay's own process, it also sets
+an in-process event after commit. A slow timer remains as a safety net only.
 
 Ordering and concurrency: a relay publishes only while it holds a transaction-level advisory lock,
 so two relays of one service never publish the same rows at once and rows go out in commit (id)
@@ -16,7 +16,6 @@ publishing but before committing "published" leaves the rows for the next relay:
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time
@@ -43,6 +42,29 @@ log = logging.getLogger("huntaze.outbox")
 NOTIFY_CHANNEL = "huntaze_outbox"
 # Arbitrary constant identifying "the relay" among advisory locks of a service database.
 RELAY_LOCK_KEY = 0x68756E747A  # "huntz"
+# Batches published and marked per transaction (a crash republishes at most that many rows).
+_BATCHES_PER_TRANSACTION = 10
+
+
+def encode_headers(headers: list[tuple[str, bytes]]) -> bytes:
+    """Kafka headers as stored in the outbox: ``name NUL value NUL name NUL value``. The relay
+    splits them back in C (``bytes.split``); decoding JSON cost more than publishing itself.
+    Header names and values are ids, type names and W3C trace contexts: never a NUL byte."""
+    return b"\x00".join(part for name, value in headers for part in (name.encode(), value))
+
+
+def decode_headers(stored: bytes) -> list[tuple[str, bytes]]:
+    if not stored:
+        return []
+    parts = bytes(stored).split(b"\x00")
+    names = _HEADER_NAMES
+    return [(names.get(parts[i]) or parts[i].decode(), parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+
+
+_HEADER_NAMES = {
+    name.encode(): name
+    for name in ("event_type", "event_version", "event_id", "creator_id", "correlation_id", "traceparent", "tracestate")
+}
 
 
 @dataclass(frozen=True)
@@ -52,35 +74,32 @@ class OutboxRow:
     topic: str
     key: str
     value: bytes
-    headers: str
+    headers: bytes
 
     @classmethod
     def from_envelope(cls, envelope: Envelope[Any]) -> OutboxRow:
         spec = REGISTRY.get(envelope.type, envelope.version)
-        headers = [[k, v.decode()] for k, v in kafka_headers(envelope)]
         return cls(
             event_id=str(envelope.event_id),
             event_type=spec.name,
             topic=spec.topic,
             key=spec.key_for(envelope.payload),
             value=envelope.to_json(),
-            headers=json.dumps(headers),
+            headers=encode_headers(kafka_headers(envelope)),
         )
 
 
 _INSERT = text(
     "INSERT INTO outbox (event_id, event_type, topic, key, value, headers) "
-    "VALUES (CAST(:event_id AS uuid), :event_type, :topic, :key, :value, CAST(:headers AS jsonb))"
+    "VALUES (CAST(:event_id AS uuid), :event_type, :topic, :key, :value, :headers)"
 )
-_NOTIFY = text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')")
 
 
 async def write_rows(session: AsyncSession, rows: Sequence[OutboxRow]) -> None:
-    """Adds the rows to the session's transaction, and the commit-time wake-up of the relays."""
+    """Adds the rows to the session's transaction (a trigger wakes the relays at commit)."""
     if not rows:
         return
     await session.execute(_INSERT, [row.__dict__ for row in rows])
-    await session.execute(_NOTIFY)
 
 
 def new_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
@@ -91,7 +110,7 @@ def new_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
         client_id=client_id,
         acks="all",
         enable_idempotence=True,
-        linger_ms=2,
+        linger_ms=0,  # the relay hands a whole batch at once: it is batched without waiting
         max_batch_size=256 * 1024,
         request_timeout_ms=15000,
         retry_backoff_ms=100,
@@ -106,14 +125,15 @@ class OutboxRelay:
         sessionmaker: async_sessionmaker[AsyncSession],
         database_url: str,
         producer: AIOKafkaProducer,
-        batch_size: int = 500,
+        batch_size: int = 1000,
         safety_interval_s: float = 5.0,
         tracer: trace.Tracer | None = None,
     ) -> None:
         self.service = service
-        self._tracer = tracer or trace.get_tracer("huntaze.outbox")
+        self._tracer = tracer
         self._sessionmaker = sessionmaker
         self._conninfo = libpq_url(database_url)
+        self._conn: psycopg.AsyncConnection[Any] | None = None
         self._producer = producer
         self._batch_size = batch_size
         self._safety_interval_s = safety_interval_s
@@ -144,6 +164,7 @@ class OutboxRelay:
                 relay.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        await self._close_connection()
 
     def wake(self) -> None:
         """Called after a local commit that wrote outbox rows."""
@@ -193,69 +214,138 @@ class OutboxRelay:
                 self._wakeup.set()
 
     async def drain(self) -> int:
-        """Publishes every unpublished row, batch by batch. Returns how many went out."""
+        """Publishes every unpublished row. Returns how many went out."""
         total = 0
         while True:
-            published, contended = await self._publish_batch()
+            published, contended, more = await self._publish_run()
             total += published
             if contended:
                 # Another relay holds the lock and drains; look again soon in case it stops.
                 await asyncio.sleep(0.05)
                 self._wakeup.set()
                 break
-            if published < self._batch_size:
+            if not more:
                 break
         return total
 
-    async def _publish_batch(self) -> tuple[int, bool]:
-        started = time.perf_counter()
-        async with self._sessionmaker() as session, session.begin():
-            locked = await session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": RELAY_LOCK_KEY})
-            if not locked:
-                return 0, True
-            rows = (
-                await session.execute(
-                    text(
-                        "SELECT id, topic, key, value, headers FROM outbox "
-                        "WHERE published_at IS NULL ORDER BY id LIMIT :n"
-                    ),
-                    {"n": self._batch_size},
-                )
-            ).all()
-            if not rows:
-                return 0, False
-            futures, spans = [], []
-            try:
-                for row in rows:
-                    span, headers = self._publish_span(row.topic, row.headers)
-                    spans.append(span)
-                    futures.append(
-                        await self._producer.send(
-                            row.topic, value=bytes(row.value), key=row.key.encode(), headers=headers
-                        )
-                    )
-                await asyncio.gather(*futures)
-            except BaseException as exc:
-                for span in spans:
-                    span.record_exception(exc)
-                    span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-                raise
-            finally:
-                for span in spans:
-                    span.end()
-            await session.execute(
-                text("UPDATE outbox SET published_at = now() WHERE id = ANY(:ids)"),
-                {"ids": [row.id for row in rows]},
+    async def _connection(self) -> psycopg.AsyncConnection[Any]:
+        """The relay's own connection (not the pool's): no checkout, no ping on the hot path."""
+        if self._conn is None or self._conn.closed:
+            self._conn = await psycopg.AsyncConnection.connect(
+                self._conninfo, application_name=f"huntaze-{self.service}-relay", connect_timeout=5
             )
-        self.published_total += len(rows)
-        self._metrics.outbox_published.labels(self.service).inc(len(rows))
-        self._metrics.relay_batch_seconds.labels(self.service).observe(time.perf_counter() - started)
-        return len(rows), False
+        return self._conn
 
-    def _publish_span(self, topic: str, stored: list[list[str]]) -> tuple[trace.Span, list[tuple[str, bytes]]]:
+    async def _close_connection(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    async def _publish_run(self) -> tuple[int, bool, bool]:
+        """One transaction, holding the relay lock: batches are read, published and marked in a
+        pipeline — while Kafka acknowledges batch k, batch k+1 is read and handed to the producer
+        (the idempotent producer keeps their order per partition); batch k is marked once
+        acknowledged, while batch k+1 is being sent. Returns (published, contended, more)."""
+        started = time.perf_counter()
+        published = 0
+        limit = self._batch_size * _BATCHES_PER_TRANSACTION
+        try:
+            conn = await self._connection()
+            async with conn.transaction():
+                locked, rows = await self._lock_and_fetch(conn)
+                if not locked:
+                    return 0, True, False
+                in_flight: tuple[Sequence[Any], list[asyncio.Future[Any]], list[trace.Span]] | None = None
+                marking: asyncio.Task[None] | None = None
+                try:
+                    while rows or in_flight:
+                        sending = None
+                        if rows:
+                            acks, spans = await self._send(rows)  # the database marks meanwhile
+                            sending = (rows, acks, spans)
+                        if marking is not None:
+                            await marking
+                            marking = None
+                        if rows:
+                            read = published + len(rows) + (len(in_flight[0]) if in_flight else 0)
+                            full = len(rows) == self._batch_size
+                            rows = await self._fetch(conn, after_id=rows[-1][0]) if full and read < limit else []
+                        if in_flight is not None:
+                            done_rows, done_acks, done_spans = in_flight
+                            await _acknowledged(done_acks, done_spans)
+                            marking = asyncio.create_task(self._mark(conn, done_rows))
+                            published += len(done_rows)
+                        in_flight = sending
+                    if marking is not None:
+                        await marking
+                except BaseException:
+                    if marking is not None:
+                        marking.cancel()
+                        await asyncio.gather(marking, return_exceptions=True)
+                    if in_flight is not None:
+                        await asyncio.gather(*in_flight[1], return_exceptions=True)
+                        for span in in_flight[2]:
+                            span.end()
+                    raise
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            await self._close_connection()  # reconnect on the next run
+            raise
+        if published:
+            self.published_total += published
+            self._metrics.outbox_published.labels(self.service).inc(published)
+            self._metrics.relay_batch_seconds.labels(self.service).observe(time.perf_counter() - started)
+        return published, False, published >= limit
+
+    async def _lock_and_fetch(self, conn: psycopg.AsyncConnection[Any]) -> tuple[bool, list[tuple[Any, ...]]]:
+        """Takes the relay lock and reads the first batch in one round trip."""
+        async with conn.cursor(binary=True) as cursor:
+            await cursor.execute(
+                "SELECT l.ok, o.id, o.topic, o.key, o.value, o.headers "
+                "FROM (SELECT pg_try_advisory_xact_lock(%s) AS ok) AS l "
+                "LEFT JOIN LATERAL (SELECT id, topic, key, value, headers FROM outbox "
+                "  WHERE l.ok AND published_at IS NULL ORDER BY id LIMIT %s) AS o ON true",
+                (RELAY_LOCK_KEY, self._batch_size),
+            )
+            found = await cursor.fetchall()
+        if not found or not found[0][0]:
+            return False, []
+        return True, [row[1:] for row in found if row[1] is not None]
+
+    async def _fetch(self, conn: psycopg.AsyncConnection[Any], after_id: int) -> list[tuple[Any, ...]]:
+        """(id, topic, key, value, headers) tuples, read with psycopg's binary protocol: on this
+        hot path SQLAlchemy rows and hex-encoded bytea cost as much as publishing."""
+        async with conn.cursor(binary=True) as cursor:
+            await cursor.execute(
+                "SELECT id, topic, key, value, headers FROM outbox "
+                "WHERE published_at IS NULL AND id > %s ORDER BY id LIMIT %s",
+                (after_id, self._batch_size),
+            )
+            return await cursor.fetchall()
+
+    async def _send(self, rows: Sequence[Any]) -> tuple[list[asyncio.Future[Any]], list[trace.Span]]:
+        """Hands every row to the producer (which batches them per partition); returns the
+        acknowledgement futures."""
+        futures, spans = [], []
+        send = self._producer.send
+        for _, topic, key, value, stored in rows:
+            headers = decode_headers(stored)
+            if self._tracer is not None:
+                span, headers = self._publish_span(topic, headers)
+                spans.append(span)
+            futures.append(await send(topic, value=value, key=key.encode(), headers=headers))
+        return futures, spans
+
+    async def _mark(self, conn: psycopg.AsyncConnection[Any], rows: Sequence[Any]) -> None:
+        await conn.execute(
+            "UPDATE outbox SET published_at = now() WHERE id = ANY(CAST(string_to_array(%s, ',') AS bigint[]))",
+            (",".join(str(row[0]) for row in rows),),
+        )
+
+    def _publish_span(self, topic: str, stored: list[tuple[str, bytes]]) -> tuple[trace.Span, list[tuple[str, bytes]]]:
         """A PRODUCER span, child of the context the event was emitted in; the record's
         ``traceparent`` header then names this span, so consumers continue the trace from it."""
-        headers = dict(stored)
+        assert self._tracer is not None
+        headers = {k: v.decode() for k, v in stored}
         span = self._tracer.start_span(
             f"{topic} publish",
             context=context_from(headers.get("traceparent"), headers.get("tracestate")),
@@ -287,6 +377,20 @@ class OutboxRelay:
             ).one()
         self._metrics.outbox_backlog.labels(self.service).set(row.n)
         self._metrics.outbox_oldest_age_seconds.labels(self.service).set(float(row.age))
+
+
+async def _acknowledged(futures: list[asyncio.Future[Any]], spans: list[trace.Span]) -> None:
+    """Waits until Kafka acknowledged every record; ends their PRODUCER spans either way."""
+    try:
+        await asyncio.gather(*futures)
+    except BaseException as exc:
+        for span in spans:
+            span.record_exception(exc)
+            span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+        raise
+    finally:
+        for span in spans:
+            span.end()
 
 
 async def backlog(sessionmaker: async_sessionmaker[AsyncSession]) -> int:

@@ -60,12 +60,13 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
 
     consumer_batch_size: PositiveInt = 200
-    consumer_batch_timeout_ms: PositiveInt = 25
+    consumer_batch_timeout_ms: PositiveInt = 500
+    """Long poll: how long an idle consumer waits for records (returns as soon as some arrive)."""
     retry_max_attempts: PositiveInt = 5
     retry_initial_backoff_s: PositiveFloat = 0.2
     retry_max_backoff_s: PositiveFloat = 5.0
 
-    relay_batch_size: PositiveInt = 500
+    relay_batch_size: PositiveInt = 1000
     relay_safety_interval_s: PositiveFloat = 5.0
     outbox_retention_hours: PositiveFloat = 72.0
     processed_events_retention_days: PositiveFloat = 14.0

@@ -25,9 +25,11 @@ _PROPAGATOR = TraceContextTextMapPropagator()
 def build_tracer_provider(
     service: str, otlp_endpoint: str | None = None, exporter: SpanExporter | None = None
 ) -> TracerProvider:
+    """The service's provider; ``exports(provider)`` tells whether its spans go anywhere."""
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
     if exporter is not None:
         provider.add_span_processor(SimpleSpanProcessor(exporter))
+        _EXPORTING.add(id(provider))
     elif otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
@@ -35,7 +37,18 @@ def build_tracer_provider(
         if not endpoint.endswith("/v1/traces"):
             endpoint += "/v1/traces"
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+        _EXPORTING.add(id(provider))
     return provider
+
+
+_EXPORTING: set[int] = set()
+
+
+def exports(provider: TracerProvider) -> bool:
+    """Whether spans of this provider are exported. When they are not, the chassis skips its
+    per-event consumer and relay spans (the costly ones) and events simply carry their cause's
+    trace context; HTTP spans are kept, so a request still starts a trace."""
+    return id(provider) in _EXPORTING
 
 
 def context_from(traceparent: str | None, tracestate: str | None = None) -> Context:

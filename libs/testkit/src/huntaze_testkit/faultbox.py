@@ -107,6 +107,8 @@ class FaultboxSettings(ServiceSettings):
     http_port: int = 18900
     fail_once_seqs: str = ""
     handler_delay_ms: int = 0
+    pass_on: bool = True
+    """False: `apply` records its effect only (no second hop), e.g. to time a single hop."""
 
     def failing(self) -> set[int]:
         return {int(x) for x in self.fail_once_seqs.split(",") if x.strip()}
@@ -177,6 +179,8 @@ def subscriptions(settings: FaultboxSettings) -> Subscriptions[Any]:
     async def apply(ctx: HandlerContext, events: Sequence[Envelope[Recorded]]) -> None:
         """Applies each recorded item and passes it on (second hop, through the outbox)."""
         await record(ctx, "apply", events)
+        if not settings.pass_on:
+            return
         for event in events:
             p = event.payload
             ctx.emit(Applied(run=p.run, key=p.key, seq=p.seq, source_event_id=event.event_id), cause=event)

@@ -18,7 +18,7 @@ def codec(request: Request) -> TokenCodec:
     return request.app.state.runtime.state["tokens"]  # type: ignore[no-any-return]
 
 
-def _principal(
+async def _principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
