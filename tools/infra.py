@@ -343,7 +343,9 @@ def kafka_up(profile: Profile) -> None:
         say(f"Kafka already running on {profile.bootstrap}")
     else:
         if not (data / "meta.properties").exists():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            cluster_id = "-"
+            while cluster_id.startswith("-"):  # like Kafka's own ids: a leading dash reads as an option
+                cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
             say(f"formatting Kafka storage (KRaft, cluster {cluster_id})")
             run(
                 [

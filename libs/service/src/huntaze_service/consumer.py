@@ -35,7 +35,6 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
-from sqlalchemy import text
 
 from huntaze_events import Envelope, EventPayload
 from huntaze_events.registry import REGISTRY, EventSpec
@@ -223,13 +222,22 @@ class BatchOutcome:
     poison: list[Poison] = field(default_factory=list)
 
 
-_CLAIM = text(
+_CLAIM = (
     "INSERT INTO processed_events (consumer, event_id) "
-    "SELECT :consumer, unnest(CAST(string_to_array(:ids, ',') AS uuid[])) "
-    "ON CONFLICT DO NOTHING RETURNING event_id"
+    "SELECT %s, unnest(CAST(string_to_array(%s, ',') AS uuid[])) "
+    "ON CONFLICT DO NOTHING RETURNING CAST(event_id AS text)"
 )
-"""Event ids travel as one comma-separated text: PostgreSQL splits it far faster than the driver
-adapts a list of UUID objects."""
+
+
+async def _claim(uow: UnitOfWork, consumer: str, ids: dict[str, Any]) -> set[str]:
+    """Records the events as processed by this consumer, in the unit of work's transaction;
+    returns those that were not already. On the driver connection of the session: ids travel as
+    one text and come back as text, which costs far less than adapting UUID objects both ways."""
+    connection = await uow.session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    async with driver.cursor() as cursor:
+        await cursor.execute(_CLAIM, (consumer, ",".join(ids)))
+        return {row[0] for row in await cursor.fetchall()}
 
 
 class BatchProcessor:
@@ -257,6 +265,10 @@ class BatchProcessor:
         self._envelope_model = subscription.spec.envelope_model
         self._metrics = metrics()
         self._labels = (service, self.consumer, self._spec.topic)
+        m = self._metrics
+        self._processed = m.events_processed.labels(*self._labels)
+        self._duplicate = m.events_duplicate.labels(*self._labels)
+        self._seconds = m.handler_seconds.labels(service, self.consumer)
 
     # decoding --------------------------------------------------------------------------------
     def decode(self, record: ConsumerRecord[Any, Any]) -> Envelope[Any] | Poison:
@@ -302,10 +314,10 @@ class BatchProcessor:
             if len(decoded) > 1:
                 log.warning("batch of %d failed (%r); applying its events one by one", len(decoded), exc)
             await self._apply_one_by_one(decoded, outcome, first_error=exc)
-        self._metrics.handler_seconds.labels(self.service, self.consumer).observe(time.perf_counter() - started)
-        self._metrics.events_processed.labels(*self._labels).inc(outcome.applied)
+        self._seconds.observe(time.perf_counter() - started)
+        self._processed.inc(outcome.applied)
         if outcome.duplicates:
-            self._metrics.events_duplicate.labels(*self._labels).inc(outcome.duplicates)
+            self._duplicate.inc(outcome.duplicates)
         self._parents.clear()
         return outcome
 
@@ -385,17 +397,12 @@ class BatchProcessor:
                 outage_backoff = min(outage_backoff * 2, 5.0)
 
     async def _apply_once(self, events: Sequence[Envelope[Any]]) -> tuple[int, int]:
-        unique: dict[Any, Envelope[Any]] = {}
+        unique: dict[str, Envelope[Any]] = {}
         for event in events:
-            unique.setdefault(event.event_id, event)
+            unique.setdefault(str(event.event_id), event)
         async with self._uow_factory() as uow:
-            claimed = {
-                row[0]
-                for row in await uow.session.execute(
-                    _CLAIM, {"consumer": self.consumer, "ids": ",".join(str(i) for i in unique)}
-                )
-            }
-            fresh = [e for e in unique.values() if e.event_id in claimed]
+            claimed = await _claim(uow, self.consumer, unique)
+            fresh = [e for key, e in unique.items() if key in claimed]
             if fresh:
                 spans = {e.event_id: self._start_span(e) for e in fresh} if self._tracer else {}
                 try:

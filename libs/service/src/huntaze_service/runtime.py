@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
 from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream.kafka import KafkaBroker
-from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka.message import FAKE_CONSUMER, KafkaMessage
 from faststream.middlewares import AckPolicy
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
@@ -156,6 +156,7 @@ class Runtime:
             client_id=client_id,
             allow_auto_create_topics=False,
             graceful_timeout=s.shutdown_grace_s,
+            apply_types=False,  # the handler takes the batch itself: no argument injection per batch
             logger=logging.getLogger("huntaze.faststream"),  # through our JSON handler
             log_level=logging.DEBUG,  # one line per message is too much at INFO
         )
@@ -183,11 +184,12 @@ class Runtime:
                 batch_timeout_ms=s.consumer_batch_timeout_ms,
                 auto_offset_reset="earliest",
                 ack_policy=AckPolicy.MANUAL,
-                decoder=_raw_records,
+                parser=_records_as_message,
+                decoder=_message_itself,
                 title=f"{processor.consumer}:{subscription.spec.topic}",
                 description=subscription.description or subscription.spec.summary,
             )
-            subscriber(_faststream_handler(processor))
+            subscriber(_faststream_handler(processor, subscriber))
             _long_poll(subscriber)
             self._subscribers.append((processor, subscriber))
         return broker
@@ -271,10 +273,32 @@ class Runtime:
         return checks
 
 
-async def _raw_records(message: Any) -> None:
-    """FastStream would JSON-decode every record for a body parameter; our handler reads the raw
-    records itself (malformed ones must reach the dead-letter topic), so nothing is decoded here."""
-    return None
+async def _records_as_message(records: tuple[ConsumerRecord[Any, Any], ...]) -> KafkaMessage:
+    """Wraps a polled batch as it is. FastStream's own parser decodes every record's headers and
+    its decoder every record's JSON; our processor reads the raw records itself (a malformed one
+    must reach the dead-letter topic, not fail the batch), so neither is needed."""
+    first = records[0] if records else None
+    return KafkaMessage(
+        raw_message=records,
+        body=records,
+        consumer=FAKE_CONSUMER,  # offsets are committed by the handler, on the subscriber's consumer
+        message_id=f"{first.topic}-{first.partition}-{first.offset}" if first else "empty",
+        correlation_id="batch",
+    )
+
+
+async def _message_itself(message: KafkaMessage) -> KafkaMessage:
+    return message
+
+
+def _rewind(consumer: Any, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+    """Seeks every partition of the batch back to its first record: it will be polled again."""
+    earliest: dict[TopicPartition, int] = {}
+    for record in records:
+        tp = TopicPartition(record.topic, record.partition)
+        earliest[tp] = min(earliest.get(tp, record.offset), record.offset)
+    for tp, offset in earliest.items():
+        consumer.seek(tp, offset)
 
 
 def _long_poll(subscriber: Any) -> None:
@@ -323,13 +347,15 @@ class _OffsetCommitter:
             )
 
 
-def _faststream_handler(processor: BatchProcessor) -> Callable[..., Awaitable[None]]:
+def _faststream_handler(processor: BatchProcessor, subscriber: Any) -> Callable[..., Awaitable[None]]:
     offsets = _OffsetCommitter(processor.consumer)
 
     async def handle(message: KafkaMessage) -> None:
         records: Sequence[ConsumerRecord[Any, Any]] = message.raw_message  # type: ignore[assignment]
         if not isinstance(records, tuple):
             records = (records,)
+        if not records:
+            return
         metrics().batch_size.labels(processor.service, processor.consumer).observe(len(records))
         try:
             outcome = await processor.process(records)
@@ -337,10 +363,10 @@ def _faststream_handler(processor: BatchProcessor) -> Callable[..., Awaitable[No
                 await processor.dead_letter(outcome.poison)
         except Exception:  # a bug of ours, not the event's: never skip the batch
             log.exception("%s: batch processing crashed; the batch will be consumed again", processor.consumer)
-            await message.nack()  # seeks every partition back to the batch's first record
+            _rewind(subscriber.consumer, records)
             await asyncio.sleep(1)
             return
-        offsets.commit(message.consumer, records)  # only now: effects and dead letters are durable
+        offsets.commit(subscriber.consumer, records)  # only now: effects and dead letters are durable
 
     handle.__name__ = processor.consumer.replace(".", "_")
     return handle
