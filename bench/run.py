@@ -785,6 +785,26 @@ def chart(results: Sequence[Result], path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
+def readme(results: Sequence[Result], document: dict[str, Any]) -> None:
+    """Puts the latest full run's table in README.md, between its bench markers."""
+    path = ROOT / "README.md"
+    m = document["machine"]
+    text_ = path.read_text()
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start not in text_:
+        return
+    block = (
+        f"{start}\n"
+        f"Latest `make bench` ({time.strftime('%Y-%m-%d')}, {document['rounds']} rounds, {document['duration_s']:.0f} s): "
+        f"{m['cores']} × {m['cpu']}, {m['memory_gib']} GiB, Python {m['python']}, Kafka {m['kafka']}, "
+        f"PostgreSQL {m['postgresql'].split()[0]} — {m['note']}.\n\n"
+        f"{table(results)}\n\n![ratios against goals](bench/results/latest.png)\n{end}"
+    )
+    before, rest = text_.split(start, 1)
+    after = rest.split(end, 1)[1]
+    path.write_text(before + block + after)
+
+
 async def main(selected: set[str]) -> int:
     bench = Bench()
     await bench.setup()
@@ -816,6 +836,8 @@ async def main(selected: set[str]) -> int:
     (RESULTS / "latest.json").write_text(json.dumps(document, indent=2) + "\n")
     chart(results, RESULTS / "latest.png")
     print("\n" + table(results) + "\n", flush=True)
+    if selected == {"B1", "B2", "B3", "B4", "B5"}:
+        readme(results, document)
     say(f"wrote {RESULTS.relative_to(ROOT)}/latest.json and latest.png in {document['duration_s']}s")
     return 0
 

@@ -367,9 +367,13 @@ def kafka_up(profile: Profile) -> None:
             proc = subprocess.Popen(
                 [
                     "java",
-                    "-Xms256m",
+                    # the JVM options of Kafka's own kafka-server-start.sh: short G1 pauses
+                    "-Xms1g",
                     "-Xmx1g",
                     "-XX:+UseG1GC",
+                    "-XX:MaxGCPauseMillis=20",
+                    "-XX:InitiatingHeapOccupancyPercent=35",
+                    "-XX:+ExplicitGCInvokesConcurrent",
                     "-Djava.awt.headless=true",
                     f"-Dlog4j2.configurationFile={KAFKA_LOG4J}",
                     "-cp",
