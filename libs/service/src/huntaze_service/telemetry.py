@@ -10,8 +10,6 @@ only when ``<SERVICE>_OTEL_EXPORTER_OTLP_ENDPOINT`` is set, or to the exporter a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
@@ -29,7 +27,7 @@ def build_tracer_provider(
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
     if exporter is not None:
         provider.add_span_processor(SimpleSpanProcessor(exporter))
-        _EXPORTING.add(id(provider))
+        provider.huntaze_exports = True  # type: ignore[attr-defined]
     elif otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
@@ -37,18 +35,15 @@ def build_tracer_provider(
         if not endpoint.endswith("/v1/traces"):
             endpoint += "/v1/traces"
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
-        _EXPORTING.add(id(provider))
+        provider.huntaze_exports = True  # type: ignore[attr-defined]
     return provider
-
-
-_EXPORTING: set[int] = set()
 
 
 def exports(provider: TracerProvider) -> bool:
     """Whether spans of this provider are exported. When they are not, the chassis skips its
     per-event consumer and relay spans (the costly ones) and events simply carry their cause's
     trace context; HTTP spans are kept, so a request still starts a trace."""
-    return id(provider) in _EXPORTING
+    return bool(getattr(provider, "huntaze_exports", False))
 
 
 def context_from(traceparent: str | None, tracestate: str | None = None) -> Context:
@@ -72,7 +67,7 @@ def carrier_of(span_or_context: trace.Span | Context | None = None) -> tuple[str
     return carrier.get("traceparent"), carrier.get("tracestate")
 
 
-def trace_ids(headers: Mapping[str, str] | None = None) -> dict[str, str]:
+def trace_ids() -> dict[str, str]:
     """trace_id/span_id of the current span, for log records."""
     span = trace.get_current_span()
     sc = span.get_span_context()
