@@ -2,9 +2,6 @@
 # `make bench`: a fresh Kafka + PostgreSQL (bench profile), B1–B5 against raw baselines, stopped after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=.venv/bin/python
-SERVICES=$(ls services/*/pyproject.toml | xargs -n1 dirname | xargs -n1 basename)
-
 if ! command -v wrk >/dev/null; then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     echo "[bench] installing wrk (Debian package)"
@@ -14,10 +11,4 @@ if ! command -v wrk >/dev/null; then
   fi
 fi
 
-cleanup() { $PY tools/infra.py down --profile bench; }
-trap cleanup EXIT
-$PY tools/infra.py up --profile bench
-# shellcheck disable=SC1091
-source .data/bench/env
-for s in $SERVICES; do $PY -m "$s" migrate; done
-$PY bench/run.py "$@"
+exec tools/on-infra.sh bench .venv/bin/python bench/run.py "$@"

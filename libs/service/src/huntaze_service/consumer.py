@@ -335,22 +335,12 @@ class BatchProcessor:
             last_error: Exception = first_error
             while True:
                 if attempts:
-                    if isinstance(last_error, PermanentError):
+                    permanent = isinstance(last_error, PermanentError)
+                    if permanent or attempts >= self._retry.max_attempts:
                         outcome.poison.append(
                             Poison(
                                 record,
-                                "rejected",
-                                _describe(last_error),
-                                attempts=attempts,
-                                event_id=str(envelope.event_id),
-                            )
-                        )
-                        break
-                    if attempts >= self._retry.max_attempts:
-                        outcome.poison.append(
-                            Poison(
-                                record,
-                                "handler_failed",
+                                "rejected" if permanent else "handler_failed",
                                 _describe(last_error),
                                 attempts=attempts,
                                 event_id=str(envelope.event_id),

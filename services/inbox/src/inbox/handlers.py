@@ -64,20 +64,8 @@ async def receive_message(uow: UnitOfWork, cmd: ReceiveMessage) -> Received:
     sent_at = cmd.sent_at or now
     fan_id = fan_id_for(cmd.creator_id, cmd.fan_external_id)
     session = uow.session
-    if cmd.external_id is not None:
-        existing = (
-            await session.execute(
-                select(Message.id, Conversation.id)
-                .join(Conversation, Conversation.id == Message.conversation_id)
-                .where(
-                    Conversation.creator_id == cmd.creator_id,
-                    Conversation.fan_external_id == cmd.fan_external_id,
-                    Message.external_id == cmd.external_id,
-                )
-            )
-        ).first()
-        if existing is not None:
-            return Received(existing[0], existing[1], fan_id, duplicate=True)
+    if cmd.external_id is not None and (stored := await _stored(session, cmd, fan_id)) is not None:
+        return stored
     # The upsert locks the conversation row: messages of one conversation are written one at a
     # time, so their outbox rows (and thus their events) keep the order of the writes.
     stmt = insert(Conversation).values(
@@ -119,7 +107,9 @@ async def receive_message(uow: UnitOfWork, cmd: ReceiveMessage) -> Received:
     except IntegrityError:
         # the same external id raced in from a concurrent retry: answer with the stored one
         await session.rollback()
-        return await _stored(uow, cmd, fan_id)
+        stored = await _stored(session, cmd, fan_id)
+        assert stored is not None
+        return stored
     uow.emit(
         MessageReceived(
             message_id=message_id,
@@ -135,9 +125,10 @@ async def receive_message(uow: UnitOfWork, cmd: ReceiveMessage) -> Received:
     return Received(message_id, conversation_id, fan_id, duplicate=False)
 
 
-async def _stored(uow: UnitOfWork, cmd: ReceiveMessage, fan_id: uuid.UUID) -> Received:
+async def _stored(session: AsyncSession, cmd: ReceiveMessage, fan_id: uuid.UUID) -> Received | None:
+    """The message already stored under this connector id, if any."""
     found = (
-        await uow.session.execute(
+        await session.execute(
             select(Message.id, Conversation.id)
             .join(Conversation, Conversation.id == Message.conversation_id)
             .where(
@@ -146,8 +137,8 @@ async def _stored(uow: UnitOfWork, cmd: ReceiveMessage, fan_id: uuid.UUID) -> Re
                 Message.external_id == cmd.external_id,
             )
         )
-    ).one()
-    return Received(found[0], found[1], fan_id, duplicate=True)
+    ).first()
+    return None if found is None else Received(found[0], found[1], fan_id, duplicate=True)
 
 
 async def approve_draft(
