@@ -833,12 +833,14 @@ async def main(selected: set[str]) -> int:
             {k: v for k, v in asdict(r).items() if k != "higher_is_better"} | {"met": r.met} for r in results
         ],
     }
-    (RESULTS / "latest.json").write_text(json.dumps(document, indent=2) + "\n")
-    chart(results, RESULTS / "latest.png")
+    complete = selected == {"B1", "B2", "B3", "B4", "B5"}
+    name = "latest" if complete else "partial"  # a partial run never replaces the full results
+    (RESULTS / f"{name}.json").write_text(json.dumps(document, indent=2) + "\n")
+    chart(results, RESULTS / f"{name}.png")
     print("\n" + table(results) + "\n", flush=True)
-    if selected == {"B1", "B2", "B3", "B4", "B5"}:
+    if complete:
         readme(results, document)
-    say(f"wrote {RESULTS.relative_to(ROOT)}/latest.json and latest.png in {document['duration_s']}s")
+    say(f"wrote {RESULTS.relative_to(ROOT)}/{name}.json and {name}.png in {document['duration_s']}s")
     return 0
 
 
