@@ -89,6 +89,25 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[index]
 
 
+async def paired_rounds(
+    platform_run: Callable[[], Awaitable[float]], raw_run: Callable[[], Awaitable[float]]
+) -> tuple[list[float], list[float], float, float, float]:
+    """Runs the baseline then the platform, back to back, ROUNDS times after one warm-up round.
+    Returns both series, their medians, and the median of the per-round ratios (each round's two
+    measurements share the machine's conditions of the moment)."""
+    platform_rates, raw_rates = [], []
+    for round_ in range(ROUNDS + 1):
+        raw_rate = await raw_run()
+        platform_rate = await platform_run()
+        label = "warm-up, not counted" if round_ == 0 else f"ratio {platform_rate / raw_rate:.2f}"
+        say(f"  round {round_}: platform {platform_rate:,.0f}/s, raw {raw_rate:,.0f}/s ({label})")
+        if round_:
+            platform_rates.append(platform_rate)
+            raw_rates.append(raw_rate)
+    ratio = median([p / r for p, r in zip(platform_rates, raw_rates, strict=True)])
+    return platform_rates, raw_rates, median(platform_rates), median(raw_rates), ratio
+
+
 def envelopes(run: str, n: int, keys: int = 60) -> list[Envelope[Any]]:
     return [
         make_envelope(fb.Recorded(run=run, key=f"k{i % keys}", seq=i // keys), producer=fb.PRODUCER, creator_id=CREATOR)
@@ -158,16 +177,10 @@ class Bench:
         await self.produce(envelopes("b1", n))
         n = await self.topic_size()  # each round reads the whole topic
         say(f"B1 consumer efficiency: {n} events, {ROUNDS} rounds each")
-        chassis, raw = [], []
-        for round_ in range(ROUNDS + 1):  # round 0 warms the caches up and is not counted
-            raw.append(await self._b1_raw(n, f"raw-b1-{round_}-{uuid.uuid4().hex[:6]}"))
-            chassis.append(await self._b1_chassis(n, f"b1r{round_}{uuid.uuid4().hex[:6]}"))
-            say(
-                f"  round {round_}{' (warm-up)' if not round_ else ''}: chassis {chassis[-1]:,.0f}/s, raw {raw[-1]:,.0f}/s"
-            )
-        chassis, raw = chassis[1:], raw[1:]
-        value, baseline = median(chassis), median(raw)
-        ratio = median([c / r for c, r in zip(chassis, raw, strict=True)])
+        chassis, raw, value, baseline, ratio = await paired_rounds(
+            lambda: self._b1_chassis(n, f"b1r{uuid.uuid4().hex[:8]}"),
+            lambda: self._b1_raw(n, f"raw-b1-{uuid.uuid4().hex[:8]}"),
+        )
         return Result(
             "B1",
             "consumer efficiency",
@@ -279,19 +292,12 @@ class Bench:
         rows = [OutboxRow.from_envelope(e) for e in envelopes("b2", n)]
         producer = new_producer(self.kafka, "bench-b2")
         await producer.start()
-        chassis, raw = [], []
         try:
-            for round_ in range(ROUNDS + 1):  # round 0 warms the caches up and is not counted
-                raw.append(await self._b2_raw(producer, rows))
-                chassis.append(await self._b2_relay(producer, rows))
-                say(
-                    f"  round {round_}{' (warm-up)' if not round_ else ''}: relay {chassis[-1]:,.0f}/s, raw {raw[-1]:,.0f}/s"
-                )
+            chassis, raw, value, baseline, ratio = await paired_rounds(
+                lambda: self._b2_relay(producer, rows), lambda: self._b2_raw(producer, rows)
+            )
         finally:
             await producer.stop()
-        chassis, raw = chassis[1:], raw[1:]
-        value, baseline = median(chassis), median(raw)
-        ratio = median([c / r for c, r in zip(chassis, raw, strict=True)])
         return Result(
             "B2",
             "relay efficiency",
