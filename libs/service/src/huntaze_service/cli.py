@@ -45,7 +45,9 @@ def main(
         migrations.revision(settings.database_url, migrations_dir, args.message)
         return 0
 
-    app = build(settings).build_app()
+    service = build(settings)
+    service.freeze_heap_after_start = True  # this process runs one service for its whole life
+    app = service.build_app()
     config = uvicorn.Config(
         app,
         host=settings.http_host,

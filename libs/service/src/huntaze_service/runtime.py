@@ -10,6 +10,7 @@ lifespan starts and stops everything in order. Nothing connects before the app s
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -317,34 +318,48 @@ def _long_poll(subscriber: Any) -> None:
 
 class _OffsetCommitter:
     """Commits exactly the offsets of the batches whose effects are committed — not the consumer's
-    current position — in the background and in order, so the next poll does not wait for the
-    coordinator's answer. A commit lost in a crash or a rebalance only means a redelivery, which
-    the processed-events record absorbs."""
+    current position — in the background, so the next poll does not wait for the coordinator's
+    answer. At most one commit is in flight: batches that finish meanwhile are merged (highest
+    offset per partition) into the next one, so a consumer that handles batches faster than the
+    coordinator answers neither queues commits without bound nor falls ever further behind.
+    A commit lost in a crash or a rebalance only means a redelivery, which the processed-events
+    record absorbs."""
 
     def __init__(self, consumer_name: str) -> None:
         self._consumer_name = consumer_name
-        self._last: asyncio.Task[None] | None = None
+        self._pending: dict[TopicPartition, int] = {}
+        self._consumer: Any = None
+        self._task: asyncio.Task[None] | None = None
+        self.commits = 0
+        """Commit requests sent to the coordinator (for tests: fewer than batches under load)."""
 
     def commit(self, consumer: Any, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
-        offsets: dict[TopicPartition, int] = {}
+        pending = self._pending
         for record in records:
             tp = TopicPartition(record.topic, record.partition)
-            offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
-        self._last = asyncio.create_task(self._commit(consumer, offsets, self._last))
+            if record.offset + 1 > pending.get(tp, -1):
+                pending[tp] = record.offset + 1
+        self._consumer = consumer
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._commit_pending())
 
-    async def _commit(
-        self, consumer: Any, offsets: dict[TopicPartition, int], previous: asyncio.Task[None] | None
-    ) -> None:
-        if previous is not None:
-            await asyncio.gather(previous, return_exceptions=True)
-        try:
-            await consumer.commit(offsets)
-        except Exception as exc:  # noqa: BLE001 - a rebalance revoked the partitions
-            log.warning(
-                "%s: offset commit failed (%r); the batch will be redelivered and deduplicated",
-                self._consumer_name,
-                exc,
-            )
+    async def _commit_pending(self) -> None:
+        while self._pending:
+            offsets, self._pending = self._pending, {}
+            self.commits += 1
+            try:
+                await self._consumer.commit(offsets)
+            except Exception as exc:  # noqa: BLE001 - a rebalance revoked the partitions
+                log.warning(
+                    "%s: offset commit failed (%r); its batches will be redelivered and deduplicated",
+                    self._consumer_name,
+                    exc,
+                )
+
+    async def flush(self) -> None:
+        """Waits for the commit in flight and for the merged one after it (used in tests)."""
+        while self._task is not None and not self._task.done():
+            await asyncio.gather(self._task, return_exceptions=True)
 
 
 def _faststream_handler(processor: BatchProcessor, subscriber: Any) -> Callable[..., Awaitable[None]]:
@@ -370,6 +385,19 @@ def _faststream_handler(processor: BatchProcessor, subscriber: Any) -> Callable[
 
     handle.__name__ = processor.consumer.replace(".", "_")
     return handle
+
+
+def freeze_startup_heap() -> None:
+    """Moves everything allocated during startup (modules, classes, pydantic and SQLAlchemy
+    metadata, routes: ~160,000 objects) to the collector's permanent generation.
+
+    Those objects live as long as the process, yet every full (generation-2) collection walked
+    them all: measured in a consumer under load, that was a 100–200 ms pause every few seconds,
+    which every event arriving during it waits out (it set B3's p99). After the freeze a full
+    collection only walks what was allocated since."""
+    gc.collect()
+    gc.freeze()
+    log.debug("froze %d startup objects out of the collector's reach", gc.get_freeze_count())
 
 
 async def _retry_until_ready(what: str, attempt: Callable[[], Awaitable[Any]], timeout: float) -> None:
@@ -412,6 +440,8 @@ class Service:
         self.subscriptions = subscriptions
         self.on_startup = list(on_startup)
         self.on_shutdown = list(on_shutdown)
+        self.freeze_heap_after_start = False
+        """Set by ``serve`` (one service per process): see :func:`freeze_startup_heap`."""
 
     def build_app(self) -> FastAPI:
         settings = self.settings
@@ -427,6 +457,8 @@ class Service:
             try:
                 for hook in self.on_startup:
                     await hook(runtime)
+                if self.freeze_heap_after_start:
+                    freeze_startup_heap()
                 yield
             finally:
                 for hook in self.on_shutdown:
