@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,7 +78,9 @@ SCHEMA = (
         run        TEXT NOT NULL,
         key        TEXT NOT NULL,
         seq        INT  NOT NULL,
-        applied_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
+        applied_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+        -- the handler's own clock when it was called (B3 measures commit → handler start)
+        handler_started_at TIMESTAMPTZ NOT NULL
     )
     """,
     "CREATE INDEX ix_effects_run ON effects (run, consumer)",
@@ -154,6 +157,7 @@ def subscriptions(settings: FaultboxSettings) -> Subscriptions[Any]:
     delay = settings.handler_delay_ms / 1000
 
     async def record(ctx: HandlerContext, consumer: str, events: Sequence[Envelope[Any]]) -> None:
+        started = time.time()
         if delay:
             await asyncio.sleep(delay)
         for event in events:
@@ -162,12 +166,13 @@ def subscriptions(settings: FaultboxSettings) -> Subscriptions[Any]:
                 raise RuntimeError(f"injected failure for seq {event.payload.seq}")
         await ctx.session.execute(
             text(
-                "INSERT INTO effects (consumer, event_id, run, key, seq) "
+                "INSERT INTO effects (consumer, event_id, run, key, seq, handler_started_at) "
                 "SELECT :consumer, unnest(CAST(:ids AS uuid[])), unnest(CAST(:runs AS text[])), "
-                "unnest(CAST(:keys AS text[])), unnest(CAST(:seqs AS int[]))"
+                "unnest(CAST(:keys AS text[])), unnest(CAST(:seqs AS int[])), to_timestamp(:started)"
             ),
             {
                 "consumer": consumer,
+                "started": started,
                 "ids": [e.event_id for e in events],
                 "runs": [e.payload.run for e in events],
                 "keys": [e.payload.key for e in events],
