@@ -79,6 +79,7 @@ class Runtime:
         self._housekeeping: asyncio.Task[None] | None = None
         self._lag_task: asyncio.Task[None] | None = None
         self._subscribers: list[tuple[BatchProcessor, Any]] = []
+        self._committers: list[_OffsetCommitter] = []
 
     # units of work ---------------------------------------------------------------------------
     def uow(self) -> UnitOfWork:
@@ -136,6 +137,12 @@ class Runtime:
                 await asyncio.gather(task, return_exceptions=True)
         self._housekeeping = self._lag_task = None
         if self.broker is not None:
+            # Offsets of the batches already applied reach the coordinator before the consumers
+            # close (the batch in hand flushes its own, see _faststream_handler): a graceful stop
+            # leaves nothing to redeliver.
+            for committer in self._committers:
+                committer.stopping = True
+            await asyncio.gather(*(c.flush() for c in self._committers))
             await self.broker.stop()
             self.broker = None
         if self.relay is not None:
@@ -190,7 +197,9 @@ class Runtime:
                 title=f"{processor.consumer}:{subscription.spec.topic}",
                 description=subscription.description or subscription.spec.summary,
             )
-            subscriber(_faststream_handler(processor, subscriber))
+            committer = _OffsetCommitter(processor.consumer)
+            self._committers.append(committer)
+            subscriber(_faststream_handler(processor, subscriber, committer))
             _long_poll(subscriber)
             self._subscribers.append((processor, subscriber))
         return broker
@@ -330,8 +339,8 @@ class _OffsetCommitter:
         self._pending: dict[TopicPartition, int] = {}
         self._consumer: Any = None
         self._task: asyncio.Task[None] | None = None
-        self.commits = 0
-        """Commit requests sent to the coordinator (for tests: fewer than batches under load)."""
+        self.stopping = False
+        """Set when the runtime stops: each batch then waits for its offsets to be committed."""
 
     def commit(self, consumer: Any, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
         pending = self._pending
@@ -346,7 +355,6 @@ class _OffsetCommitter:
     async def _commit_pending(self) -> None:
         while self._pending:
             offsets, self._pending = self._pending, {}
-            self.commits += 1
             try:
                 await self._consumer.commit(offsets)
             except Exception as exc:  # noqa: BLE001 - a rebalance revoked the partitions
@@ -357,13 +365,14 @@ class _OffsetCommitter:
                 )
 
     async def flush(self) -> None:
-        """Waits for the commit in flight and for the merged one after it (used in tests)."""
+        """Waits until every offset handed to :meth:`commit` so far was sent to the coordinator."""
         while self._task is not None and not self._task.done():
             await asyncio.gather(self._task, return_exceptions=True)
 
 
-def _faststream_handler(processor: BatchProcessor, subscriber: Any) -> Callable[..., Awaitable[None]]:
-    offsets = _OffsetCommitter(processor.consumer)
+def _faststream_handler(
+    processor: BatchProcessor, subscriber: Any, offsets: _OffsetCommitter
+) -> Callable[..., Awaitable[None]]:
 
     async def handle(message: KafkaMessage) -> None:
         records: Sequence[ConsumerRecord[Any, Any]] = message.raw_message  # type: ignore[assignment]
@@ -382,6 +391,8 @@ def _faststream_handler(processor: BatchProcessor, subscriber: Any) -> Callable[
             await asyncio.sleep(1)
             return
         offsets.commit(subscriber.consumer, records)  # only now: effects and dead letters are durable
+        if offsets.stopping:
+            await offsets.flush()  # FastStream closes the consumer once this batch returns
 
     handle.__name__ = processor.consumer.replace(".", "_")
     return handle

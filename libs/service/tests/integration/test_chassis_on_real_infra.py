@@ -329,3 +329,48 @@ async def test_replaying_a_topic_from_the_start_changes_nothing(
     assert total_after == total_before
     duplicates = (prometheus.get_sample_value("huntaze_events_duplicate_total", labels) or 0) - duplicates_before
     assert duplicates >= total_before, "the replay did not go through the already-processed events"
+
+
+async def test_a_graceful_stop_right_after_the_last_batch_leaves_nothing_to_redeliver(
+    infra: Any, probe_spec: EventSpec, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Stopped while the last event is in the handler — its transaction and its batch's offset
+    commit still to come — the consumer group's committed offsets cover every record of the topic."""
+    creator = uuid.uuid4()
+    run = uuid.uuid4().hex[:6]
+    keys = {f"{run}-{i}" for i in range(6)}
+    events = [
+        make_envelope(ChassisProbe(key=k, seq=s), producer="sandbox", creator_id=creator)
+        for s in range(100)
+        for k in sorted(keys)
+    ]
+    await produce_raw(infra.kafka, probe_spec.topic, [(e.payload.key.encode(), e.to_json()) for e in events])
+    last_one_in_hand = asyncio.Event()
+
+    class Attempts(Counter[str]):
+        def __setitem__(self, key: str, value: int) -> None:
+            super().__setitem__(key, value)
+            if len(self) == len(events):
+                last_one_in_hand.set()
+
+    runtime = Runtime(sandbox_settings(infra), probe_subscriptions(Attempts()))
+    await runtime.start()
+    try:
+        await asyncio.wait_for(last_one_in_hand.wait(), timeout=60)
+    finally:
+        await runtime.stop()
+    assert await effects(sessionmaker, keys) == Counter({str(e.event_id): 1 for e in events})
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka)
+    watcher = AIOKafkaConsumer(bootstrap_servers=infra.kafka, group_id=None)
+    await admin.start()
+    await watcher.start()
+    try:
+        committed = await admin.list_consumer_group_offsets("sandbox.probe_effects")
+        ends = await watcher.end_offsets(list(committed))
+    finally:
+        await watcher.stop()
+        await admin.close()
+    assert committed, "the group committed nothing"
+    behind = {tp.partition: ends[tp] - meta.offset for tp, meta in committed.items() if ends[tp] != meta.offset}
+    assert not behind, f"records applied but left to redeliver, per partition: {behind}"

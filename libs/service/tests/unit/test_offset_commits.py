@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from types import SimpleNamespace
 from typing import Any
 
 from aiokafka import TopicPartition
 
-from huntaze_service.runtime import _OffsetCommitter
+from huntaze_service.consumer import BatchOutcome
+from huntaze_service.runtime import _faststream_handler, _OffsetCommitter
 from huntaze_testkit import consumer_record
 
 
@@ -77,4 +79,30 @@ async def test_a_failed_commit_is_logged_and_later_batches_still_commit() -> Non
     assert consumer.committed == {}  # lost: the batch will be redelivered and deduplicated
     committer.commit(consumer, batch(0, 5, 5))
     await committer.flush()
+    assert consumer.committed == {TopicPartition("t.v1", 0): 10}
+
+
+class AppliedProcessor:
+    """Stands in for a BatchProcessor whose batch was applied and committed in PostgreSQL."""
+
+    service = "test"
+    consumer = "test.probe"
+
+    async def process(self, records: Any) -> BatchOutcome:
+        return BatchOutcome(applied=len(records))
+
+
+async def test_while_stopping_a_batch_returns_only_once_its_offsets_are_committed() -> None:
+    """FastStream closes the consumer as soon as the batch in hand returns: during a graceful stop
+    the handler waits for its offsets, so nothing applied is redelivered after a restart."""
+    consumer = SlowCoordinator()
+    committer = _OffsetCommitter("test.probe")
+    handle = _faststream_handler(AppliedProcessor(), SimpleNamespace(consumer=consumer), committer)  # type: ignore[arg-type]
+
+    await handle(SimpleNamespace(raw_message=batch(0, 0, 5)))
+    assert consumer.committed == {}, "in normal running the commit happens in the background"
+    await committer.flush()
+
+    committer.stopping = True
+    await handle(SimpleNamespace(raw_message=batch(0, 5, 5)))
     assert consumer.committed == {TopicPartition("t.v1", 0): 10}
