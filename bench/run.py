@@ -662,9 +662,6 @@ end
                             await asyncio.sleep(0.005)
 
                 poller = asyncio.create_task(poll())
-                total = int(rate * seconds)
-                t0 = time.perf_counter() + 0.2
-                tasks = []
 
                 async def post(seq: int, when: float) -> None:
                     answer = await api.post(
@@ -677,13 +674,7 @@ end
                     assert answer.status_code == 202, answer.text
                     intended[answer.json()["message_id"]] = when
 
-                for seq in range(total):
-                    when = t0 + seq / rate
-                    delay = when - time.perf_counter()
-                    if delay > 0:
-                        await asyncio.sleep(delay)
-                    tasks.append(asyncio.create_task(post(seq, when)))
-                await asyncio.gather(*tasks)
+                total = await self._schedule(rate, seconds, post)
                 deadline = time.perf_counter() + 60
                 while len([m for m in intended if m in seen]) < total and time.perf_counter() < deadline:
                     await asyncio.sleep(0.05)

@@ -56,6 +56,7 @@ def main(
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=int(settings.shutdown_grace_s),
+        timeout_keep_alive=settings.http_keep_alive_s,
         server_header=False,
     )
     server = uvicorn.Server(config)

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import context
@@ -103,6 +104,13 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         log.exception("database error on %s %s", request.method, request.url.path)
         return JSONResponse(error_body(500, "internal error", "internal"), status_code=500)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _client_gone(request: Request, exc: ClientDisconnect) -> Response:
+        """The client closed the connection before its request was read: nothing was done and
+        nobody is left to answer (499, nginx's "client closed request", for logs and metrics)."""
+        log.info("client disconnected during %s %s", request.method, request.url.path)
+        return Response(status_code=499)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -54,6 +54,11 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: PositiveInt = 8000
     max_request_bytes: PositiveInt = 64 * 1024
+    http_keep_alive_s: PositiveInt = 75
+    """How long an idle client connection stays open. Longer than any client's idle expiry (the
+    gateway's upstream pool: 30 s; load balancers: 60 s), so a client never sends a request on a
+    connection the server is closing at that instant (uvicorn's 5 s default equals httpx's, and
+    that race surfaced as a dropped request)."""
     role: Role = Role.ALL
 
     log_level: str = "INFO"

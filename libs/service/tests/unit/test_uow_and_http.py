@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime
 
@@ -9,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
+from starlette.requests import ClientDisconnect
 
 from huntaze_events import FanProfileUpdated, MessageReceived, make_envelope
 from huntaze_service import ApiError, CreatorId, UnitOfWork, context
@@ -78,6 +80,10 @@ def app() -> FastAPI:
     async def boom() -> None:
         raise ApiError(409, "already done", "conflict_code")
 
+    @app.post("/gone")
+    async def gone() -> None:
+        raise ClientDisconnect()  # what reading the body raises once the client hung up
+
     app.add_middleware(BodyLimitMiddleware, max_bytes=100)
     app.add_middleware(RequestContextMiddleware, service="test")
     return app
@@ -112,6 +118,14 @@ def test_errors_are_json_with_a_message_and_a_code() -> None:
 
     conflict = client.get("/boom")
     assert conflict.status_code == 409 and conflict.json() == {"detail": "already done", "code": "conflict_code"}
+
+
+def test_a_client_that_hung_up_is_not_a_server_error(caplog: pytest.LogCaptureFixture) -> None:
+    client = TestClient(app(), raise_server_exceptions=True)  # an unhandled error would raise here
+    with caplog.at_level(logging.INFO, logger="huntaze.http"):
+        answer = client.post("/gone", json={})
+    assert answer.status_code == 499
+    assert [r.levelno for r in caplog.records if r.name == "huntaze.http"] == [logging.INFO]
 
 
 def test_cursors_round_trip_and_garbage_is_a_422() -> None:

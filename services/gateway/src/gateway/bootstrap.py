@@ -28,6 +28,7 @@ def build(settings: GatewaySettings | None = None) -> Service:
             limits=httpx.Limits(
                 max_connections=settings.upstream_max_connections,
                 max_keepalive_connections=settings.upstream_max_connections,
+                keepalive_expiry=settings.upstream_keepalive_s,
             ),
         )
         HTTPXClientInstrumentor.instrument_client(client, tracer_provider=runtime.tracer_provider)

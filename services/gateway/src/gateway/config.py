@@ -29,6 +29,9 @@ class GatewaySettings(ServiceSettings):
     upstream_connect_timeout_s: PositiveFloat = 2.0
     upstream_timeout_s: PositiveFloat = 15.0
     upstream_max_connections: PositiveInt = 200
+    upstream_keepalive_s: PositiveFloat = 30.0
+    """Idle upstream connections are dropped after this; must stay below the services'
+    ``http_keep_alive_s`` (75 s) so the gateway never reuses one the service is closing."""
 
     password_min_length: int = Field(default=10, ge=8)
 
