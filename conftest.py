@@ -23,11 +23,13 @@ from typing import Any
 
 import pytest
 
+from huntaze_service import discover
 from huntaze_testkit import EventTap, Platform, ServiceProcess
 
 ROOT = Path(__file__).resolve().parent
-SERVICES = sorted(p.parent.name for p in (ROOT / "services").glob("*/pyproject.toml"))
-TEST_PORTS = {"gateway": 18000, "inbox": 18001, "ai": 18002, "fans": 18003}
+DEFINITIONS = discover()  # every service, found through its "huntaze.services" entry point
+SERVICES = sorted(DEFINITIONS)
+TEST_PORTS = {name: 10000 + d.default_port for name, d in DEFINITIONS.items()}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -80,7 +82,8 @@ def service_env(infra: Infra, **extra: str) -> dict[str, str]:
     env = dict(infra.env)
     for name, port in TEST_PORTS.items():
         env[f"{name.upper()}_HTTP_PORT"] = str(port)
-        env[f"GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
+        if name != "gateway":
+            env[f"GATEWAY_ROUTES__{name.upper()}"] = f"http://127.0.0.1:{port}"
     env.setdefault("GATEWAY_JWT_SECRET", "test-secret-" + uuid.uuid4().hex)
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)

@@ -24,18 +24,15 @@ START, END = "<!-- catalog:start -->", "<!-- catalog:end -->"
 
 
 def service_subscriptions() -> dict[str, Any]:
-    """Each service's subscriptions, built the way its bootstrap builds them."""
-    from ai.adapters.offline import OfflineProvider
-    from ai.consumers import subscriptions as ai_subscriptions
-    from fans.consumers import subscriptions as fans_subscriptions
-    from inbox.adapters.connector import LoggingConnector
-    from inbox.consumers import subscriptions as inbox_subscriptions
+    """Each service's subscriptions, as its bootstrap builds them with local settings and default
+    (offline) adapters — for every service found through its "huntaze.services" entry point, so a
+    new service is in the catalog and the contract tests without being listed anywhere."""
+    from huntaze_events import REGISTRY
+    from huntaze_service import discover
 
-    return {
-        "ai": ai_subscriptions(OfflineProvider()),
-        "fans": fans_subscriptions(),
-        "inbox": inbox_subscriptions(LoggingConnector()),
-    }
+    producers = {spec.producer for spec in REGISTRY}
+    found = {name: definition.documented().subscriptions for name, definition in discover().items()}
+    return {name: subs for name, subs in found.items() if len(subs) or name in producers}
 
 
 def table() -> str:
@@ -43,7 +40,7 @@ def table() -> str:
 
     subs = service_subscriptions()
     lines = [
-        "| event | version | topic | key | producer | consumers (consumer group) | meaning |",
+        "| event | version | topic | key | producer | consumers (subscription) | meaning |",
         "|---|---|---|---|---|---|---|",
     ]
     for spec in REGISTRY:

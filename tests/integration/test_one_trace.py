@@ -24,32 +24,16 @@ PORTS = {"gateway": 18100, "inbox": 18101, "ai": 18102, "fans": 18103}
 
 @pytest.fixture
 async def traced_platform(platform: Platform, infra: Any) -> AsyncIterator[tuple[str, InMemorySpanExporter]]:
-    from ai.bootstrap import build as build_ai
-    from ai.config import AiSettings
-    from fans.bootstrap import build as build_fans
-    from fans.config import FansSettings
-    from gateway.bootstrap import build as build_gateway
-    from gateway.config import GatewaySettings
-    from inbox.bootstrap import build as build_inbox
-    from inbox.config import InboxSettings
+    from huntaze_service import discover
 
     for proc in platform.services.values():
         proc.stop()
     exporter = InMemorySpanExporter()
-    services = [
-        build_gateway(
-            GatewaySettings(
-                http_port=PORTS["gateway"],
-                inbox_url=f"http://127.0.0.1:{PORTS['inbox']}",
-                ai_url=f"http://127.0.0.1:{PORTS['ai']}",
-                fans_url=f"http://127.0.0.1:{PORTS['fans']}",
-                log_level="WARNING",
-            )
-        ),
-        build_inbox(InboxSettings(http_port=PORTS["inbox"], log_level="WARNING")),
-        build_ai(AiSettings(http_port=PORTS["ai"], log_level="WARNING")),
-        build_fans(FansSettings(http_port=PORTS["fans"], log_level="WARNING")),
-    ]
+    routes = {name: f"http://127.0.0.1:{port}" for name, port in PORTS.items() if name != "gateway"}
+    services = []
+    for name, definition in discover().items():
+        extra: dict[str, Any] = {"routes": routes} if name == "gateway" else {}
+        services.append(definition.build(definition.settings(http_port=PORTS[name], log_level="WARNING", **extra)))
     servers = []
     for service in services:
         service.span_exporter = exporter

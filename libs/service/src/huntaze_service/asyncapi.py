@@ -1,6 +1,6 @@
 """AsyncAPI 3.0 documents generated from the code, by FastStream's own generator.
 
-For a service, a documentation-only broker (never started) declares one subscriber per entry of
+For a service, the broker of :mod:`.wiring` (never started) declares one subscriber per entry of
 the service's subscription list, typed with the envelope model it consumes, and one publisher per
 event the registry says the service produces. FastStream turns that into the service's AsyncAPI
 document. ``merge`` then folds the services' documents into one catalog with one channel per
@@ -14,38 +14,16 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 
 from huntaze_events import REGISTRY
 
-from .consumer import Subscriptions
-
-SERVER = "127.0.0.1:9092"
-
-
-def _typed_stub(model: type) -> Any:
-    """A handler FastStream can read the payload type from; documentation only, never called."""
-
-    async def documented(body: Any) -> None:
-        return None
-
-    documented.__annotations__ = {"body": model, "return": None}
-    return documented
+from .subscriptions import Subscriptions
+from .wiring import SERVER, wired_broker
 
 
-def service_document(service: str, subscriptions: Subscriptions[Any] | None) -> dict[str, Any]:
-    broker = KafkaBroker(SERVER, description="local Kafka of `make run`")
-    for sub in subscriptions or ():
-        broker.subscriber(
-            sub.spec.topic,
-            group_id=f"{service}.{sub.name}",
-            title=f"{service}.{sub.name}",
-            description=sub.description or sub.spec.summary,
-        )(_typed_stub(sub.spec.envelope_model))
-    for spec in REGISTRY:
-        if spec.producer == service:
-            broker.publisher(spec.topic, schema=spec.envelope_model, title=spec.topic, description=spec.summary)
+def service_document(service: str, subscriptions: Subscriptions | None) -> dict[str, Any]:
+    broker = wired_broker(service, subscriptions, publishers=True)
     document = AsyncAPI(broker, title=f"Huntaze {service}", version="1").to_specification().to_jsonable()
     return _sorted(document)
 

@@ -19,6 +19,8 @@ class EventContext:
     causation_id: uuid.UUID | None = None
     event_id: uuid.UUID | None = None
     creator_id: uuid.UUID | None = None
+    traceparent: str | None = None
+    """Where the work started, when no span is current (a timer fires in the trace that scheduled it)."""
 
     def with_(self, **changes: object) -> EventContext:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -38,3 +40,24 @@ def bind(ctx: EventContext) -> Iterator[EventContext]:
         yield ctx
     finally:
         _current.reset(token)
+
+
+@contextmanager
+def resumed(
+    *,
+    correlation_id: uuid.UUID | None,
+    causation_id: uuid.UUID | None,
+    creator_id: uuid.UUID,
+    traceparent: str | None,
+) -> Iterator[EventContext]:
+    """The context of work recorded earlier (a timer, an external call) while it runs: events it
+    emits carry the correlation, causation and trace of what recorded it."""
+    with bind(
+        EventContext(
+            correlation_id=correlation_id or uuid.uuid4(),
+            causation_id=causation_id,
+            creator_id=creator_id,
+            traceparent=traceparent,
+        )
+    ) as ctx:
+        yield ctx

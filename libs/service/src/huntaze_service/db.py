@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import MetaData
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -33,6 +35,7 @@ def create_engine(settings: ServiceSettings) -> AsyncEngine:
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_s,
         # No ping per checkout (a round trip on every transaction): after a database restart the
         # first failure invalidates the whole pool; consumers retry it, HTTP answers 503.
         pool_pre_ping=False,
@@ -68,3 +71,9 @@ def _raised_by_database(exc: BaseException) -> bool:
             return True
         tb = tb.tb_next
     return False
+
+
+async def driver_of(session: AsyncSession) -> Any:
+    """The psycopg connection under a session, inside its transaction (for hot paths)."""
+    connection = await session.connection()
+    return (await connection.get_raw_connection()).driver_connection

@@ -23,6 +23,15 @@ class ChassisMetrics:
     relay_batch_seconds: Histogram
     http_request_seconds: Histogram
     consumer_lag: Gauge
+    timers_due: Gauge
+    timers_fired: Counter
+    timer_lateness: Histogram
+    timers_failed: Counter
+    timers_dead: Counter
+    timers_dead_now: Gauge
+    timers_oldest_due_age: Gauge
+    calls: Counter
+    call_seconds: Histogram
 
 
 @cache
@@ -87,5 +96,34 @@ def metrics() -> ChassisMetrics:
             "huntaze_consumer_lag",
             "Records not yet processed: log end offset minus committed offset",
             ["service", "consumer", "topic", "partition"],
+        ),
+        timers_due=Gauge("huntaze_timers_due", "Timers and calls due and not fired yet", ["service"]),
+        timers_fired=Counter("huntaze_timers_fired_total", "Timers fired (effects committed)", ["service", "kind"]),
+        timer_lateness=Histogram(
+            "huntaze_timer_lateness_seconds",
+            "From a timer's due time to its handler's start",
+            ["service", "kind"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
+        ),
+        timers_failed=Counter(
+            "huntaze_timers_failed_total", "Timer firings that raised (each attempt counts)", ["service", "kind", "error"]
+        ),
+        timers_dead=Counter(
+            "huntaze_timers_dead_lettered_total", "Timers and calls buried (state dead) after their attempts", ["service", "kind"]
+        ),
+        timers_dead_now=Gauge("huntaze_timers_dead", "Buried timers and calls waiting for an operator", ["service"]),
+        timers_oldest_due_age=Gauge(
+            "huntaze_timers_oldest_due_age_seconds", "Age of the oldest due, unfired timer (0 when none)", ["service"]
+        ),
+        calls=Counter(
+            "huntaze_calls_total",
+            "External call attempts by outcome (done, retry, refused, exhausted, reconciled, lease_lost)",
+            ["service", "kind", "outcome"],
+        ),
+        call_seconds=Histogram(
+            "huntaze_call_duration_seconds",
+            "Time a remote peer took to answer an external call",
+            ["service", "kind"],
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
         ),
     )

@@ -13,6 +13,8 @@ from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import create_engine, pool
 
+from .timers.store import DDL as TIMERS_DDL
+
 
 def alembic_config(database_url: str, migrations_dir: Path) -> Config:
     cfg = Config()
@@ -87,12 +89,30 @@ CHASSIS_DDL = (
     )
     """,
 )
-"""Chassis schema v1: the outbox and the processed-events record. Never edit: add a v2."""
+"""Chassis schema v1: the outbox and the processed-events record. Never edit: add a version."""
+
+CHASSIS_DDL_V2 = TIMERS_DDL
+"""Chassis schema v2: durable timers and external calls (the ``timers`` table)."""
+
+CHASSIS_SCHEMA = (*CHASSIS_DDL, *CHASSIS_DDL_V2)
+"""Every chassis table as of now, for databases created outside Alembic (tests, faultbox)."""
 
 
 def create_chassis_tables() -> None:
+    """Chassis schema v1 (the first migration of the first four services calls this)."""
     for statement in CHASSIS_DDL:
         op.execute(statement)
+
+
+def create_chassis_tables_v2() -> None:
+    """Chassis schema v2: the timers table (a later migration of each service calls this)."""
+    for statement in CHASSIS_DDL_V2:
+        op.execute(statement)
+
+
+def drop_chassis_tables_v2() -> None:
+    op.execute("DROP TABLE IF EXISTS timers")
+    op.execute("DROP FUNCTION IF EXISTS huntaze_timers_notify()")
 
 
 def drop_chassis_tables() -> None:

@@ -89,17 +89,38 @@ class OutboxRow:
         )
 
 
-_INSERT = text(
+_INSERT_ONE = (
     "INSERT INTO outbox (event_id, event_type, topic, key, value, headers) "
-    "VALUES (CAST(:event_id AS uuid), :event_type, :topic, :key, :value, :headers)"
+    "VALUES (CAST(%s AS uuid), %s, %s, %s, %s, %s)"
+)
+_INSERT_MANY = (
+    "INSERT INTO outbox (event_id, event_type, topic, key, value, headers) "
+    "SELECT CAST(e AS uuid), t, tp, k, v, h FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], "
+    "%s::bytea[], %s::bytea[]) AS r(e, t, tp, k, v, h)"
 )
 
 
-async def write_rows(session: AsyncSession, rows: Sequence[OutboxRow]) -> None:
-    """Adds the rows to the session's transaction (a trigger wakes the relays at commit)."""
+async def write_rows(conn: Any, rows: Sequence[OutboxRow]) -> None:
+    """Adds the rows to the transaction of ``conn`` (psycopg), in one statement; a trigger wakes
+    the relays at commit."""
     if not rows:
         return
-    await session.execute(_INSERT, [row.__dict__ for row in rows])
+    async with conn.cursor() as cursor:
+        if len(rows) == 1:
+            r = rows[0]
+            await cursor.execute(_INSERT_ONE, (r.event_id, r.event_type, r.topic, r.key, r.value, r.headers))
+        else:
+            await cursor.execute(
+                _INSERT_MANY,
+                (
+                    [r.event_id for r in rows],
+                    [r.event_type for r in rows],
+                    [r.topic for r in rows],
+                    [r.key for r in rows],
+                    [r.value for r in rows],
+                    [r.headers for r in rows],
+                ),
+            )
 
 
 def new_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:

@@ -1,25 +1,48 @@
-"""Settings shared by every service, read from the environment when a service starts.
+"""Settings shared by every service, read from the environment when a service starts — and refused
+at start when they are wrong.
 
 Each service subclasses :class:`ServiceSettings` with its own prefix (``INBOX_``, ``FANS_`` ...), so
-``INBOX_DATABASE_URL`` configures only the inbox. ``KAFKA_BOOTSTRAP_SERVERS`` is shared by every
-service unless a prefixed value overrides it. Defaults point at the local platform that
-``make run`` starts; nothing here is read at import time.
+``INBOX_DATABASE_URL`` configures only the inbox. Two values are shared by every service unless a
+prefixed one overrides them: ``HUNTAZE_ENVIRONMENT`` and ``KAFKA_BOOTSTRAP_SERVERS``.
+
+Fail fast: the environment is one of :class:`Environment`; in ``production`` nothing required has a
+default (the database URL, the Kafka bootstrap servers, and whatever a service marks with
+:meth:`ServiceSettings.required_in_production`); the defaults that point at the local platform of
+``make run`` apply only in ``local`` and ``test``. :func:`load_settings` turns every problem into one
+message naming the environment variables to fix. Nothing here is read at import time.
 """
 
 from __future__ import annotations
 
 import os
 from enum import StrEnum
+from typing import Any, TypeVar
 
-from pydantic import Field, PositiveFloat, PositiveInt
+from pydantic import Field, PositiveFloat, PositiveInt, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCAL_POSTGRES_PORT = 54320
 LOCAL_KAFKA = "127.0.0.1:9092"
 
 
+class Environment(StrEnum):
+    """Where a process runs. Anything else refuses to start."""
+
+    LOCAL = "local"
+    """A developer's machine (`make run`): local defaults allowed."""
+    TEST = "test"
+    """`make test` and CI: local defaults allowed."""
+    PRODUCTION = "production"
+    """Every required value must be set explicitly; no local default applies."""
+
+    @property
+    def allows_local_defaults(self) -> bool:
+        return self is not Environment.PRODUCTION
+
+
 class Role(StrEnum):
-    """What a process runs: the HTTP API, the event workers (consumers + outbox relay), or both."""
+    """What a process runs: the HTTP API, the workers (consumers, timers, external calls, outbox
+    relay), or both."""
 
     API = "api"
     WORKER = "worker"
@@ -34,21 +57,27 @@ class Role(StrEnum):
         return self in (Role.WORKER, Role.ALL)
 
 
-def _kafka_default() -> str:
-    return os.environ.get("KAFKA_BOOTSTRAP_SERVERS", LOCAL_KAFKA)
+class SettingsError(Exception):
+    """A service's configuration is wrong; the message names the variables to fix."""
 
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     service_name: str = Field(default="service", description="Set by each subclass.")
-    environment: str = Field(default="local", description="`local`, `test` or `production`.")
+    environment: Environment = Field(
+        default_factory=lambda: os.environ.get("HUNTAZE_ENVIRONMENT") or Environment.LOCAL,
+        validate_default=True,
+        description="`local`, `test` or `production` (HUNTAZE_ENVIRONMENT, or <PREFIX>_ENVIRONMENT).",
+    )
 
     database_url: str = Field(default="", description="SQLAlchemy URL, postgresql+psycopg://...")
     db_pool_size: PositiveInt = 10
-    db_max_overflow: int = 10
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout_s: PositiveFloat = 10.0
+    """How long a request or a worker waits for a free connection before giving up (503 / retry)."""
 
-    kafka_bootstrap_servers: str = Field(default_factory=_kafka_default)
+    kafka_bootstrap_servers: str = Field(default_factory=lambda: os.environ.get("KAFKA_BOOTSTRAP_SERVERS", ""))
     kafka_client_id: str | None = None
 
     http_host: str = "127.0.0.1"
@@ -67,6 +96,11 @@ class ServiceSettings(BaseSettings):
     consumer_batch_size: PositiveInt = 200
     consumer_batch_timeout_ms: PositiveInt = 500
     """Long poll: how long an idle consumer waits for records (returns as soon as some arrive)."""
+    consumer_concurrency: PositiveInt = 4
+    """Partitions applied at once by one worker (each partition's records stay in order)."""
+    consumer_buffer_records: PositiveInt = 2000
+    """Records fetched ahead per partition while its previous batch is applied; above this the
+    partition is paused until its backlog is applied."""
     retry_max_attempts: PositiveInt = 5
     retry_initial_backoff_s: PositiveFloat = 0.2
     retry_max_backoff_s: PositiveFloat = 5.0
@@ -76,14 +110,70 @@ class ServiceSettings(BaseSettings):
     outbox_retention_hours: PositiveFloat = 72.0
     processed_events_retention_days: PositiveFloat = 14.0
 
+    timer_batch_size: PositiveInt = 500
+    """Due timers claimed and fired per transaction."""
+    timer_poll_interval_s: PositiveFloat = 1.0
+    """Upper bound of a timer worker's sleep; it also wakes on NOTIFY and on local schedules."""
+    timer_lease_s: PositiveFloat = 30.0
+    """How long a claimed timer stays with the replica that claimed it; after that (the replica
+    died, or hung) another replica claims it. Effects commit only while the claim still holds."""
+    call_concurrency: PositiveInt = 16
+    """External calls in flight at once in one worker (none holds a database connection)."""
+
     shutdown_grace_s: PositiveFloat = 15.0
     otel_exporter_otlp_endpoint: str | None = None
 
-    def model_post_init(self, __context: object) -> None:
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        """The environment variable that sets ``field`` for this service."""
+        prefix = str(cls.model_config.get("env_prefix") or "")
+        return f"{prefix}{field}".upper()
+
+    def required_in_production(self) -> dict[str, Any]:
+        """Fields that must be set explicitly in production (subclasses add theirs)."""
+        return {"database_url": self.database_url, "kafka_bootstrap_servers": self.kafka_bootstrap_servers}
+
+    @model_validator(mode="after")
+    def _required_or_local_default(self) -> ServiceSettings:
+        missing = [name for name, value in self.required_in_production().items() if value in (None, "")]
+        if missing and not self.environment.allows_local_defaults:
+            names = ", ".join(self._variable(name) for name in missing)
+            raise ValueError(f"required in {self.environment.value}: {names}")
         if not self.database_url:
             name = self.service_name
             object.__setattr__(
-                self,
-                "database_url",
-                f"postgresql+psycopg://{name}@127.0.0.1:{LOCAL_POSTGRES_PORT}/{name}",
+                self, "database_url", f"postgresql+psycopg://{name}@127.0.0.1:{LOCAL_POSTGRES_PORT}/{name}"
             )
+        if not self.kafka_bootstrap_servers:
+            object.__setattr__(self, "kafka_bootstrap_servers", LOCAL_KAFKA)
+        return self
+
+    def _variable(self, field: str) -> str:
+        return variable_of(type(self), field)
+
+
+_SHARED = {"kafka_bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS", "environment": "HUNTAZE_ENVIRONMENT"}
+
+
+def variable_of(cls: type[ServiceSettings], field: str) -> str:
+    """How a user sets ``field`` of ``cls``: its prefixed variable, and the shared one if any."""
+    own = cls.env_name(field)
+    return f"{_SHARED[field]} (or {own})" if field in _SHARED else own
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def load_settings(cls: type[S], **overrides: Any) -> S:
+    """Reads the settings of a service; raises :class:`SettingsError` naming the variables to fix."""
+    try:
+        return cls(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            loc = [str(p) for p in error.get("loc", ()) if p != "__root__"]
+            where = variable_of(cls, loc[0]) if loc else ""
+            message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+            lines.append(f"{where}: {message}" if loc else message)
+        name = cls.model_fields["service_name"].default
+        raise SettingsError(f"{name} refuses to start: " + "; ".join(lines)) from None

@@ -21,11 +21,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from huntaze_events import REGISTRY, Envelope, EventPayload, EventSpec, make_envelope
-from huntaze_service import HandlerContext, Role, ServiceSettings, Subscriptions
-from huntaze_service.migrations import CHASSIS_DDL
+from huntaze_service import Role, ServiceSettings, Subscriptions
+from huntaze_service.migrations import CHASSIS_SCHEMA
 from huntaze_service.outbox import OutboxRelay, backlog, new_producer
 from huntaze_service.runtime import Runtime
-from huntaze_service.uow import UnitOfWork
+from huntaze_service.uow import SqlUnitOfWork
 from huntaze_testkit import eventually
 
 
@@ -55,8 +55,8 @@ async def probe_spec(infra: Any) -> AsyncIterator[EventSpec]:
 async def engine(infra: Any) -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(infra.url("sandbox"))
     async with engine.begin() as conn:
-        await conn.execute(text("DROP TABLE IF EXISTS outbox, processed_events, probe_effects"))
-        for statement in CHASSIS_DDL:
+        await conn.execute(text("DROP TABLE IF EXISTS outbox, processed_events, timers, probe_effects"))
+        for statement in CHASSIS_SCHEMA:
             await conn.execute(text(statement))
         await conn.execute(text("CREATE TABLE probe_effects (event_id uuid, key text, seq int, consumer text)"))
     yield engine
@@ -97,7 +97,7 @@ async def write_probes(
     emitted: list[Envelope[Any]] = []
     items = [(k, s) for s in range(per_key) for k in keys]
     for start in range(0, len(items), per_tx):
-        uow = UnitOfWork(sessionmaker, producer_name="sandbox", on_commit=relay.wake if relay else None)
+        uow = SqlUnitOfWork(sessionmaker, producer_name="sandbox", on_events=relay.wake if relay else None)
         async with uow:
             for key, seq in items[start : start + per_tx]:
                 emitted.append(uow.emit(ChassisProbe(key=key, seq=seq), creator_id=creator))
@@ -186,15 +186,15 @@ async def test_relay_in_another_process_is_woken_by_notify_and_two_relays_never_
 # ---------------------------------------------------------------------------------------------
 
 
-def probe_subscriptions(attempts: Counter[str]) -> Subscriptions[Any]:
-    subs: Subscriptions[Any] = Subscriptions()
+def probe_subscriptions(attempts: Counter[str]) -> Subscriptions:
+    subs = Subscriptions()
 
     @subs.on(ChassisProbe, name="probe_effects")
-    async def record(ctx: HandlerContext, event: Envelope[ChassisProbe]) -> None:
+    async def record(uow: Any, event: Envelope[ChassisProbe]) -> None:
         attempts[str(event.event_id)] += 1
         if attempts[str(event.event_id)] <= event.payload.fail_times:
             raise RuntimeError(f"injected failure {attempts[str(event.event_id)]}")
-        await ctx.session.execute(
+        await uow.session.execute(
             text("INSERT INTO probe_effects VALUES (:id, :key, :seq, 'probe')"),
             {"id": event.event_id, "key": event.payload.key, "seq": event.payload.seq},
         )
@@ -316,9 +316,8 @@ async def test_replaying_a_topic_from_the_start_changes_nothing(
     runtime = Runtime(sandbox_settings(infra), probe_subscriptions(attempts))
     await runtime.start()
     try:
-        assert runtime.broker is not None
-        subscriber = next(iter(runtime.broker.subscribers))
-        consumer = subscriber.consumer
+        assert runtime.consumers is not None and runtime.consumers.consumer is not None
+        consumer = runtime.consumers.consumer
         await eventually(lambda: bool(consumer.assignment()), timeout=20)
         await consumer.seek_to_beginning(*consumer.assignment())
         await asyncio.sleep(4)
@@ -366,7 +365,7 @@ async def test_a_graceful_stop_right_after_the_last_batch_leaves_nothing_to_rede
     await admin.start()
     await watcher.start()
     try:
-        committed = await admin.list_consumer_group_offsets("sandbox.probe_effects")
+        committed = await admin.list_consumer_group_offsets("sandbox")
         ends = await watcher.end_offsets(list(committed))
     finally:
         await watcher.stop()

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import exc as sa_exc
 
 from huntaze_events import MessageReceived, ReplySent, make_envelope
-from huntaze_service import HandlerContext, RetryPolicy, Subscriptions
-from huntaze_service.consumer import BatchProcessor, Poison
+from huntaze_service import RetryPolicy, Subscriptions
+from huntaze_service.consuming.processor import BatchProcessor, Poison
 from huntaze_service.db import is_infrastructure_error
 from huntaze_testkit import consumer_record, message_received
 
@@ -21,10 +21,10 @@ def received() -> MessageReceived:
 
 
 def processor() -> BatchProcessor:
-    subs: Subscriptions[Any] = Subscriptions()
+    subs = Subscriptions()
 
     @subs.on(MessageReceived, name="probe")
-    async def probe(ctx: HandlerContext, event: Any) -> None:
+    async def probe(uow: Any, event: Any) -> None:
         return None
 
     (sub,) = list(subs)
@@ -85,10 +85,10 @@ def test_only_database_failures_are_retried_without_limit() -> None:
 
 
 def test_subscriptions_are_explicit_and_unique() -> None:
-    subs: Subscriptions[Any] = Subscriptions()
+    subs = Subscriptions()
 
     @subs.on(ReplySent, name="one")
-    async def one(ctx: HandlerContext, event: Any) -> None:
+    async def one(uow: Any, event: Any) -> None:
         """Does one thing."""
 
     with pytest.raises(ValueError):

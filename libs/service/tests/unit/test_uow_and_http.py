@@ -36,7 +36,7 @@ def profile() -> FanProfileUpdated:
 
 
 def test_a_service_may_only_emit_the_events_it_produces() -> None:
-    uow = UnitOfWork(None, producer_name="fans")  # type: ignore[arg-type]
+    uow: UnitOfWork[None] = UnitOfWork(producer_name="fans")
     with pytest.raises(ValueError, match="registered producer is inbox"):
         uow.emit(received(), creator_id=uuid.uuid4())
     uow.emit(profile(), creator_id=uuid.uuid4())
@@ -50,7 +50,7 @@ def test_emitted_events_inherit_correlation_causation_trace_and_tenant() -> None
         creator_id=creator,
         traceparent="00-" + "1" * 32 + "-" + "2" * 16 + "-01",
     )
-    uow = UnitOfWork(None, producer_name="fans")  # type: ignore[arg-type]
+    uow: UnitOfWork[None] = UnitOfWork(producer_name="fans")
     out = uow.emit(profile(), cause=cause)
     assert out.creator_id == creator
     assert out.correlation_id == cause.correlation_id and out.causation_id == cause.event_id

@@ -257,16 +257,20 @@ class Api:
 class LocalHTTPServer:
     """A real HTTP peer on 127.0.0.1 for adapter tests (webhooks, OpenAI-compatible APIs).
 
-    ``respond(method, path, headers, body) -> (status, json_body)`` decides each answer; every
-    request is kept in ``requests``.
+    ``respond(method, path, headers, body) -> (status, json_body)`` (or ``(status, json_body,
+    headers)``) decides each answer, in a thread of its own (so it may block to play a slow peer);
+    ``headers`` are added to every answer; every request is kept in ``requests``.
     """
 
-    def __init__(self, respond: Callable[[str, str, dict[str, str], Any], tuple[int, Any]]) -> None:
+    def __init__(
+        self, respond: Callable[[str, str, dict[str, str], Any], tuple[Any, ...]], headers: dict[str, str] | None = None
+    ) -> None:
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.requests: list[dict[str, Any]] = []
         outer = self
+        extra = headers
 
         class Handler(BaseHTTPRequestHandler):
             def _serve(self) -> None:
@@ -278,9 +282,11 @@ class LocalHTTPServer:
                     body = raw.decode(errors="replace")
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 outer.requests.append({"method": self.command, "path": self.path, "headers": headers, "body": body})
-                status, answer = respond(self.command, self.path, headers, body)
+                status, answer, *more = respond(self.command, self.path, headers, body)
                 payload = json.dumps(answer).encode()
                 self.send_response(status)
+                for name, value in {**(extra or {}), **(more[0] if more else {})}.items():
+                    self.send_header(name, value)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(payload)))
                 self.end_headers()

@@ -32,8 +32,8 @@ from pydantic_settings import SettingsConfigDict
 from sqlalchemy import text
 
 from huntaze_events import REGISTRY, Envelope, EventPayload, EventSpec
-from huntaze_service import HandlerContext, RuntimeDep, Service, ServiceSettings, Subscriptions
-from huntaze_service.migrations import CHASSIS_DDL
+from huntaze_service import RuntimeDep, Service, ServiceDefinition, ServiceSettings, Subscriptions
+from huntaze_service.migrations import CHASSIS_SCHEMA
 
 PRODUCER = "faultbox"
 
@@ -69,7 +69,7 @@ RECORDED, APPLIED = _register()
 TOPICS = [RECORDED.topic, RECORDED.dlq_topic, APPLIED.topic, APPLIED.dlq_topic]
 
 SCHEMA = (
-    *CHASSIS_DDL,
+    *CHASSIS_SCHEMA,
     """
     CREATE TABLE effects (
         id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -97,7 +97,7 @@ async def create_schema(database_url: str) -> None:
 
     engine = create_async_engine(database_url)
     async with engine.begin() as conn:
-        await conn.execute(text("DROP TABLE IF EXISTS outbox, processed_events, effects, ingested"))
+        await conn.execute(text("DROP TABLE IF EXISTS outbox, processed_events, timers, effects, ingested"))
         for statement in SCHEMA:
             await conn.execute(text(statement))
     await engine.dispose()
@@ -150,13 +150,13 @@ async def ingest(body: IngestIn, runtime: RuntimeDep) -> dict[str, int]:
     return {"accepted": len(body.items), "new": emitted}
 
 
-def subscriptions(settings: FaultboxSettings) -> Subscriptions[Any]:
-    subs: Subscriptions[Any] = Subscriptions()
+def subscriptions(settings: FaultboxSettings) -> Subscriptions:
+    subs = Subscriptions()
     failing = settings.failing()
     failed_once: set[uuid.UUID] = set()
     delay = settings.handler_delay_ms / 1000
 
-    async def record(ctx: HandlerContext, consumer: str, events: Sequence[Envelope[Any]]) -> None:
+    async def record(uow: Any, consumer: str, events: Sequence[Envelope[Any]]) -> None:
         started = time.time()
         if delay:
             await asyncio.sleep(delay)
@@ -164,7 +164,7 @@ def subscriptions(settings: FaultboxSettings) -> Subscriptions[Any]:
             if event.payload.seq in failing and event.event_id not in failed_once:
                 failed_once.add(event.event_id)
                 raise RuntimeError(f"injected failure for seq {event.payload.seq}")
-        await ctx.session.execute(
+        await uow.session.execute(
             text(
                 "INSERT INTO effects (consumer, event_id, run, key, seq, handler_started_at) "
                 "SELECT :consumer, unnest(CAST(:ids AS uuid[])), unnest(CAST(:runs AS text[])), "
@@ -181,19 +181,19 @@ def subscriptions(settings: FaultboxSettings) -> Subscriptions[Any]:
         )
 
     @subs.on_batch(Recorded, name="apply")
-    async def apply(ctx: HandlerContext, events: Sequence[Envelope[Recorded]]) -> None:
+    async def apply(uow: Any, events: Sequence[Envelope[Recorded]]) -> None:
         """Applies each recorded item and passes it on (second hop, through the outbox)."""
-        await record(ctx, "apply", events)
+        await record(uow, "apply", events)
         if not settings.pass_on:
             return
         for event in events:
             p = event.payload
-            ctx.emit(Applied(run=p.run, key=p.key, seq=p.seq, source_event_id=event.event_id), cause=event)
+            uow.emit(Applied(run=p.run, key=p.key, seq=p.seq, source_event_id=event.event_id), cause=event)
 
     @subs.on_batch(Applied, name="count")
-    async def count(ctx: HandlerContext, events: Sequence[Envelope[Applied]]) -> None:
+    async def count(uow: Any, events: Sequence[Envelope[Applied]]) -> None:
         """Counts what the first hop applied."""
-        await record(ctx, "count", events)
+        await record(uow, "count", events)
 
     return subs
 
@@ -203,7 +203,7 @@ def build(settings: FaultboxSettings | None = None) -> Service:
     return Service(settings, title="faultbox", routers=[router], subscriptions=subscriptions(settings))
 
 
-if __name__ == "__main__":
-    from huntaze_service.cli import main
+definition = ServiceDefinition(name=PRODUCER, settings=FaultboxSettings, build=build, migrations=Path(__file__).parent)
 
-    sys.exit(main(settings_factory=FaultboxSettings, build=build, migrations_dir=Path(__file__).parent))
+if __name__ == "__main__":
+    sys.exit(definition.main())

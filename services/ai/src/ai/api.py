@@ -40,8 +40,8 @@ class PersonaOut(PersonaIn):
 
 @router.get("/persona", response_model=PersonaOut)
 async def get_persona(runtime: RuntimeDep, creator_id: CreatorId) -> PersonaOut:
-    async with runtime.session() as session:
-        persona, is_default = await handlers.load_persona(session, creator_id)
+    async with runtime.uow() as uow:
+        persona, is_default = await handlers.load_persona(uow, creator_id)
     return PersonaOut(
         tone=persona.tone,
         emoji_use=persona.emoji_use,
@@ -62,6 +62,5 @@ async def put_persona(body: PersonaIn, runtime: RuntimeDep, creator_id: CreatorI
         language=body.language,
     )
     async with runtime.uow() as uow:
-        await handlers.save_persona(uow.session, creator_id, persona)
-        await uow.commit()
+        await handlers.save_persona(uow, creator_id, persona)
     return PersonaOut(**body.model_dump(), is_default=False)

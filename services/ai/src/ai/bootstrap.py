@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from huntaze_service import Runtime, Service
+from pathlib import Path
+
+from huntaze_service import Runtime, Service, ServiceDefinition
 
 from . import api, consumers
 from .adapters.llm import provider_from_settings
+from .adapters.repository import SqlAiRepository
 from .config import AiSettings
 from .domain import DraftingProvider
 
@@ -23,6 +26,18 @@ def build(settings: AiSettings | None = None, *, provider: DraftingProvider | No
         settings,
         title="Huntaze ai",
         routers=[api.router],
-        subscriptions=consumers.subscriptions(provider, settings.draft_batch_size, settings.draft_concurrency),
+        subscriptions=consumers.subscriptions(
+            provider, draft_timeout_s=settings.draft_timeout_s(), draft_attempts=settings.draft_attempts
+        ),
+        repository=SqlAiRepository,
         on_shutdown=[close_provider],
     )
+
+
+definition = ServiceDefinition(
+    name="ai",
+    settings=AiSettings,
+    build=build,
+    migrations=Path(__file__).parent / "migrations",
+    summary="AI drafts with the creator's persona",
+)

@@ -32,9 +32,16 @@ class AiSettings(ServiceSettings):
     azure_endpoint: str | None = None
     azure_api_version: str = "2024-10-21"
     azure_deployment: str | None = None
-    draft_batch_size: PositiveInt = 16
-    """Fan messages drafted per transaction (their drafts appear together)."""
-    draft_concurrency: PositiveInt = 8
-    """Remote model calls in flight at once within a batch."""
+    draft_attempts: PositiveInt = 5
+    """Attempts of one draft (each after the SDK's own retries) before it is buried for an operator."""
     fallback_to_offline: bool = True
     """When the remote model fails after its retries, draft offline rather than leave the fan waiting."""
+
+    def draft_timeout_s(self) -> float:
+        """One draft attempt: every SDK try with its timeout and a margin (a few seconds offline).
+        A worker that dies mid-draft leaves it to another after this plus 10 s."""
+        if self.provider is ProviderChoice.OFFLINE or (
+            self.provider is ProviderChoice.AUTO and self.openai_api_key is None
+        ):
+            return 5.0
+        return self.openai_timeout_s * (self.openai_max_retries + 1) + 5.0

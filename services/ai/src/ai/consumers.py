@@ -1,30 +1,43 @@
-"""Everything the ai service consumes, in one place."""
+"""Everything the ai workers do, in one place."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from typing import Any
 
 from huntaze_events import Envelope, MessageReceived, ReplySent
-from huntaze_service import HandlerContext, Subscriptions
+from huntaze_service import Call, RetryPolicy, Subscriptions
 
 from . import handlers
-from .domain import DraftingProvider
+from .domain import DraftCall, Drafted, DraftingProvider
 
 
-def subscriptions(provider: DraftingProvider, batch_size: int = 16, concurrency: int = 8) -> Subscriptions[Any]:
-    subs: Subscriptions[Any] = Subscriptions()
+def subscriptions(provider: DraftingProvider, *, draft_timeout_s: float = 65.0, draft_attempts: int = 5) -> Subscriptions:
+    subs = Subscriptions()
 
-    # Small batches: a remote model takes seconds per draft (they run concurrently within a batch),
-    # and drafts reach the inbox when their batch commits.
-    @subs.on_batch(MessageReceived, name="draft_reply", batch_size=batch_size)
-    async def draft_reply(ctx: HandlerContext, events: Sequence[Envelope[MessageReceived]]) -> None:
-        """Drafts a reply to each fan message (never sends it)."""
-        await handlers.draft_replies(ctx, events, provider, concurrency)
+    @subs.on_batch(MessageReceived, name="draft_reply")
+    async def draft_reply(uow: handlers.Uow, events: Sequence[Envelope[MessageReceived]]) -> None:
+        """Records a draft request for each fan message (drafted after the commit; never sent)."""
+        await handlers.request_drafts(uow, events)
 
     @subs.on(ReplySent, name="conversation_history")
-    async def conversation_history(ctx: HandlerContext, event: Envelope[ReplySent]) -> None:
+    async def conversation_history(uow: handlers.Uow, event: Envelope[ReplySent]) -> None:
         """Adds the creator's sent replies to the conversation history used for drafting."""
-        await handlers.remember_sent_reply(ctx, event)
+        await handlers.remember_sent_reply(uow, event)
 
+    async def write(call: Call[DraftCall]) -> Drafted:
+        """Asks the drafting provider (OpenAI, Azure OpenAI or offline) for a reply. A repeat after
+        a crash costs one more completion and changes nothing: the draft is recorded once."""
+        started = time.perf_counter()
+        draft = await provider.draft(call.payload.request(call.tenant))
+        return Drafted(draft, int((time.perf_counter() - started) * 1000))
+
+    subs.call(
+        handlers.DRAFT_REPLY,
+        DraftCall,
+        remote=write,
+        on_result=handlers.record_draft,
+        timeout_s=draft_timeout_s,
+        retry=RetryPolicy(max_attempts=draft_attempts, initial_backoff_s=1.0, max_backoff_s=60.0),
+    )
     return subs

@@ -11,6 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
 HISTORY_LIMIT = 12
 """How many earlier messages of the conversation a draft is written with."""
 
@@ -89,3 +91,110 @@ def first_name(display_name: str) -> str:
     token = next((part for part in cleaned.split() if any(ch.isalpha() for ch in part)), "")
     letters = "".join(ch for ch in token if ch.isalpha() or ch in "-'")
     return letters[:1].upper() + letters[1:].lower() if letters else display_name.strip() or "there"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a conversation as the ai service remembers it (its read model of the inbox)."""
+
+    id: uuid.UUID
+    creator_id: uuid.UUID
+    conversation_id: uuid.UUID
+    speaker: Speaker
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A draft written for a fan's message (one per message), with who wrote it and how fast."""
+
+    draft_id: uuid.UUID
+    message_id: uuid.UUID
+    creator_id: uuid.UUID
+    conversation_id: uuid.UUID
+    provider: str
+    model: str | None
+    text: str
+    latency_ms: int
+    created_at: datetime
+
+
+DRAFT_NAMESPACE = uuid.UUID("3d1f8a42-7c55-4e0b-b1a9-6a0e2f4c9d17")
+
+
+def draft_id_for(message_id: uuid.UUID) -> uuid.UUID:
+    """The automatic draft of a message has a stable id: a repeat can never make a second one."""
+    return uuid.uuid5(DRAFT_NAMESPACE, str(message_id))
+
+
+def earlier_lines(lines: list[Line], message_id: uuid.UUID, sent_at: datetime) -> tuple[HistoryLine, ...]:
+    """The conversation before a message (oldest first, at most HISTORY_LIMIT lines)."""
+    earlier = [line for line in lines if line.id != message_id and line.at <= sent_at]
+    return tuple(HistoryLine(line.speaker, line.text, line.at) for line in earlier[-HISTORY_LIMIT:])
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PersonaModel(_Frozen):
+    tone: Tone
+    emoji_use: EmojiUse
+    boundaries: tuple[str, ...] = ()
+    signature: str | None = None
+    language: str = "en"
+
+
+class HistoryModel(_Frozen):
+    speaker: Speaker
+    text: str
+    at: AwareDatetime
+
+
+class DraftCall(_Frozen):
+    """What the ``draft_reply`` external call needs, fixed when it is recorded: the prompt is the
+    conversation as it was when the fan's message arrived, whenever the call is made."""
+
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    fan_id: uuid.UUID
+    fan_name: str
+    message: str
+    history: tuple[HistoryModel, ...]
+    persona: PersonaModel
+
+    @classmethod
+    def of(cls, request: DraftRequest, fan_id: uuid.UUID) -> DraftCall:
+        p = request.persona
+        return cls(
+            conversation_id=request.conversation_id,
+            message_id=request.message_id,
+            fan_id=fan_id,
+            fan_name=request.fan_name,
+            message=request.message,
+            history=tuple(HistoryModel(speaker=h.speaker, text=h.text, at=h.at) for h in request.history),
+            persona=PersonaModel(
+                tone=p.tone, emoji_use=p.emoji_use, boundaries=p.boundaries, signature=p.signature, language=p.language
+            ),
+        )
+
+    def request(self, creator_id: uuid.UUID) -> DraftRequest:
+        p = self.persona
+        return DraftRequest(
+            creator_id=creator_id,
+            conversation_id=self.conversation_id,
+            message_id=self.message_id,
+            fan_name=self.fan_name,
+            message=self.message,
+            history=tuple(HistoryLine(h.speaker, h.text, h.at) for h in self.history),
+            persona=Persona(p.tone, p.emoji_use, tuple(p.boundaries), p.signature, p.language),
+        )
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """What a provider answered for a DraftCall, and how long it took."""
+
+    draft: Draft
+    latency_ms: int

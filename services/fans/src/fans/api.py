@@ -13,7 +13,7 @@ from huntaze_service import CreatorId, RuntimeDep, not_found
 from huntaze_service.pagination import Cursor, Limit, decode_time_id_cursor, encode_cursor
 
 from . import handlers
-from .adapters.orm import Fan
+from .domain import Fan
 
 router = APIRouter(prefix="/v1/fans", tags=["fans"])
 
@@ -56,8 +56,8 @@ async def list_fans(
     q: Annotated[str | None, Query(max_length=100, description="Search name or OnlyFans id")] = None,
 ) -> FanPage:
     after = decode_time_id_cursor(cursor)
-    async with runtime.session() as session:
-        fans = await handlers.list_fans(session, creator_id, limit=limit + 1, after=after, query=q)
+    async with runtime.uow() as uow:
+        fans = await handlers.list_fans(uow, creator_id, limit=limit + 1, after=after, query=q)
     page, more = fans[:limit], len(fans) > limit
     next_cursor = encode_cursor(page[-1].last_message_at, page[-1].id) if more and page else None
     return FanPage(items=[FanOut.of(f) for f in page], next_cursor=next_cursor)
@@ -65,8 +65,8 @@ async def list_fans(
 
 @router.get("/{fan_id}", response_model=FanOut)
 async def get_fan(fan_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> FanOut:
-    async with runtime.session() as session:
-        fan = await handlers.get_fan(session, creator_id, fan_id)
+    async with runtime.uow() as uow:
+        fan = await handlers.get_fan(uow, creator_id, fan_id)
     if fan is None:
         raise not_found("fan")
     return FanOut.of(fan)

@@ -1,22 +1,21 @@
-"""Everything the fans service consumes, in one place."""
+"""Everything the fans workers do, in one place."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from huntaze_events import Envelope, MessageReceived
-from huntaze_service import HandlerContext, Subscriptions
+from huntaze_service import Subscriptions
 
 from . import handlers
 
 
-def subscriptions() -> Subscriptions[Any]:
-    subs: Subscriptions[Any] = Subscriptions()
+def subscriptions() -> Subscriptions:
+    subs = Subscriptions()
 
     @subs.on_batch(MessageReceived, name="fan_activity")
-    async def fan_activity(ctx: HandlerContext, events: Sequence[Envelope[MessageReceived]]) -> None:
+    async def fan_activity(uow: handlers.Uow, events: Sequence[Envelope[MessageReceived]]) -> None:
         """Keeps each fan's profile: name, first and last message time, message count."""
-        await handlers.track_fan_messages(ctx, events)
+        await handlers.track_fan_messages(uow, events)
 
     return subs

@@ -10,6 +10,25 @@ from huntaze_events import Envelope, MessageReceived
 
 
 @dataclass
+class Fan:
+    """A fan's profile, as the fans service keeps it."""
+
+    id: uuid.UUID
+    creator_id: uuid.UUID
+    external_id: str
+    display_name: str
+    first_message_at: datetime | None
+    last_message_at: datetime | None
+    message_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class FanOfAnotherCreator(Exception):
+    """A fan id arrived under a creator it does not belong to (fan ids never move between tenants)."""
+
+
+@dataclass
 class ActivityDelta:
     """What one batch of messages changes on one fan's profile."""
 

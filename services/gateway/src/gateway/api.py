@@ -19,6 +19,7 @@ from huntaze_service import ApiError, RuntimeDep, context
 
 from . import handlers
 from .auth import CurrentPrincipal, codec
+from .domain import EmailTaken
 
 auth_router = APIRouter(prefix="/v1", tags=["auth"])
 proxy_router = APIRouter(tags=["services"])
@@ -63,7 +64,7 @@ async def signup(body: SignupIn, runtime: RuntimeDep) -> SignupOut:
             created = await handlers.sign_up(
                 uow, email=str(body.email), password=body.password, display_name=body.display_name
             )
-        except handlers.EmailTaken:
+        except EmailTaken:
             raise ApiError(409, "an account with this email already exists", "email_taken") from None
     return SignupOut(**created.__dict__)
 
@@ -76,8 +77,8 @@ async def token(
     password: Annotated[str, Form(max_length=256)],
 ) -> TokenOut:
     """OAuth2 password flow: form fields `username` (the email) and `password`."""
-    async with runtime.session() as session:
-        principal = await handlers.authenticate(session, username, password)
+    async with runtime.uow() as uow:
+        principal = await handlers.authenticate(uow, username, password)
     if principal is None:
         raise ApiError(
             401, "incorrect email or password", "invalid_credentials", headers={"WWW-Authenticate": "Bearer"}
@@ -88,8 +89,8 @@ async def token(
 
 @auth_router.get("/me", response_model=MeOut)
 async def me(principal: CurrentPrincipal, runtime: RuntimeDep) -> MeOut:
-    async with runtime.session() as session:
-        found = await handlers.me(session, principal)
+    async with runtime.uow() as uow:
+        found = await handlers.me(uow, principal)
     if found is None:
         raise ApiError(401, "this account no longer exists", "invalid_token")
     user, creator, membership = found

@@ -1,13 +1,16 @@
-"""Wires the gateway."""
+"""Wires the gateway: the one place that chooses adapters."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import httpx
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
-from huntaze_service import Runtime, Service
+from huntaze_service import Runtime, Service, ServiceDefinition
 
 from . import api
+from .adapters.repository import SqlGatewayRepository
 from .config import GatewaySettings
 from .security import TokenCodec
 
@@ -43,7 +46,17 @@ def build(settings: GatewaySettings | None = None) -> Service:
         settings,
         title="Huntaze API",
         routers=[api.auth_router, api.proxy_router],
+        repository=SqlGatewayRepository,
         on_startup=[start],
         on_shutdown=[stop],
         uses_kafka=False,
     )
+
+
+definition = ServiceDefinition(
+    name="gateway",
+    settings=GatewaySettings,
+    build=build,
+    migrations=Path(__file__).parent / "migrations",
+    summary="the one HTTP entry point: identity, tokens, routing",
+)

@@ -2,17 +2,20 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
-from pydantic import Field, PositiveFloat, PositiveInt, SecretStr
+from pydantic import Field, PositiveFloat, PositiveInt, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from huntaze_service import ServiceSettings
+
+from .routing import ROUTES
 
 log = logging.getLogger("gateway.config")
 
 
 class GatewaySettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", env_nested_delimiter="__", extra="ignore", frozen=True)
 
     service_name: str = "gateway"
     http_port: int = 8000
@@ -23,9 +26,8 @@ class GatewaySettings(ServiceSettings):
     jwt_issuer: str = "huntaze-gateway"
     jwt_audience: str = "huntaze"
 
-    inbox_url: str = "http://127.0.0.1:8001"
-    ai_url: str = "http://127.0.0.1:8002"
-    fans_url: str = "http://127.0.0.1:8003"
+    routes: dict[str, str] = Field(default_factory=dict)
+    """Upstream URL per routed service (``GATEWAY_ROUTES__INBOX=...``); see :mod:`gateway.routing`."""
     upstream_connect_timeout_s: PositiveFloat = 2.0
     upstream_timeout_s: PositiveFloat = 15.0
     upstream_max_connections: PositiveInt = 200
@@ -35,14 +37,22 @@ class GatewaySettings(ServiceSettings):
 
     password_min_length: int = Field(default=10, ge=8)
 
-    def model_post_init(self, __context: object) -> None:
-        super().model_post_init(__context)
+    def required_in_production(self) -> dict[str, Any]:
+        routes = {f"routes__{name}": self.routes.get(name) for name in ROUTES}
+        # the gateway reads no topic and writes none yet: no Kafka required
+        return {"database_url": self.database_url, "jwt_secret": self.jwt_secret, **routes}
+
+    @model_validator(mode="after")
+    def _routes_and_secret(self) -> GatewaySettings:
+        unknown = sorted(set(self.routes) - set(ROUTES))
+        if unknown:
+            raise ValueError(f"GATEWAY_ROUTES__{unknown[0].upper()} names no service of the routing table")
         if self.jwt_secret is None:
-            if self.environment == "production":
-                raise ValueError("GATEWAY_JWT_SECRET is required in production")
             log.warning("GATEWAY_JWT_SECRET not set: using a random key; tokens die with this process")
             object.__setattr__(self, "jwt_secret", SecretStr(secrets.token_urlsafe(48)))
+        return self
 
     def upstreams(self) -> dict[str, str]:
-        """Path prefix (/v1/<name>/...) → the service that answers it."""
-        return {"inbox": self.inbox_url, "ai": self.ai_url, "fans": self.fans_url}
+        """Path prefix (/v1/<name>/...) → the URL of the service that answers it."""
+        local = {name: f"http://127.0.0.1:{port}" for name, port in ROUTES.items()}
+        return {name: self.routes.get(name) or url for name, url in local.items()}

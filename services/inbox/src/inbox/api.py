@@ -14,8 +14,7 @@ from huntaze_service import ApiError, CreatorId, RuntimeDep, UserId, not_found
 from huntaze_service.pagination import Cursor, Limit, decode_time_id_cursor, encode_cursor
 
 from . import handlers
-from .adapters.orm import Conversation, Draft, Message
-from .domain import DraftNotApprovable, clean_text
+from .domain import Conversation, Draft, DraftNotApprovable, Message, clean_text
 
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 
@@ -71,14 +70,14 @@ class MessageOut(BaseModel):
 
     @classmethod
     def of(cls, m: Message) -> MessageOut:
-        return cls(message_id=m.id, direction=m.direction, text=m.text, sent_at=m.sent_at, draft_id=m.draft_id)
+        return cls(message_id=m.id, direction=m.direction.value, text=m.text, sent_at=m.sent_at, draft_id=m.draft_id)
 
 
 class DraftOut(BaseModel):
     draft_id: uuid.UUID
     conversation_id: uuid.UUID
     in_reply_to_message_id: uuid.UUID
-    status: str = Field(description="`drafted`, `approved` or `sent`.")
+    status: str = Field(description="`drafted`, `approved` (being sent), `sent` or `failed` (see `send_error`).")
     text: str
     original_text: str
     edited: bool
@@ -88,6 +87,7 @@ class DraftOut(BaseModel):
     approved_at: datetime | None
     approved_by: uuid.UUID | None
     sent_at: datetime | None
+    send_error: str | None = Field(default=None, description="Why the connector did not take it (status `failed`).")
 
     @classmethod
     def of(cls, d: Draft) -> DraftOut:
@@ -95,16 +95,17 @@ class DraftOut(BaseModel):
             draft_id=d.id,
             conversation_id=d.conversation_id,
             in_reply_to_message_id=d.in_reply_to_message_id,
-            status=d.status,
+            status=d.status.value,
             text=d.text,
             original_text=d.original_text,
-            edited=d.text != d.original_text,
+            edited=d.edited,
             provider=d.provider,
             model=d.model,
             created_at=d.created_at,
             approved_at=d.approved_at,
             approved_by=d.approved_by,
             sent_at=d.sent_at,
+            send_error=d.send_error,
         )
 
 
@@ -179,8 +180,8 @@ async def list_conversations(
 ) -> ConversationPage:
     """Conversations, most recent activity first."""
     after = decode_time_id_cursor(cursor)
-    async with runtime.session() as session:
-        rows = await handlers.list_conversations(session, creator_id, limit=limit + 1, after=after)
+    async with runtime.uow() as uow:
+        rows = await handlers.list_conversations(uow, creator_id, limit=limit + 1, after=after)
     page, more = rows[:limit], len(rows) > limit
     last = page[-1].conversation if page else None
     return ConversationPage(
@@ -206,10 +207,10 @@ async def get_conversation(
     creator_id: CreatorId,
     limit: Annotated[int, Query(ge=1, le=500, description="Most recent messages to return.")] = 100,
 ) -> ConversationOut:
-    async with runtime.session() as session:
+    async with runtime.uow() as uow:
         try:
             conversation, messages, drafts = await handlers.get_conversation(
-                session, creator_id, conversation_id, limit=limit
+                uow, creator_id, conversation_id, limit=limit
             )
         except handlers.NotFound:
             raise not_found("conversation") from None
@@ -226,9 +227,9 @@ async def get_conversation(
 
 @router.get("/drafts/{draft_id}", response_model=DraftOut)
 async def get_draft(draft_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> DraftOut:
-    async with runtime.session() as session:
+    async with runtime.uow() as uow:
         try:
-            return DraftOut.of(await handlers.get_draft(session, creator_id, draft_id))
+            return DraftOut.of(await handlers.get_draft(uow, creator_id, draft_id))
         except handlers.NotFound:
             raise not_found("draft") from None
 
@@ -241,7 +242,8 @@ async def approve_draft(
     user_id: UserId,
     body: Annotated[ApproveIn | None, Body()] = None,
 ) -> DraftOut:
-    """Approves a drafted reply (optionally edited). Sending happens asynchronously."""
+    """Approves a drafted reply (optionally edited), or approves again one whose sending failed.
+    Sending happens asynchronously: the draft becomes `sent` (or `failed`, with `send_error`)."""
     async with runtime.uow() as uow:
         try:
             draft = await handlers.approve_draft(

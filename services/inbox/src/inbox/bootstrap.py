@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from huntaze_service import Runtime, Service
+from pathlib import Path
+
+from huntaze_service import Runtime, Service, ServiceDefinition
 
 from . import api, consumers
 from .adapters.connector import LoggingConnector, OutboundConnector, WebhookConnector
+from .adapters.repository import SqlInboxRepository
 from .config import InboxSettings
 
 
@@ -31,6 +34,18 @@ def build(settings: InboxSettings | None = None, *, connector: OutboundConnector
         settings,
         title="Huntaze inbox",
         routers=[api.router],
-        subscriptions=consumers.subscriptions(connector, settings.send_max_attempts),
+        subscriptions=consumers.subscriptions(
+            connector, send_attempts=settings.send_max_attempts, send_timeout_s=settings.connector_timeout_s + 2
+        ),
+        repository=SqlInboxRepository,
         on_shutdown=[close_connector],
     )
+
+
+definition = ServiceDefinition(
+    name="inbox",
+    settings=InboxSettings,
+    build=build,
+    migrations=Path(__file__).parent / "migrations",
+    summary="conversations, AI drafts approved by a person, outbound replies",
+)

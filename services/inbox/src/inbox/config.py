@@ -18,4 +18,4 @@ class InboxSettings(ServiceSettings):
     """Sent as a bearer token to the webhook when set."""
     connector_timeout_s: PositiveFloat = 10.0
     send_max_attempts: PositiveInt = 8
-    """Attempts to hand an approved reply to the connector before it goes to the dead-letter topic."""
+    """Attempts to hand an approved reply to the connector before the draft shows ``failed``."""

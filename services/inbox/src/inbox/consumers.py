@@ -1,34 +1,43 @@
-"""Everything the inbox consumes, in one place."""
+"""Everything the inbox workers do, in one place."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from huntaze_events import Envelope, ReplyApproved, ReplyDrafted
-from huntaze_service import HandlerContext, RetryPolicy, Subscriptions
+from huntaze_events import Envelope, ReplyDrafted
+from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions
 
 from . import handlers
-from .adapters.connector import OutboundConnector
+from .adapters.connector import ConnectorError, OutboundConnector, OutboundReply
+from .domain import SendReply
 
 
-def subscriptions(connector: OutboundConnector, send_max_attempts: int = 8) -> Subscriptions[Any]:
-    subs: Subscriptions[Any] = Subscriptions()
+def subscriptions(connector: OutboundConnector, *, send_attempts: int = 8, send_timeout_s: float = 12.0) -> Subscriptions:
+    subs = Subscriptions()
 
     @subs.on(ReplyDrafted, name="drafts")
-    async def drafts(ctx: HandlerContext, event: Envelope[ReplyDrafted]) -> None:
+    async def drafts(uow: handlers.Uow, event: Envelope[ReplyDrafted]) -> None:
         """Adds each AI draft to its conversation, waiting for a person's approval."""
-        await handlers.record_draft(ctx, event)
+        await handlers.record_draft(uow, event)
 
-    # One reply per transaction, so a failure never makes the connector receive the others twice;
-    # the connector may be down for a while: retry longer than the default before dead-lettering.
-    @subs.on(
-        ReplyApproved,
-        name="outbound",
-        retry=RetryPolicy(max_attempts=send_max_attempts, initial_backoff_s=0.5, max_backoff_s=30),
-        batch_size=1,
+    async def send(call: Call[SendReply]) -> str:
+        """Hands an approved reply to the outbound connector, with the approval's idempotency key:
+        a repeat after a crash is dropped by the connector."""
+        s = call.payload
+        try:
+            await connector.send(
+                OutboundReply(s.draft_id, call.tenant, s.conversation_id, s.fan_id, s.fan_external_id, s.text),
+                idempotency_key=call.idempotency_key,
+            )
+        except ConnectorError as exc:
+            raise CallFailed(str(exc), permanent=exc.permanent, retry_after_s=exc.retry_after_s) from exc
+        return connector.name
+
+    subs.call(
+        handlers.SEND_REPLY,
+        SendReply,
+        remote=send,
+        on_result=handlers.record_sent,
+        on_failure=handlers.record_send_failure,
+        timeout_s=send_timeout_s,
+        retry=RetryPolicy(max_attempts=send_attempts, initial_backoff_s=0.5, max_backoff_s=60.0),
     )
-    async def outbound(ctx: HandlerContext, event: Envelope[ReplyApproved]) -> None:
-        """Sends approved replies through the outbound connector and records reply.sent."""
-        await handlers.send_approved_reply(ctx, event, connector)
-
     return subs

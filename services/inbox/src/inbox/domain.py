@@ -1,8 +1,13 @@
-"""Inbox rules (pure): draft lifecycle and message text."""
+"""Inbox rules and types (pure): conversations, messages, drafts and their lifecycle."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
 
 from huntaze_events import MAX_MESSAGE_CHARS
 
@@ -14,6 +19,8 @@ class DraftStatus(StrEnum):
     """Approved (maybe edited) by a person; being handed to the connector."""
     SENT = "sent"
     """Handed to the connector; part of the conversation."""
+    FAILED = "failed"
+    """The connector refused it, or kept failing past the attempts; a person may approve it again."""
 
 
 class Direction(StrEnum):
@@ -23,14 +30,70 @@ class Direction(StrEnum):
     """From the creator."""
 
 
+@dataclass
+class Conversation:
+    id: uuid.UUID
+    creator_id: uuid.UUID
+    fan_id: uuid.UUID
+    fan_external_id: str
+    fan_display_name: str
+    created_at: datetime
+    last_message_at: datetime
+    message_count: int
+
+
+@dataclass
+class Message:
+    id: uuid.UUID
+    creator_id: uuid.UUID
+    conversation_id: uuid.UUID
+    direction: Direction
+    text: str
+    sent_at: datetime
+    received_at: datetime
+    external_id: str | None = None
+    draft_id: uuid.UUID | None = None
+
+
+@dataclass
+class Draft:
+    id: uuid.UUID
+    creator_id: uuid.UUID
+    conversation_id: uuid.UUID
+    in_reply_to_message_id: uuid.UUID
+    status: DraftStatus
+    text: str
+    original_text: str
+    provider: str
+    model: str | None
+    created_at: datetime
+    approved_at: datetime | None = None
+    approved_by: uuid.UUID | None = None
+    sent_at: datetime | None = None
+    sent_message_id: uuid.UUID | None = None
+    delivery: str | None = None
+    send_error: str | None = None
+
+    @property
+    def edited(self) -> bool:
+        return self.text != self.original_text
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    conversation: Conversation
+    last_message: Message | None
+    pending_drafts: int
+
+
 class DraftNotApprovable(Exception):
     def __init__(self, status: DraftStatus) -> None:
-        super().__init__(f"draft is already {status.value}; only a drafted reply can be approved")
+        super().__init__(f"draft is already {status.value}; only a drafted or failed reply can be approved")
         self.status = status
 
 
 def check_approvable(status: DraftStatus) -> None:
-    if status is not DraftStatus.DRAFTED:
+    if status not in (DraftStatus.DRAFTED, DraftStatus.FAILED):
         raise DraftNotApprovable(status)
 
 
@@ -42,3 +105,16 @@ def clean_text(text: str) -> str:
     if len(cleaned) > MAX_MESSAGE_CHARS:
         raise ValueError(f"text must be at most {MAX_MESSAGE_CHARS} characters")
     return cleaned
+
+
+class SendReply(BaseModel):
+    """The ``send_reply`` external call: the approved text as stored in the inbox's own database
+    (never the text of an event, which anyone able to write to the topic could forge)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    draft_id: uuid.UUID
+    conversation_id: uuid.UUID
+    fan_id: uuid.UUID
+    fan_external_id: str
+    text: str

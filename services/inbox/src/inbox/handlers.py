@@ -1,4 +1,9 @@
-"""Use cases of the inbox."""
+"""Use cases of the inbox: each takes the unit of work (``uow.repo`` is an InboxRepository).
+
+Sending is an external call: approving a draft records ``send_reply`` with the approved text in the
+same transaction; a worker hands it to the connector after the commit, outside any transaction,
+and records the outcome (``reply.sent``, or the draft ``failed``) in a second one.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +11,23 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from huntaze_events import Envelope, FanRef, MessageReceived, ReplyApproved, ReplyDrafted, ReplySent, fan_id_for
+from huntaze_service import Call, PermanentError, UnitOfWork
 
-from huntaze_events import (
-    Envelope,
-    FanRef,
-    MessageReceived,
-    ReplyApproved,
-    ReplyDrafted,
-    ReplySent,
-    fan_id_for,
-    utcnow,
+from .domain import (
+    Conversation,
+    ConversationSummary,
+    Direction,
+    Draft,
+    DraftStatus,
+    Message,
+    SendReply,
+    check_approvable,
 )
-from huntaze_service import HandlerContext, PermanentError, UnitOfWork
+from .ports import InboxRepository
 
-from .adapters.connector import OutboundConnector, OutboundReply
-from .adapters.orm import Conversation, Draft, Message
-from .domain import Direction, DraftStatus, check_approvable
+Uow = UnitOfWork[InboxRepository]
+SEND_REPLY = "send_reply"
 
 
 class NotFound(Exception):
@@ -55,61 +57,37 @@ class Received:
     duplicate: bool
 
 
-async def receive_message(uow: UnitOfWork, cmd: ReceiveMessage) -> Received:
+async def receive_message(uow: Uow, cmd: ReceiveMessage) -> Received:
     """Stores a fan's message in its conversation (created on first contact), emits message.received.
 
     A connector retry carrying the same external message id returns the stored message instead of
-    storing it twice. The hottest write of the platform: three statements, no ORM unit of work."""
-    now = utcnow()
+    storing it twice — also when the retry races the original: the conversation row is locked
+    before the second look, so the two are applied one after the other."""
+    now = uow.now()
     sent_at = cmd.sent_at or now
     fan_id = fan_id_for(cmd.creator_id, cmd.fan_external_id)
-    session = uow.session
-    if cmd.external_id is not None and (stored := await _stored(session, cmd, fan_id)) is not None:
-        return stored
-    # The upsert locks the conversation row: messages of one conversation are written one at a
-    # time, so their outbox rows (and thus their events) keep the order of the writes.
-    stmt = insert(Conversation).values(
-        id=uuid.uuid4(),
+    repo = uow.repo
+    if cmd.external_id is not None:
+        stored = await repo.find_message(cmd.creator_id, cmd.fan_external_id, cmd.external_id)
+        if stored is not None:
+            return Received(stored[0], stored[1], fan_id, duplicate=True)
+    conversation_id = await repo.touch_conversation(
         creator_id=cmd.creator_id,
         fan_id=fan_id,
         fan_external_id=cmd.fan_external_id,
         fan_display_name=cmd.fan_display_name,
-        created_at=now,
-        last_message_at=sent_at,
-        message_count=1,
+        at=sent_at,
+        now=now,
     )
-    conversation_id = (
-        await session.execute(
-            stmt.on_conflict_do_update(
-                constraint="uq_conversations_creator_fan",
-                set_={
-                    "fan_display_name": stmt.excluded.fan_display_name,
-                    "message_count": Conversation.message_count + 1,
-                    "last_message_at": func.greatest(Conversation.last_message_at, stmt.excluded.last_message_at),
-                },
-            ).returning(Conversation.id)
-        )
-    ).scalar_one()
+    if cmd.external_id is not None:
+        stored = await repo.find_message(cmd.creator_id, cmd.fan_external_id, cmd.external_id)
+        if stored is not None:  # a concurrent retry committed it while we waited for the lock
+            await uow.rollback()
+            return Received(stored[0], stored[1], fan_id, duplicate=True)
     message_id = uuid.uuid4()
-    try:
-        await session.execute(
-            insert(Message).values(
-                id=message_id,
-                creator_id=cmd.creator_id,
-                conversation_id=conversation_id,
-                direction=Direction.IN.value,
-                text=cmd.text,
-                sent_at=sent_at,
-                received_at=now,
-                external_id=cmd.external_id,
-            )
-        )
-    except IntegrityError:
-        # the same external id raced in from a concurrent retry: answer with the stored one
-        await session.rollback()
-        stored = await _stored(session, cmd, fan_id)
-        assert stored is not None
-        return stored
+    await repo.add_message(
+        Message(message_id, cmd.creator_id, conversation_id, Direction.IN, cmd.text, sent_at, now, cmd.external_id)
+    )
     uow.emit(
         MessageReceived(
             message_id=message_id,
@@ -125,58 +103,50 @@ async def receive_message(uow: UnitOfWork, cmd: ReceiveMessage) -> Received:
     return Received(message_id, conversation_id, fan_id, duplicate=False)
 
 
-async def _stored(session: AsyncSession, cmd: ReceiveMessage, fan_id: uuid.UUID) -> Received | None:
-    """The message already stored under this connector id, if any."""
-    found = (
-        await session.execute(
-            select(Message.id, Conversation.id)
-            .join(Conversation, Conversation.id == Message.conversation_id)
-            .where(
-                Conversation.creator_id == cmd.creator_id,
-                Conversation.fan_external_id == cmd.fan_external_id,
-                Message.external_id == cmd.external_id,
-            )
-        )
-    ).first()
-    return None if found is None else Received(found[0], found[1], fan_id, duplicate=True)
-
-
 async def approve_draft(
-    uow: UnitOfWork,
-    *,
-    creator_id: uuid.UUID,
-    user_id: uuid.UUID,
-    draft_id: uuid.UUID,
-    text: str | None,
+    uow: Uow, *, creator_id: uuid.UUID, user_id: uuid.UUID, draft_id: uuid.UUID, text: str | None
 ) -> Draft:
-    """A person approves a draft, maybe edited; emits reply.approved. Raises NotFound for a draft
-    of another creator, DraftNotApprovable when it was approved already."""
-    session = uow.session
-    draft = await session.scalar(
-        select(Draft).where(Draft.id == draft_id, Draft.creator_id == creator_id).with_for_update()
-    )
+    """A person approves a draft, maybe edited (or approves again one whose sending failed): emits
+    reply.approved and records the send, in one transaction. Raises NotFound for a draft of another
+    creator, DraftNotApprovable when it is approved or sent already."""
+    draft = await uow.repo.draft(creator_id, draft_id, lock=True)
     if draft is None:
         raise NotFound("draft")
-    check_approvable(DraftStatus(draft.status))
-    conversation = await session.get(Conversation, draft.conversation_id)
+    check_approvable(draft.status)
+    conversation = await uow.repo.conversation(creator_id, draft.conversation_id)
     assert conversation is not None
-    now = utcnow()
+    now = uow.now()
     draft.text = text if text is not None else draft.text
-    draft.status = DraftStatus.APPROVED.value
+    draft.status = DraftStatus.APPROVED
     draft.approved_at = now
     draft.approved_by = user_id
-    uow.emit(
+    draft.send_error = None
+    await uow.repo.save_draft(draft)
+    approved = uow.emit(
         ReplyApproved(
             draft_id=draft.id,
             conversation_id=draft.conversation_id,
             fan_id=conversation.fan_id,
             in_reply_to_message_id=draft.in_reply_to_message_id,
             text=draft.text,
-            edited=draft.text != draft.original_text,
+            edited=draft.edited,
             approved_by=user_id,
             approved_at=now,
         ),
         creator_id=creator_id,
+    )
+    # One send per approval: its idempotency key is the approval's event id.
+    uow.call(
+        SEND_REPLY,
+        key=str(approved.event_id),
+        payload=SendReply(
+            draft_id=draft.id,
+            conversation_id=draft.conversation_id,
+            fan_id=conversation.fan_id,
+            fan_external_id=conversation.fan_external_id,
+            text=draft.text,
+        ),
+        cause=approved,
     )
     await uow.commit()
     return draft
@@ -185,169 +155,96 @@ async def approve_draft(
 # event handlers -----------------------------------------------------------------------------------
 
 
-async def record_draft(ctx: HandlerContext, event: Envelope[ReplyDrafted]) -> None:
+async def record_draft(uow: Uow, event: Envelope[ReplyDrafted]) -> None:
     """Adds the AI's draft to its conversation, waiting for approval."""
     drafted = event.payload
-    session = ctx.session
-    conversation = await session.get(Conversation, drafted.conversation_id)
-    if conversation is None or conversation.creator_id != event.creator_id:
+    if await uow.repo.conversation(event.creator_id, drafted.conversation_id) is None:
         raise PermanentError(f"draft {drafted.draft_id} names unknown conversation {drafted.conversation_id}")
-    await session.execute(
-        insert(Draft)
-        .values(
+    await uow.repo.add_draft(
+        Draft(
             id=drafted.draft_id,
             creator_id=event.creator_id,
             conversation_id=drafted.conversation_id,
             in_reply_to_message_id=drafted.in_reply_to_message_id,
-            status=DraftStatus.DRAFTED.value,
+            status=DraftStatus.DRAFTED,
             text=drafted.text,
             original_text=drafted.text,
             provider=drafted.provider,
             model=drafted.model,
             created_at=event.occurred_at,
         )
-        .on_conflict_do_nothing(index_elements=[Draft.id])
     )
 
 
-async def send_approved_reply(
-    ctx: HandlerContext, event: Envelope[ReplyApproved], connector: OutboundConnector
-) -> None:
-    """Hands an approved reply to the outbound connector, then records it as sent."""
-    approved = event.payload
-    session = ctx.session
-    draft = await session.scalar(
-        select(Draft).where(Draft.id == approved.draft_id, Draft.creator_id == event.creator_id).with_for_update()
-    )
-    if draft is None:
-        raise PermanentError(f"approved draft {approved.draft_id} does not exist")
-    if draft.status == DraftStatus.SENT.value:
+# the send_reply call's outcome -----------------------------------------------------------------------
+
+
+async def record_sent(uow: Uow, call: Call[SendReply], delivery: str) -> None:
+    """The connector took the reply: it becomes an outbound message, the draft ``sent``, and
+    reply.sent is emitted — once, even if the call was made twice."""
+    send = call.payload
+    draft = await uow.repo.draft(call.tenant, send.draft_id, lock=True)
+    if draft is None or draft.status is DraftStatus.SENT:
         return
-    conversation = await session.get(Conversation, draft.conversation_id)
-    assert conversation is not None
-    await connector.send(
-        OutboundReply(
-            draft_id=draft.id,
-            creator_id=draft.creator_id,
-            conversation_id=draft.conversation_id,
-            fan_id=conversation.fan_id,
-            fan_external_id=conversation.fan_external_id,
-            text=approved.text,
-        )
-    )
-    now = utcnow()
+    now = uow.now()
     message_id = uuid.uuid4()
-    session.add(
-        Message(
-            id=message_id,
-            creator_id=draft.creator_id,
-            conversation_id=draft.conversation_id,
-            direction=Direction.OUT.value,
-            text=approved.text,
-            sent_at=now,
-            received_at=now,
-            draft_id=draft.id,
-        )
+    await uow.repo.add_message(
+        Message(message_id, call.tenant, send.conversation_id, Direction.OUT, send.text, now, now, None, draft.id)
     )
-    conversation.message_count += 1
-    conversation.last_message_at = max(conversation.last_message_at, now)
-    draft.status = DraftStatus.SENT.value
+    await uow.repo.count_outgoing(send.conversation_id, now)
+    draft.status = DraftStatus.SENT
     draft.sent_at = now
     draft.sent_message_id = message_id
-    draft.delivery = connector.name
-    ctx.emit(
+    draft.delivery = delivery
+    draft.send_error = None
+    await uow.repo.save_draft(draft)
+    uow.emit(
         ReplySent(
             draft_id=draft.id,
             message_id=message_id,
-            conversation_id=draft.conversation_id,
-            fan_id=conversation.fan_id,
-            text=approved.text,
+            conversation_id=send.conversation_id,
+            fan_id=send.fan_id,
+            text=send.text,
             sent_at=now,
-            delivery=connector.name,
+            delivery=delivery,
         ),
-        cause=event,
+        creator_id=call.tenant,
     )
+
+
+async def record_send_failure(uow: Uow, call: Call[SendReply], error: str) -> None:
+    """The connector refused the reply, or kept failing: the draft shows ``failed`` and why; a
+    person may approve it again."""
+    draft = await uow.repo.draft(call.tenant, call.payload.draft_id, lock=True)
+    if draft is None or draft.status is DraftStatus.SENT:
+        return
+    draft.status = DraftStatus.FAILED
+    draft.send_error = error[:500]
+    await uow.repo.save_draft(draft)
 
 
 # queries ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ConversationSummary:
-    conversation: Conversation
-    last_message: Message | None
-    pending_drafts: int
-
-
 async def list_conversations(
-    session: AsyncSession,
-    creator_id: uuid.UUID,
-    *,
-    limit: int,
-    after: tuple[datetime, uuid.UUID] | None,
+    uow: Uow, creator_id: uuid.UUID, *, limit: int, after: tuple[datetime, uuid.UUID] | None
 ) -> list[ConversationSummary]:
-    stmt = select(Conversation).where(Conversation.creator_id == creator_id)
-    if after is not None:
-        last_at, last_id = after
-        stmt = stmt.where(
-            or_(
-                Conversation.last_message_at < last_at,
-                and_(Conversation.last_message_at == last_at, Conversation.id < last_id),
-            )
-        )
-    stmt = stmt.order_by(Conversation.last_message_at.desc(), Conversation.id.desc()).limit(limit)
-    conversations = list((await session.scalars(stmt)).all())
-    if not conversations:
-        return []
-    ids = [c.id for c in conversations]
-    pending = dict(
-        (
-            await session.execute(
-                select(Draft.conversation_id, func.count())
-                .where(Draft.conversation_id.in_(ids), Draft.status == DraftStatus.DRAFTED.value)
-                .group_by(Draft.conversation_id)
-            )
-        ).all()
-    )
-    last_messages = {
-        m.conversation_id: m
-        for m in (
-            await session.scalars(
-                select(Message)
-                .where(Message.conversation_id.in_(ids))
-                .order_by(Message.conversation_id, Message.sent_at.desc(), Message.id.desc())
-                .distinct(Message.conversation_id)
-            )
-        ).all()
-    }
-    return [ConversationSummary(c, last_messages.get(c.id), pending.get(c.id, 0)) for c in conversations]
+    return await uow.repo.list_conversations(creator_id, limit=limit, after=after)
 
 
 async def get_conversation(
-    session: AsyncSession, creator_id: uuid.UUID, conversation_id: uuid.UUID, *, limit: int
+    uow: Uow, creator_id: uuid.UUID, conversation_id: uuid.UUID, *, limit: int
 ) -> tuple[Conversation, list[Message], list[Draft]]:
-    conversation = await session.get(Conversation, conversation_id)
-    if conversation is None or conversation.creator_id != creator_id:
+    conversation = await uow.repo.conversation(creator_id, conversation_id)
+    if conversation is None:
         raise NotFound("conversation")
-    recent = (
-        await session.scalars(
-            select(Message)
-            .where(Message.conversation_id == conversation_id)
-            .order_by(Message.sent_at.desc(), Message.id.desc())
-            .limit(limit)
-        )
-    ).all()
-    messages = list(reversed(recent))
-    since = messages[0].sent_at if messages and len(recent) == limit else None
-    draft_stmt = select(Draft).where(Draft.conversation_id == conversation_id)
-    if since is not None:
-        draft_stmt = draft_stmt.where(Draft.created_at >= since)
-    drafts = list((await session.scalars(draft_stmt.order_by(Draft.created_at, Draft.id))).all())
-    return conversation, messages, drafts
+    messages = await uow.repo.recent_messages(conversation_id, limit)
+    since = messages[0].sent_at if messages and len(messages) == limit else None
+    return conversation, messages, await uow.repo.drafts(conversation_id, since)
 
 
-async def get_draft(session: AsyncSession, creator_id: uuid.UUID, draft_id: uuid.UUID) -> Draft:
-    draft = await session.get(Draft, draft_id)
-    if draft is None or draft.creator_id != creator_id:
+async def get_draft(uow: Uow, creator_id: uuid.UUID, draft_id: uuid.UUID) -> Draft:
+    draft = await uow.repo.draft(creator_id, draft_id)
+    if draft is None:
         raise NotFound("draft")
     return draft

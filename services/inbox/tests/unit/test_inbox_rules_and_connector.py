@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import pytest
 
@@ -12,6 +11,7 @@ from inbox.domain import DraftNotApprovable, DraftStatus, check_approvable, clea
 
 def test_only_a_drafted_reply_can_be_approved() -> None:
     check_approvable(DraftStatus.DRAFTED)
+    check_approvable(DraftStatus.FAILED)
     for status in (DraftStatus.APPROVED, DraftStatus.SENT):
         with pytest.raises(DraftNotApprovable, match=status.value):
             check_approvable(status)
@@ -40,25 +40,34 @@ async def test_webhook_connector_posts_the_reply_with_an_idempotency_key() -> No
     with LocalHTTPServer(lambda *_: (202, {"ok": True})) as peer:
         connector = WebhookConnector(peer.url + "/hook", timeout_s=5, secret="s3cret")
         r = reply()
-        await connector.send(r)
+        await connector.send(r, idempotency_key="approval-1")
         await connector.close()
     (request,) = peer.requests
     assert request["method"] == "POST" and request["path"] == "/hook"
-    assert request["headers"]["idempotency-key"] == str(r.draft_id)
+    assert request["headers"]["idempotency-key"] == "approval-1"
     assert request["headers"]["authorization"] == "Bearer s3cret"
     assert request["body"]["text"] == "Hey Jake!" and request["body"]["fan"]["external_id"] == "of_1"
 
 
-async def test_webhook_connector_raises_on_refusal_and_on_an_unreachable_peer() -> None:
-    def refuse(*_: Any) -> tuple[int, Any]:
-        return 503, {"error": "busy"}
-
-    with LocalHTTPServer(refuse) as peer:
+@pytest.mark.parametrize("status,permanent", [(503, False), (500, False), (408, False), (400, True), (403, True)])
+async def test_webhook_connector_tells_a_refusal_from_a_failure_worth_retrying(status: int, permanent: bool) -> None:
+    with LocalHTTPServer(lambda *_: (status, {"error": "no"})) as peer:
         connector = WebhookConnector(peer.url, timeout_s=5)
-        with pytest.raises(ConnectorError, match="503"):
-            await connector.send(reply())
+        with pytest.raises(ConnectorError, match=str(status)) as raised:
+            await connector.send(reply(), idempotency_key="k")
         await connector.close()
+    assert raised.value.permanent is permanent
+
+
+async def test_webhook_connector_honours_retry_after_and_reports_an_unreachable_peer() -> None:
+    with LocalHTTPServer(lambda *_: (429, {"error": "slow down"}), headers={"Retry-After": "7"}) as peer:
+        connector = WebhookConnector(peer.url, timeout_s=5)
+        with pytest.raises(ConnectorError) as raised:
+            await connector.send(reply(), idempotency_key="k")
+        await connector.close()
+    assert raised.value.retry_after_s == 7 and not raised.value.permanent
     connector = WebhookConnector("http://127.0.0.1:9", timeout_s=1)
-    with pytest.raises(ConnectorError, match="unreachable"):
-        await connector.send(reply())
+    with pytest.raises(ConnectorError, match="unreachable") as raised:
+        await connector.send(reply(), idempotency_key="k")
     await connector.close()
+    assert not raised.value.permanent

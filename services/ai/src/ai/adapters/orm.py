@@ -29,7 +29,7 @@ class PersonaRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class ConversationLine(Base):
+class LineRow(Base):
     """Local read model of conversations, fed by message.received and reply.sent."""
 
     __tablename__ = "conversation_lines"
@@ -44,7 +44,7 @@ class ConversationLine(Base):
     __table_args__ = (Index("ix_conversation_lines_conversation_at", "conversation_id", "at"),)
 
 
-class Generation(Base):
+class GenerationRow(Base):
     """Every draft written, with the provider that wrote it (for quality and spend tracking)."""
 
     __tablename__ = "generations"

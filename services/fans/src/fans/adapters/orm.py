@@ -17,7 +17,7 @@ class Base(ServiceBase):
     metadata = new_metadata()
 
 
-class Fan(Base):
+class FanRow(Base):
     __tablename__ = "fans"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)

@@ -17,7 +17,7 @@ class Base(ServiceBase):
     metadata = new_metadata()
 
 
-class User(Base):
+class UserRow(Base):
     __tablename__ = "users"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -27,7 +27,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class Creator(Base):
+class CreatorRow(Base):
     """A creator account: the tenant every piece of data belongs to."""
 
     __tablename__ = "creators"
@@ -37,7 +37,7 @@ class Creator(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class Membership(Base):
+class MembershipRow(Base):
     """Who works on which creator account, and as what (owner, manager, chatter, analyst)."""
 
     __tablename__ = "memberships"

@@ -5,7 +5,9 @@ OnlyFans has no public API; the creator's connector (browser extension or agency
 default when no URL is configured). A real OnlyFans connector replaces them behind the same port.
 
 Delivery is at-least-once: a reply may be POSTed again after a crash, always with the same
-``Idempotency-Key`` (the draft id), so the connector can drop the repeat.
+``Idempotency-Key`` (one per approval), so the connector can drop the repeat. A 4xx answer (but 408
+and 429) is a refusal, never retried; 429 is retried after its ``Retry-After``; 5xx, timeouts and
+unreachable peers are retried.
 """
 
 from __future__ import annotations
@@ -31,13 +33,18 @@ class OutboundReply:
 
 
 class ConnectorError(Exception):
-    """The connector did not accept the reply; the send is retried."""
+    """The connector did not accept the reply: retried, unless ``permanent`` (it refused it)."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after_s = retry_after_s
 
 
 class OutboundConnector(Protocol):
     name: str
 
-    async def send(self, reply: OutboundReply) -> None: ...
+    async def send(self, reply: OutboundReply, *, idempotency_key: str) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -45,7 +52,7 @@ class OutboundConnector(Protocol):
 class LoggingConnector:
     name = "log"
 
-    async def send(self, reply: OutboundReply) -> None:
+    async def send(self, reply: OutboundReply, *, idempotency_key: str) -> None:
         log.info(
             "no connector webhook configured: reply %s to fan %s not delivered anywhere",
             reply.draft_id,
@@ -67,7 +74,7 @@ class WebhookConnector:
         self._url = url
         self._client = httpx.AsyncClient(timeout=timeout_s, headers=headers)
 
-    async def send(self, reply: OutboundReply) -> None:
+    async def send(self, reply: OutboundReply, *, idempotency_key: str) -> None:
         body = {
             "draft_id": str(reply.draft_id),
             "creator_id": str(reply.creator_id),
@@ -76,11 +83,23 @@ class WebhookConnector:
             "text": reply.text,
         }
         try:
-            response = await self._client.post(self._url, json=body, headers={"Idempotency-Key": str(reply.draft_id)})
+            response = await self._client.post(self._url, json=body, headers={"Idempotency-Key": idempotency_key})
         except httpx.HTTPError as exc:
             raise ConnectorError(f"connector unreachable: {exc!r}") from exc
-        if response.status_code >= 300:
-            raise ConnectorError(f"connector answered {response.status_code}: {response.text[:200]}")
+        status = response.status_code
+        if status < 300:
+            return
+        message = f"connector answered {status}: {response.text[:200]}"
+        if status == 429:
+            raise ConnectorError(message, retry_after_s=_seconds(response.headers.get("retry-after")))
+        raise ConnectorError(message, permanent=400 <= status < 500 and status != 408)
 
     async def close(self) -> None:
         await self._client.aclose()
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(float(value), 0.0) if value else None
+    except ValueError:
+        return None

@@ -17,7 +17,7 @@ class Base(ServiceBase):
     metadata = new_metadata()
 
 
-class Conversation(Base):
+class ConversationRow(Base):
     __tablename__ = "conversations"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -35,7 +35,7 @@ class Conversation(Base):
     )
 
 
-class Message(Base):
+class MessageRow(Base):
     __tablename__ = "messages"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -60,7 +60,7 @@ class Message(Base):
     )
 
 
-class Draft(Base):
+class DraftRow(Base):
     __tablename__ = "drafts"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -78,5 +78,6 @@ class Draft(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_message_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     delivery: Mapped[str | None] = mapped_column(String(32))
+    send_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_drafts_conversation_created", "conversation_id", "created_at"),)

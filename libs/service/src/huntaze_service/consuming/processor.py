@@ -1,7 +1,7 @@
-"""Idempotent, batch-aware event consumers on FastStream, with bounded retries and dead letters.
+"""Applies one subscription's batches of records: idempotent, bounded retries, dead letters.
 
-Flow of one batch of records (one FastStream batch subscriber per subscription, consumer group
-``<service>.<subscription>``, ``AckPolicy.MANUAL`` so nothing is committed behind our back):
+Flow of one batch of records of one partition (the consumer loop, :mod:`.loop`, hands them over;
+the idempotency record is per subscription, ``<service>.<subscription>``):
 
 1. decode every record into its typed envelope; a record that is not valid JSON, not an envelope,
    of another type or major version, or whose payload fails validation is *poison*;
@@ -13,7 +13,7 @@ Flow of one batch of records (one FastStream batch subscriber per subscription, 
    database/connection failures are not the event's fault: they are retried without limit, so an
    outage of PostgreSQL never sends good events to the dead-letter topic;
 4. publish poison records unchanged to ``<topic>.dlq`` with error headers, and wait for Kafka;
-5. only then commit the Kafka offsets of the batch.
+5. only then (back in the loop) commit the Kafka offsets of the batch.
 
 A crash anywhere before 5 redelivers the batch; step 2 makes the redelivery free of effects.
 """
@@ -22,189 +22,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
 
-from huntaze_events import Envelope, EventPayload
-from huntaze_events.registry import REGISTRY, EventSpec
+from huntaze_events import Envelope
 
-from . import context
-from .context import EventContext
-from .db import is_infrastructure_error
-from .metrics import metrics
-from .telemetry import context_from
-from .uow import UnitOfWork
+from ..db import is_infrastructure_error
+from ..metrics import metrics
+from ..subscriptions import FAILED_EVENT_ATTR, PermanentError, RetryPolicy, Subscription, bound
+from ..telemetry import context_from
+from ..uow import SqlUnitOfWork
 
 log = logging.getLogger("huntaze.consumer")
-
-P = TypeVar("P", bound=EventPayload)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 5
-    initial_backoff_s: float = 0.2
-    max_backoff_s: float = 5.0
-
-    def delay(self, attempt: int) -> float:
-        """Exponential backoff with jitter for the given (1-based) failed attempt."""
-        base = min(self.initial_backoff_s * (2 ** (attempt - 1)), self.max_backoff_s)
-        return base * random.uniform(0.75, 1.25)
-
-
-class HandlerContext:
-    """What a handler may touch: the transaction's session, and ``emit`` for outgoing events."""
-
-    def __init__(self, uow: UnitOfWork, spans: dict[Any, trace.Span] | None = None) -> None:
-        self._uow = uow
-        self._spans = spans or {}
-
-    @property
-    def session(self) -> Any:
-        return self._uow.session
-
-    def span_of(self, event: Envelope[Any]) -> trace.Span | None:
-        """The CONSUMER span opened for this event (None outside the chassis)."""
-        return self._spans.get(event.event_id)
-
-    def emit(self, payload: EventPayload, *, cause: Envelope[Any], **kwargs: Any) -> Envelope[Any]:
-        """Emits an event caused by ``cause``: same correlation, causation = cause, and the trace
-        continues from the span of the cause."""
-        return self._uow.emit(payload, cause=cause, trace_context=self.span_of(cause), **kwargs)
-
-
-EventHandler = Callable[[HandlerContext, Envelope[Any]], Awaitable[None]]
-BatchHandler = Callable[[HandlerContext, Sequence[Envelope[Any]]], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Subscription:
-    name: str
-    spec: EventSpec
-    handler: BatchHandler
-    description: str
-    retry: RetryPolicy | None = None
-    batch_size: int | None = None
-    """Records per batch (default: the service's consumer_batch_size). Use 1 for handlers with
-    slow or external side effects, so each event commits on its own."""
-
-
-_FAILED_EVENT = "__huntaze_failed_event_id__"
-
-
-class Subscriptions(Generic[P]):
-    """The explicit list of what one service consumes (one place to read it)."""
-
-    def __init__(self) -> None:
-        self._items: dict[str, Subscription] = {}
-
-    def _add(self, sub: Subscription) -> None:
-        if sub.name in self._items:
-            raise ValueError(f"subscription {sub.name!r} declared twice")
-        self._items[sub.name] = sub
-
-    def on(
-        self,
-        model: type[EventPayload],
-        *,
-        name: str | None = None,
-        retry: RetryPolicy | None = None,
-        batch_size: int | None = None,
-    ) -> Callable[[EventHandler], EventHandler]:
-        """Registers ``async def handler(ctx, event)``, called once per new event."""
-
-        def register(fn: EventHandler) -> EventHandler:
-            async def per_event(ctx: HandlerContext, events: Sequence[Envelope[Any]]) -> None:
-                for event in events:
-                    span = ctx.span_of(event)
-                    with _bound(event), trace.use_span(span, end_on_exit=False) if span else nullcontext():
-                        try:
-                            await fn(ctx, event)
-                        except Exception as exc:
-                            setattr(exc, _FAILED_EVENT, event.event_id)  # counts as its attempt
-                            raise
-
-            self._add(
-                Subscription(
-                    name=name or fn.__name__,
-                    spec=REGISTRY.for_model(model),
-                    handler=per_event,
-                    description=(fn.__doc__ or "").strip(),
-                    retry=retry,
-                    batch_size=batch_size,
-                )
-            )
-            return fn
-
-        return register
-
-    def on_batch(
-        self,
-        model: type[EventPayload],
-        *,
-        name: str | None = None,
-        retry: RetryPolicy | None = None,
-        batch_size: int | None = None,
-    ) -> Callable[[BatchHandler], BatchHandler]:
-        """Registers ``async def handler(ctx, events)`` for set-based effects over a whole batch."""
-
-        def register(fn: BatchHandler) -> BatchHandler:
-            self._add(
-                Subscription(
-                    name=name or fn.__name__,
-                    spec=REGISTRY.for_model(model),
-                    handler=fn,
-                    description=(fn.__doc__ or "").strip(),
-                    retry=retry,
-                    batch_size=batch_size,
-                )
-            )
-            return fn
-
-        return register
-
-    def __iter__(self) -> Iterator[Subscription]:
-        return iter(self._items.values())
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-class _bound:
-    """Context manager binding an event's ids to the logging/emit context."""
-
-    def __init__(self, event: Envelope[Any]) -> None:
-        self._ctx = EventContext(
-            correlation_id=event.correlation_id,
-            causation_id=event.event_id,
-            event_id=event.event_id,
-            creator_id=event.creator_id,
-        )
-        self._cm: Any = None
-
-    def __enter__(self) -> EventContext:
-        self._cm = context.bind(self._ctx)
-        return self._cm.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        self._cm.__exit__(*exc)
-
-
-class PermanentError(Exception):
-    """Raised by a handler for an event that can never succeed (e.g. it names an unknown entity):
-    the event goes to the dead-letter topic at once, without retries."""
-
 
 @dataclass
 class Poison:
@@ -229,12 +67,11 @@ _CLAIM = (
 )
 
 
-async def _claim(uow: UnitOfWork, consumer: str, ids: dict[str, Any]) -> set[str]:
+async def _claim(uow: SqlUnitOfWork[Any], consumer: str, ids: dict[str, Any]) -> set[str]:
     """Records the events as processed by this consumer, in the unit of work's transaction;
     returns those that were not already. On the driver connection of the session: ids travel as
     one text and come back as text, which costs far less than adapting UUID objects both ways."""
-    connection = await uow.session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
+    driver = await uow.driver()
     async with driver.cursor() as cursor:
         await cursor.execute(_CLAIM, (consumer, ",".join(ids)))
         return {row[0] for row in await cursor.fetchall()}
@@ -248,7 +85,7 @@ class BatchProcessor:
         *,
         service: str,
         subscription: Subscription,
-        uow_factory: Callable[[], UnitOfWork],
+        uow_factory: Callable[[], SqlUnitOfWork[Any]],
         producer: AIOKafkaProducer,
         retry: RetryPolicy,
         tracer: trace.Tracer | None = None,
@@ -328,7 +165,7 @@ class BatchProcessor:
         first_error: Exception,
     ) -> None:
         single = len(decoded) == 1
-        failed_event = getattr(first_error, _FAILED_EVENT, None)
+        failed_event = getattr(first_error, FAILED_EVENT_ATTR, None)
         for record, envelope in decoded:
             # The failed batch was a first attempt of the event that raised (when known).
             attempts = 1 if single or envelope.event_id == failed_event else 0
@@ -357,7 +194,7 @@ class BatchProcessor:
                     attempts += 1
                     last_error = exc
                     self._count_failure(exc)
-                    with _bound(envelope):
+                    with bound(envelope):
                         log.warning(
                             "handler %s failed on attempt %d/%d: %r",
                             self.consumer,
@@ -395,8 +232,9 @@ class BatchProcessor:
             fresh = [e for key, e in unique.items() if key in claimed]
             if fresh:
                 spans = {e.event_id: self._start_span(e) for e in fresh} if self._tracer else {}
+                uow.bind_spans(spans)
                 try:
-                    await self.subscription.handler(HandlerContext(uow, spans), fresh)
+                    await self.subscription.handler(uow, fresh)
                     await uow.commit()
                 except BaseException as exc:
                     for span in spans.values():

@@ -1,0 +1,117 @@
+"""A service definition (settings, routes, subscriptions, repositories) and its ASGI app.
+
+``Service`` is what a service's ``bootstrap.build`` returns; ``service.build_app()`` is the ASGI app
+whose lifespan starts and stops the :class:`~huntaze_service.runtime.Runtime`.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.sdk.trace.export import SpanExporter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .http import BodyLimitMiddleware, RequestContextMiddleware, install_error_handlers, install_probes
+from .logs import configure_logging
+from .runtime import Runtime
+from .settings import ServiceSettings
+from .subscriptions import Subscriptions
+from .telemetry import build_tracer_provider
+
+log = logging.getLogger("huntaze.app")
+
+Hook = Callable[[Runtime[Any]], Awaitable[None]]
+
+
+class Service:
+    """A service: settings, HTTP routers, what its workers do, its repositories, startup hooks."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        title: str,
+        routers: Sequence[APIRouter] = (),
+        subscriptions: Subscriptions | None = None,
+        repository: Callable[[AsyncSession], Any] | None = None,
+        on_startup: Sequence[Hook] = (),
+        on_shutdown: Sequence[Hook] = (),
+        uses_kafka: bool = True,
+        span_exporter: SpanExporter | None = None,
+    ) -> None:
+        self.settings = settings
+        self.title = title
+        self.routers = list(routers)
+        self.subscriptions = subscriptions or Subscriptions()
+        self.repository = repository
+        self.on_startup = list(on_startup)
+        self.on_shutdown = list(on_shutdown)
+        self.uses_kafka = uses_kafka
+        self.span_exporter = span_exporter
+        """Tests pass an in-memory exporter; otherwise OTLP when configured, else no export."""
+        self.freeze_heap_after_start = False
+        """Set by ``serve`` (one service per process): see :func:`freeze_startup_heap`."""
+
+    def runtime(self, provider: Any = None) -> Runtime[Any]:
+        return Runtime(
+            self.settings,
+            self.subscriptions,
+            repository=self.repository,
+            uses_kafka=self.uses_kafka,
+            tracer_provider=provider,
+        )
+
+    def build_app(self) -> FastAPI:
+        settings = self.settings
+        configure_logging(settings.service_name, settings.log_level, settings.log_json)
+        provider = build_tracer_provider(
+            settings.service_name, settings.otel_exporter_otlp_endpoint, exporter=self.span_exporter
+        )
+        runtime = self.runtime(provider)
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            await runtime.start()
+            try:
+                for hook in self.on_startup:
+                    await hook(runtime)
+                if self.freeze_heap_after_start:
+                    freeze_startup_heap()
+                yield
+            finally:
+                for hook in self.on_shutdown:
+                    await hook(runtime)
+                await runtime.stop()
+
+        app = FastAPI(title=self.title, lifespan=lifespan, version="1")
+        app.state.runtime = runtime
+        install_error_handlers(app)
+        install_probes(app, runtime.readiness)
+        if settings.role.serves_http_api:
+            for router in self.routers:
+                app.include_router(router)
+        app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+        app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+        FastAPIInstrumentor.instrument_app(
+            app, tracer_provider=provider, excluded_urls="/health,/ready,/metrics", exclude_spans=["receive", "send"]
+        )
+        return app
+
+
+def freeze_startup_heap() -> None:
+    """Moves everything allocated during startup (modules, classes, pydantic and SQLAlchemy
+    metadata, routes: ~160,000 objects) to the collector's permanent generation.
+
+    Those objects live as long as the process, yet every full (generation-2) collection walked
+    them all: measured in a consumer under load, that was a 100–200 ms pause every few seconds,
+    which every event arriving during it waits out (it set B3's p99). After the freeze a full
+    collection only walks what was allocated since."""
+    gc.collect()
+    gc.freeze()
+    log.debug("froze %d startup objects out of the collector's reach", gc.get_freeze_count())

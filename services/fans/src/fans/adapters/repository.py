@@ -1,0 +1,95 @@
+"""The fans repository on PostgreSQL (its own database)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain import ActivityDelta, Fan, FanOfAnotherCreator
+from .orm import FanRow
+
+
+def _fan(row: FanRow) -> Fan:
+    return Fan(
+        id=row.id,
+        creator_id=row.creator_id,
+        external_id=row.external_id,
+        display_name=row.display_name,
+        first_message_at=row.first_message_at,
+        last_message_at=row.last_message_at,
+        message_count=row.message_count,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class SqlFansRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def apply_activity(self, deltas: Sequence[ActivityDelta], now: datetime) -> list[Fan]:
+        stmt = insert(FanRow).values(
+            [
+                {
+                    "id": d.fan_id,
+                    "creator_id": d.creator_id,
+                    "external_id": d.external_id,
+                    "display_name": d.display_name,
+                    "first_message_at": d.first_message_at,
+                    "last_message_at": d.last_message_at,
+                    "message_count": d.message_count,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for d in deltas
+            ]
+        )
+        new = stmt.excluded
+        previous_last = func.coalesce(FanRow.last_message_at, new.last_message_at)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[FanRow.id],
+            set_={
+                "message_count": FanRow.message_count + new.message_count,
+                "first_message_at": func.least(FanRow.first_message_at, new.first_message_at),
+                "last_message_at": func.greatest(FanRow.last_message_at, new.last_message_at),
+                # the name on the most recent message wins, whatever order messages arrive in
+                "display_name": case((new.last_message_at >= previous_last, new.display_name), else_=FanRow.display_name),
+                "updated_at": now,
+            },
+            # a fan id never moves between tenants; a mismatch updates nothing and is caught below
+            where=FanRow.creator_id == new.creator_id,
+        ).returning(FanRow)
+        fans = [_fan(row) for row in (await self._session.scalars(stmt)).all()]
+        if len(fans) != len(deltas):
+            missing = {d.fan_id for d in deltas} - {f.id for f in fans}
+            raise FanOfAnotherCreator(f"fan ids belong to another creator: {sorted(map(str, missing))}")
+        return fans
+
+    async def list_fans(
+        self, creator_id: uuid.UUID, *, limit: int, after: tuple[datetime, uuid.UUID] | None, query: str | None
+    ) -> list[Fan]:
+        stmt = select(FanRow).where(FanRow.creator_id == creator_id)
+        if query:
+            pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            stmt = stmt.where(
+                or_(
+                    func.lower(FanRow.display_name).like(pattern, escape="\\"),
+                    func.lower(FanRow.external_id).like(pattern, escape="\\"),
+                )
+            )
+        if after is not None:
+            last_at, last_id = after
+            stmt = stmt.where(
+                or_(FanRow.last_message_at < last_at, and_(FanRow.last_message_at == last_at, FanRow.id < last_id))
+            )
+        stmt = stmt.order_by(FanRow.last_message_at.desc(), FanRow.id.desc()).limit(limit)
+        return [_fan(row) for row in (await self._session.scalars(stmt)).all()]
+
+    async def get_fan(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> Fan | None:
+        row = await self._session.get(FanRow, fan_id)
+        return _fan(row) if row is not None and row.creator_id == creator_id else None

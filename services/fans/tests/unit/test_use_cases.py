@@ -1,0 +1,69 @@
+"""The fans use cases on a fake unit of work: no PostgreSQL, no Kafka."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from fans import handlers
+from fans.consumers import subscriptions
+from huntaze_events import FanRef, MessageReceived, fan_id_for
+from huntaze_service import PermanentError
+from huntaze_testkit.fakes import FakeUnitOfWork, FakeWorker, envelope
+
+from .fakes import FakeFansRepository
+
+CREATOR = uuid.uuid4()
+T0 = datetime(2026, 11, 1, 20, 0, tzinfo=UTC)
+
+
+def message(external: str, name: str, minutes: int, creator: uuid.UUID = CREATOR):
+    return envelope(
+        MessageReceived(
+            message_id=uuid.uuid4(),
+            conversation_id=uuid.uuid4(),
+            fan=FanRef(fan_id=fan_id_for(creator, external), external_id=external, display_name=name),
+            text="hi",
+            sent_at=T0 + timedelta(minutes=minutes),
+            received_at=T0 + timedelta(minutes=minutes),
+        ),
+        producer="inbox",
+        creator_id=creator,
+    )
+
+
+async def test_a_batch_updates_each_fan_once_and_emits_one_profile_per_fan() -> None:
+    repo = FakeFansRepository()
+    worker = FakeWorker(repo, producer="fans", subscriptions=subscriptions())
+    await worker.deliver(message("a", "Ann", 1), message("b", "Bob", 2), message("a", "Annie", 3))
+    await worker.deliver(message("a", "Ann B", 0))  # older message: the newer name stays
+    profiles = worker.emitted("fan.profile_updated")
+    assert [p.payload.message_count for p in profiles] == [2, 1, 3]
+    ann = await handlers.get_fan(worker.uow(), CREATOR, fan_id_for(CREATOR, "a"))
+    assert ann is not None and ann.display_name == "Annie" and ann.message_count == 3
+    assert ann.first_message_at == T0 and ann.last_message_at == T0 + timedelta(minutes=3)
+    assert profiles[-1].causation_id is not None and profiles[-1].correlation_id is not None
+
+
+async def test_a_fan_id_under_another_creator_is_refused_for_good() -> None:
+    repo = FakeFansRepository()
+    uow = FakeUnitOfWork(repo, producer="fans")
+    first = message("a", "Ann", 1)
+    await handlers.track_fan_messages(uow, [first])
+    forged = first.model_copy(update={"creator_id": uuid.uuid4()})
+    with pytest.raises(PermanentError):
+        await handlers.track_fan_messages(uow, [forged])
+
+
+async def test_list_filters_by_creator_and_query_and_pages_by_recency() -> None:
+    repo = FakeFansRepository()
+    uow = FakeUnitOfWork(repo, producer="fans")
+    await handlers.track_fan_messages(uow, [message(f"f{i}", f"Fan {i}", i) for i in range(5)])
+    await handlers.track_fan_messages(uow, [message("other", "Other", 9, creator=uuid.uuid4())])
+    page = await handlers.list_fans(uow, CREATOR, limit=2, after=None, query=None)
+    assert [f.external_id for f in page] == ["f4", "f3"]
+    rest = await handlers.list_fans(uow, CREATOR, limit=10, after=(page[-1].last_message_at, page[-1].id), query=None)
+    assert [f.external_id for f in rest] == ["f2", "f1", "f0"]
+    assert [f.external_id for f in await handlers.list_fans(uow, CREATOR, limit=10, after=None, query="N 3")] == ["f3"]

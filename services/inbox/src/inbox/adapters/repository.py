@@ -1,0 +1,230 @@
+"""The inbox repository on PostgreSQL (its own database).
+
+The connector's message ingestion is the hottest write of the platform: its three statements go
+straight to psycopg (prepared after a few runs) on the transaction's connection; the rest is
+SQLAlchemy Core."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_service.db import driver_of
+
+from ..domain import Conversation, ConversationSummary, Direction, Draft, DraftStatus, Message
+from .orm import ConversationRow, DraftRow, MessageRow
+
+_FIND_MESSAGE = (
+    "SELECT m.id, c.id FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+    "WHERE c.creator_id = %s AND c.fan_external_id = %s AND m.external_id = %s"
+)
+_TOUCH_CONVERSATION = (
+    "INSERT INTO conversations (id, creator_id, fan_id, fan_external_id, fan_display_name, created_at, "
+    "last_message_at, message_count) VALUES (%s, %s, %s, %s, %s, %s, %s, 1) "
+    "ON CONFLICT ON CONSTRAINT uq_conversations_creator_fan DO UPDATE SET "
+    "fan_display_name = excluded.fan_display_name, message_count = conversations.message_count + 1, "
+    "last_message_at = greatest(conversations.last_message_at, excluded.last_message_at) RETURNING id"
+)
+_ADD_MESSAGE = (
+    "INSERT INTO messages (id, creator_id, conversation_id, direction, text, sent_at, received_at, external_id, "
+    "draft_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _conversation(r: Any) -> Conversation:
+    return Conversation(
+        r.id, r.creator_id, r.fan_id, r.fan_external_id, r.fan_display_name, r.created_at, r.last_message_at,
+        r.message_count,
+    )
+
+
+def _message(r: Any) -> Message:
+    return Message(
+        r.id, r.creator_id, r.conversation_id, Direction(r.direction), r.text, r.sent_at, r.received_at,
+        r.external_id, r.draft_id,
+    )
+
+
+def _draft(r: Any) -> Draft:
+    return Draft(
+        id=r.id,
+        creator_id=r.creator_id,
+        conversation_id=r.conversation_id,
+        in_reply_to_message_id=r.in_reply_to_message_id,
+        status=DraftStatus(r.status),
+        text=r.text,
+        original_text=r.original_text,
+        provider=r.provider,
+        model=r.model,
+        created_at=r.created_at,
+        approved_at=r.approved_at,
+        approved_by=r.approved_by,
+        sent_at=r.sent_at,
+        sent_message_id=r.sent_message_id,
+        delivery=r.delivery,
+        send_error=r.send_error,
+    )
+
+
+class SqlInboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    # ingestion (hot path, psycopg) -------------------------------------------------------------------
+    async def find_message(
+        self, creator_id: uuid.UUID, fan_external_id: str, external_id: str
+    ) -> tuple[uuid.UUID, uuid.UUID] | None:
+        conn = await driver_of(self._session)
+        async with conn.cursor() as cursor:
+            await cursor.execute(_FIND_MESSAGE, (creator_id, fan_external_id, external_id))
+            row = await cursor.fetchone()
+        return None if row is None else (row[0], row[1])
+
+    async def touch_conversation(
+        self,
+        *,
+        creator_id: uuid.UUID,
+        fan_id: uuid.UUID,
+        fan_external_id: str,
+        fan_display_name: str,
+        at: datetime,
+        now: datetime,
+    ) -> uuid.UUID:
+        conn = await driver_of(self._session)
+        async with conn.cursor() as cursor:
+            await cursor.execute(
+                _TOUCH_CONVERSATION,
+                (uuid.uuid4(), creator_id, fan_id, fan_external_id, fan_display_name, now, at),
+            )
+            row = await cursor.fetchone()
+        assert row is not None
+        return row[0]  # type: ignore[no-any-return]
+
+    async def add_message(self, m: Message) -> None:
+        conn = await driver_of(self._session)
+        async with conn.cursor() as cursor:
+            await cursor.execute(
+                _ADD_MESSAGE,
+                (m.id, m.creator_id, m.conversation_id, m.direction.value, m.text, m.sent_at, m.received_at,
+                 m.external_id, m.draft_id),
+            )
+
+    # conversations and drafts --------------------------------------------------------------------------
+    async def conversation(self, creator_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation | None:
+        row = await self._session.get(ConversationRow, conversation_id)
+        return _conversation(row) if row is not None and row.creator_id == creator_id else None
+
+    async def draft(self, creator_id: uuid.UUID, draft_id: uuid.UUID, *, lock: bool = False) -> Draft | None:
+        stmt = select(DraftRow).where(DraftRow.id == draft_id, DraftRow.creator_id == creator_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        row = (await self._session.execute(stmt)).scalar_one_or_none()
+        return None if row is None else _draft(row)
+
+    async def add_draft(self, d: Draft) -> None:
+        await self._session.execute(
+            insert(DraftRow)
+            .values(
+                id=d.id,
+                creator_id=d.creator_id,
+                conversation_id=d.conversation_id,
+                in_reply_to_message_id=d.in_reply_to_message_id,
+                status=d.status.value,
+                text=d.text,
+                original_text=d.original_text,
+                provider=d.provider,
+                model=d.model,
+                created_at=d.created_at,
+            )
+            .on_conflict_do_nothing(index_elements=[DraftRow.id])
+        )
+
+    async def save_draft(self, d: Draft) -> None:
+        await self._session.execute(
+            update(DraftRow)
+            .where(DraftRow.id == d.id)
+            .values(
+                status=d.status.value,
+                text=d.text,
+                approved_at=d.approved_at,
+                approved_by=d.approved_by,
+                sent_at=d.sent_at,
+                sent_message_id=d.sent_message_id,
+                delivery=d.delivery,
+                send_error=d.send_error,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    async def count_outgoing(self, conversation_id: uuid.UUID, at: datetime) -> None:
+        await self._session.execute(
+            update(ConversationRow)
+            .where(ConversationRow.id == conversation_id)
+            .values(
+                message_count=ConversationRow.message_count + 1,
+                last_message_at=func.greatest(ConversationRow.last_message_at, at),
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    # queries ---------------------------------------------------------------------------------------------
+    async def list_conversations(
+        self, creator_id: uuid.UUID, *, limit: int, after: tuple[datetime, uuid.UUID] | None
+    ) -> list[ConversationSummary]:
+        stmt = select(ConversationRow).where(ConversationRow.creator_id == creator_id)
+        if after is not None:
+            last_at, last_id = after
+            stmt = stmt.where(
+                or_(
+                    ConversationRow.last_message_at < last_at,
+                    and_(ConversationRow.last_message_at == last_at, ConversationRow.id < last_id),
+                )
+            )
+        stmt = stmt.order_by(ConversationRow.last_message_at.desc(), ConversationRow.id.desc()).limit(limit)
+        conversations = [_conversation(r) for r in (await self._session.scalars(stmt)).all()]
+        if not conversations:
+            return []
+        ids = [c.id for c in conversations]
+        pending = dict(
+            (
+                await self._session.execute(
+                    select(DraftRow.conversation_id, func.count())
+                    .where(DraftRow.conversation_id.in_(ids), DraftRow.status == DraftStatus.DRAFTED.value)
+                    .group_by(DraftRow.conversation_id)
+                )
+            ).all()
+        )
+        last = {
+            m.conversation_id: _message(m)
+            for m in (
+                await self._session.scalars(
+                    select(MessageRow)
+                    .where(MessageRow.conversation_id.in_(ids))
+                    .order_by(MessageRow.conversation_id, MessageRow.sent_at.desc(), MessageRow.id.desc())
+                    .distinct(MessageRow.conversation_id)
+                )
+            ).all()
+        }
+        return [ConversationSummary(c, last.get(c.id), pending.get(c.id, 0)) for c in conversations]
+
+    async def recent_messages(self, conversation_id: uuid.UUID, limit: int) -> list[Message]:
+        rows = (
+            await self._session.scalars(
+                select(MessageRow)
+                .where(MessageRow.conversation_id == conversation_id)
+                .order_by(MessageRow.sent_at.desc(), MessageRow.id.desc())
+                .limit(limit)
+            )
+        ).all()
+        return [_message(r) for r in reversed(rows)]
+
+    async def drafts(self, conversation_id: uuid.UUID, since: datetime | None) -> list[Draft]:
+        stmt = select(DraftRow).where(DraftRow.conversation_id == conversation_id)
+        if since is not None:
+            stmt = stmt.where(DraftRow.created_at >= since)
+        return [_draft(r) for r in (await self._session.scalars(stmt.order_by(DraftRow.created_at, DraftRow.id))).all()]

@@ -1,0 +1,66 @@
+"""What the inbox use cases need from storage (the SQL adapter and the unit tests' fake implement it)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Protocol
+
+from .domain import Conversation, ConversationSummary, Draft, Message
+
+
+class InboxRepository(Protocol):
+    async def find_message(
+        self, creator_id: uuid.UUID, fan_external_id: str, external_id: str
+    ) -> tuple[uuid.UUID, uuid.UUID] | None:
+        """(message id, conversation id) of the message stored under this connector id, if any."""
+        ...
+
+    async def touch_conversation(
+        self,
+        *,
+        creator_id: uuid.UUID,
+        fan_id: uuid.UUID,
+        fan_external_id: str,
+        fan_display_name: str,
+        at: datetime,
+        now: datetime,
+    ) -> uuid.UUID:
+        """Creates the fan's conversation or counts one more message in it (last activity moves to
+        ``at`` if later), and locks it until the transaction ends: messages of one conversation are
+        written one at a time, so their events keep the order of the writes. Returns its id."""
+        ...
+
+    async def add_message(self, message: Message) -> None: ...
+
+    async def conversation(self, creator_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation | None: ...
+
+    async def draft(self, creator_id: uuid.UUID, draft_id: uuid.UUID, *, lock: bool = False) -> Draft | None:
+        """The creator's draft (another creator's id is None); ``lock`` holds it until the commit."""
+        ...
+
+    async def add_draft(self, draft: Draft) -> None:
+        """Stores a new draft; a draft already stored under its id is left as it is."""
+        ...
+
+    async def save_draft(self, draft: Draft) -> None:
+        """Writes a draft's changed status, text, approval, sending and failure fields."""
+        ...
+
+    async def count_outgoing(self, conversation_id: uuid.UUID, at: datetime) -> None:
+        """One more message in the conversation, sent at ``at`` (last activity moves if later)."""
+        ...
+
+    async def list_conversations(
+        self, creator_id: uuid.UUID, *, limit: int, after: tuple[datetime, uuid.UUID] | None
+    ) -> list[ConversationSummary]:
+        """Most recent activity first, each with its last message and drafts waiting for approval."""
+        ...
+
+    async def recent_messages(self, conversation_id: uuid.UUID, limit: int) -> list[Message]:
+        """The most recent messages, oldest first."""
+        ...
+
+    async def drafts(self, conversation_id: uuid.UUID, since: datetime | None) -> list[Draft]:
+        """The conversation's drafts (created since ``since``, when given), oldest first."""
+        ...
