@@ -10,9 +10,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.cache/uv/bin/uv)
 PY := $(CURDIR)/.venv/bin/python
-SERVICES := $(notdir $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml)))
+SERVICES = $(shell $(PY) tools/services.py names)
 
-.PHONY: help install run down test test-faults bench lint test-unit contracts contracts-check docs migrate infra-up infra-down status clean lock
+.PHONY: help install run down test test-faults bench lint test-unit contracts contracts-check docs migrate infra-up infra-down status clean lock new-service
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -27,6 +27,12 @@ install: $(UV) ## install Python and every workspace package into .venv (from uv
 
 lock: $(UV) ## re-resolve dependencies into uv.lock
 	@$(UV) lock
+
+new-service: $(UV) ## scaffold services/NAME (make new-service NAME=x): migration, sample route and consumer, tests
+	@test -n "$(NAME)" || { echo "usage: make new-service NAME=<name>"; exit 2; }
+	@UV=$(UV) $(if $(wildcard $(PY)),$(PY),python3) tools/new_service.py "$(NAME)"
+	@$(MAKE) --no-print-directory install
+	@$(MAKE) --no-print-directory docs  # the event catalog and AsyncAPI now list its consumer
 
 run: install ## start Kafka, PostgreSQL and every service; Ctrl-C stops everything
 	@tools/run.sh

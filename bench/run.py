@@ -1,4 +1,4 @@
-"""`make bench`: B1–B5, each against a raw baseline measured in the same run on the same broker and
+"""`make bench`: B1–B5, B12, B13, each against a raw baseline measured in the same run on the same broker and
 database (the `bench` profile: a fresh Kafka and PostgreSQL started by tools/bench.sh).
 
     B1 consumer efficiency   chassis consumer events/s ÷ aiokafka getmany + json.loads + psycopg batch
@@ -7,6 +7,9 @@ database (the `bench` profile: a fresh Kafka and PostgreSQL started by tools/ben
                              p50 and p99 ÷ raw aiokafka produce → consume latency
     B4 gateway overhead      wrk requests/s of POST /v1/inbox/messages via the gateway ÷ direct to inbox
     B5 end to end            POST /v1/inbox/messages → draft readable, p50/p99, offline AI, steady load
+    B12 ingest efficiency    wrk requests/s of POST /v1/inbox/messages straight to the inbox ÷ a bare
+                             FastAPI + psycopg endpoint doing the same statements (bench/bare_ingest.py)
+    B13 timer lateness       10,000 timers due within one minute: handler start − due time, p50/p99
 
 Every figure is the median of several rounds (B1 and B2: after a warm-up round; their ratio is the
 median of the per-round ratios, each round measuring the platform and its baseline back to back).
@@ -30,6 +33,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +45,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from huntaze_events import Envelope, make_envelope
-from huntaze_service import HandlerContext, Role, ServiceSettings, Subscriptions
+from huntaze_service import Role, ServiceSettings, Subscriptions
+from huntaze_service.app import freeze_startup_heap
 from huntaze_service.db import libpq_url
 from huntaze_service.outbox import OutboxRelay, OutboxRow, decode_headers, new_producer
-from huntaze_service.runtime import Runtime, freeze_startup_heap
+from huntaze_service.runtime import Runtime
 from huntaze_testkit import Api, ServiceProcess
 from huntaze_testkit import faultbox as fb
 
@@ -52,6 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 LOGDIR = ROOT / ".data" / "bench" / "logs"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ALL = {"B1", "B2", "B3", "B4", "B5", "B12", "B13"}
 CREATOR = uuid.UUID(int=0)
 TOPIC = fb.RECORDED.topic
 
@@ -198,14 +204,14 @@ class Bench:
         times: list[float] = []
         handled = 0
         done = asyncio.Event()
-        subs: Subscriptions[Any] = Subscriptions()
+        subs = Subscriptions()
 
         @subs.on_batch(fb.Recorded, name=name)
-        async def effect(ctx: HandlerContext, events: Sequence[Envelope[fb.Recorded]]) -> None:
+        async def effect(uow: Any, events: Sequence[Envelope[fb.Recorded]]) -> None:
             nonlocal handled
             if not times:
                 times.append(time.perf_counter())
-            await ctx.session.execute(
+            await uow.session.execute(
                 text(
                     "INSERT INTO bench_effects (consumer, event_id, key, seq) SELECT :c, unnest(CAST(:ids AS uuid[])), "
                     "unnest(CAST(:keys AS text[])), unnest(CAST(:seqs AS int[]))"
@@ -544,13 +550,15 @@ class Bench:
         return total
 
     # platform processes ---------------------------------------------------------------------------
-    def processes(self, names: Sequence[str]) -> dict[str, ServiceProcess]:
+    def processes(self, names: Sequence[str], **roles: str) -> dict[str, ServiceProcess]:
         env = dict(self.env)
         ports = {"gateway": 18700, "inbox": 18701, "ai": 18702, "fans": 18703}
         for name, port in ports.items():
             env[f"{name.upper()}_HTTP_PORT"] = str(port)
             env[f"{name.upper()}_LOG_LEVEL"] = "WARNING"
-            env[f"GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
+            env[f"{name.upper()}_ROLE"] = roles.get(name, "all")
+            if name != "gateway":
+                env[f"GATEWAY_ROUTES__{name.upper()}"] = f"http://127.0.0.1:{port}"
         env.setdefault("GATEWAY_JWT_SECRET", uuid.uuid4().hex * 2)
         LOGDIR.mkdir(parents=True, exist_ok=True)
         procs = {name: ServiceProcess(name, ports[name], env, LOGDIR) for name in names}
@@ -563,7 +571,7 @@ class Bench:
     # B4 -------------------------------------------------------------------------------------------
     async def b4(self, seconds: int = 8, connections: int = 16) -> Result:
         say(f"B4 gateway overhead: wrk -t2 -c{connections} -d{seconds}s, {ROUNDS} rounds each")
-        procs = self.processes(["gateway", "inbox"])
+        procs = self.processes(["gateway", "inbox"], inbox="api")
         try:
             async with httpx.AsyncClient(base_url=procs["gateway"].url, timeout=30) as client:
                 api = await Api.sign_up(client, "Bench")
@@ -587,7 +595,7 @@ class Bench:
             value,
             baseline,
             value / baseline,
-            0.6,
+            0.7,
             "req/s",
             details={
                 "p99_ms_gateway": median([r[1] for r in gateway_runs]),
@@ -635,6 +643,143 @@ end
         p99 = _wrk_ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))  # type: ignore[union-attr]
         bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
         return rps, p99, int(bad.group(1)) if bad else 0
+
+    # B12 ------------------------------------------------------------------------------------------
+    async def b12(self, seconds: int = 8, connections: int = 16) -> Result:
+        """`POST /v1/inbox/messages` straight to the inbox (its API role: HTTP + relay, one process)
+        ÷ bench/bare_ingest.py (FastAPI + psycopg, the same statements in one transaction), same wrk
+        settings, rounds alternating."""
+        say(f"B12 ingest efficiency: wrk -t2 -c{connections} -d{seconds}s, {ROUNDS} rounds each")
+        procs = self.processes(["inbox"], inbox="api")
+        env = dict(self.env) | {"PYTHONUNBUFFERED": "1"}
+        bare = subprocess.Popen(  # noqa: ASYNC220 - a server started once, before the measurement
+            [sys.executable, str(ROOT / "bench" / "bare_ingest.py"), "18710", self.env["INBOX_DATABASE_URL"]],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        headers = {"X-Creator-Id": str(uuid.uuid4()), "X-User-Id": str(uuid.uuid4())}
+        try:
+            await _wait_http("http://127.0.0.1:18710/docs")
+            platform_runs, bare_runs = [], []
+            for round_ in range(ROUNDS + 1):
+                bare_runs.append(self._wrk("http://127.0.0.1:18710", headers, seconds, connections))
+                await self._settle_bare_outbox()
+                platform_runs.append(self._wrk(procs["inbox"].url, headers, seconds, connections))
+                label = (
+                    "warm-up, not counted" if round_ == 0 else f"ratio {platform_runs[-1][0] / bare_runs[-1][0]:.2f}"
+                )
+                say(
+                    f"  round {round_}: inbox {platform_runs[-1][0]:,.0f} req/s p99 {platform_runs[-1][1]:.1f} ms; "
+                    f"bare {bare_runs[-1][0]:,.0f} req/s p99 {bare_runs[-1][1]:.1f} ms ({label})"
+                )
+        finally:
+            bare.terminate()
+            bare.wait(timeout=30)
+            for proc in procs.values():
+                proc.stop()
+        platform_runs, bare_runs = platform_runs[1:], bare_runs[1:]
+        ratio = median([p[0] / b[0] for p, b in zip(platform_runs, bare_runs, strict=True)])
+        return Result(
+            "B12",
+            "ingest efficiency",
+            median([r[0] for r in platform_runs]),
+            median([r[0] for r in bare_runs]),
+            ratio,
+            0.6,
+            "req/s",
+            details={
+                "p99_ms_inbox": median([r[1] for r in platform_runs]),
+                "p99_ms_bare": median([r[1] for r in bare_runs]),
+                "non_2xx": sum(r[2] for r in platform_runs) + sum(r[2] for r in bare_runs),
+                "connections": connections,
+                "seconds": seconds,
+            },
+        )
+
+    async def _settle_bare_outbox(self) -> None:
+        """The bare endpoint's outbox rows have no relay: mark them so the inbox's relay skips them."""
+        inbox_db = create_async_engine(self.env["INBOX_DATABASE_URL"])
+        async with inbox_db.begin() as conn:
+            await conn.execute(text("UPDATE outbox SET published_at = now() WHERE published_at IS NULL"))
+        await inbox_db.dispose()
+
+    # B13 ------------------------------------------------------------------------------------------
+    async def b13(self, timers: int = 10000, window_s: float = 60, lead_s: float = 5) -> Result:
+        """10,000 timers due in the same minute (spread evenly over it), fired by one worker process
+        (faultbox); lateness = the handler's start − the timer's due time, both on this host's clock."""
+        say(f"B13 timer lateness: {timers:,} timers due within {window_s:.0f} s")
+        await fb.create_schema(self.db_url)
+        env = dict(self.env)
+        env.update(
+            FAULTBOX_DATABASE_URL=self.db_url,
+            FAULTBOX_HTTP_PORT="18791",
+            FAULTBOX_LOG_LEVEL="WARNING",
+            FAULTBOX_ROLE="worker",
+        )
+        LOGDIR.mkdir(parents=True, exist_ok=True)
+        worker = ServiceProcess("faultbox-b13", 18791, env, LOGDIR, module="huntaze_testkit.faultbox")
+        worker.start()
+        worker.wait_ready()
+        writer = Runtime(
+            self.settings(service_name=fb.PRODUCER, role=Role.API), fb.subscriptions(fb.FaultboxSettings())
+        )
+        await writer.start()
+        run = f"b13-{uuid.uuid4().hex[:6]}"
+        try:
+            first = datetime.now(UTC) + timedelta(seconds=lead_s)
+            for start in range(0, timers, 1000):
+                async with writer.uow() as uow:
+                    for i in range(start, min(start + 1000, timers)):
+                        uow.schedule(
+                            "fb_fire",
+                            key=f"{run}:{i}",
+                            at=first + timedelta(seconds=window_s * i / timers),
+                            payload=fb.ItemDue(run=run, key="k", seq=i),
+                            tenant=CREATOR,
+                        )
+                    await uow.commit()
+            deadline = time.monotonic() + lead_s + window_s + 120
+            fired = 0
+            while fired < timers and time.monotonic() < deadline:
+                await asyncio.sleep(2)
+                fired = int(await self._scalar("SELECT count(*) FROM effects WHERE run = :r", r=run))
+            assert fired == timers, f"{timers - fired} timers never fired"
+            async with self.engine.connect() as conn:
+                late = [
+                    float(x)
+                    for (x,) in await conn.execute(
+                        text(
+                            "SELECT extract(epoch FROM handler_started_at - due_at) * 1000 FROM effects WHERE run = :r"
+                        ),
+                        {"r": run},
+                    )
+                ]
+        finally:
+            await writer.stop()
+            worker.stop()
+        return Result(
+            "B13",
+            "timer lateness p50",
+            percentile(late, 50),
+            None,
+            None,
+            None,
+            "ms",
+            higher_is_better=False,
+            details={
+                "p99_ms": percentile(late, 99),
+                "max_ms": max(late),
+                "early": sum(1 for x in late if x < 0),
+                "timers": timers,
+                "window_s": window_s,
+                "workers": 1,
+            },
+        )
+
+    async def _scalar(self, sql: str, **params: Any) -> Any:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(text(sql), params)).scalar()
 
     # B5 -------------------------------------------------------------------------------------------
     async def b5(self, rate: float = 20, seconds: float = 20) -> Result:
@@ -705,6 +850,20 @@ end
         )
 
 
+async def _wait_http(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as client:
+        while True:
+            try:
+                if (await client.get(url)).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not answer in {timeout}s")
+            await asyncio.sleep(0.2)
+
+
 def _wrk_ms(value: str) -> float:
     number = float(re.match(r"[\d.]+", value).group(0))  # type: ignore[union-attr]
     if value.endswith("us"):
@@ -753,8 +912,10 @@ def table(results: Sequence[Result]) -> str:
         goal = ("≥ " if r.higher_is_better else "≤ ") + f"{r.goal:g}" if r.goal is not None else "—"
         met = {True: "yes", False: "no", None: "—"}[r.met]
         value = f"{r.value:,.1f} {r.unit}"
-        if r.id == "B5":
+        if r.id in ("B5", "B13"):
             value += f" (p99 {r.details['p99_ms']:,.1f} ms)"
+        if r.id == "B12":
+            value += f" (p99 {r.details['p99_ms_inbox']:.1f} ms vs {r.details['p99_ms_bare']:.1f} ms bare)"
         if r.id == "B4":
             value += f" (p99 {r.details['p99_ms_gateway']:.1f} ms vs {r.details['p99_ms_direct']:.1f} ms direct)"
         lines.append(f"| {r.id} | {r.name} | {value} | {baseline} | {ratio} | {goal} | {met} |")
@@ -827,6 +988,10 @@ async def main(selected: set[str]) -> int:
         results.append(await bench.b4())
     if b5 is not None:
         results.append(b5)
+    if "B12" in selected:
+        results.append(await bench.b12())
+    if "B13" in selected:
+        results.append(await bench.b13())
     await bench.engine.dispose()
     RESULTS.mkdir(parents=True, exist_ok=True)
     document = {
@@ -838,7 +1003,7 @@ async def main(selected: set[str]) -> int:
             {k: v for k, v in asdict(r).items() if k != "higher_is_better"} | {"met": r.met} for r in results
         ],
     }
-    complete = selected == {"B1", "B2", "B3", "B4", "B5"}
+    complete = selected == ALL
     name = "latest" if complete else "partial"  # a partial run never replaces the full results
     (RESULTS / f"{name}.json").write_text(json.dumps(document, indent=2) + "\n")
     chart(results, RESULTS / f"{name}.png")
@@ -851,5 +1016,5 @@ async def main(selected: set[str]) -> int:
 
 if __name__ == "__main__":
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    chosen = {a.upper() for a in sys.argv[1:]} or {"B1", "B2", "B3", "B4", "B5"}
+    chosen = {a.upper() for a in sys.argv[1:]} or ALL
     sys.exit(asyncio.run(main(chosen)))

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PROFILE=$1
 shift
-SERVICES=$(ls services/*/pyproject.toml | xargs -n1 dirname | xargs -n1 basename)
+SERVICES=$($PY tools/services.py names)
 
 cleanup() { $PY tools/infra.py down --profile "$PROFILE"; }
 trap cleanup EXIT

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PIDFILE=.data/run/honcho.pid
-SERVICES=$(ls services/*/pyproject.toml | xargs -n1 dirname | xargs -n1 basename)
+SERVICES=$($PY tools/services.py names)
 
 if [[ "${1:-}" == "--down" ]]; then
   pid=$(cat $PIDFILE 2>/dev/null || true)
@@ -40,14 +40,16 @@ cleanup() {
 trap stop INT TERM
 trap cleanup EXIT
 
-PATH="$PWD/.venv/bin:$PATH" .venv/bin/honcho start -f Procfile &
+$PY tools/services.py procfile > .data/run/Procfile  # one process per service, found by entry point
+PATH="$PWD/.venv/bin:$PATH" .venv/bin/honcho start -f .data/run/Procfile -d "$PWD" &
 honcho_pid=$!
 echo "$honcho_pid" > $PIDFILE
 
 # Announce the URL once the gateway and every service answer /ready.
 $PY - <<'PY' &
 import time, urllib.request
-ports = {"gateway": 8000, "inbox": 8001, "ai": 8002, "fans": 8003}
+from huntaze_service import discover
+ports = {name: d.default_port for name, d in discover().items()}
 deadline = time.time() + 120
 pending = dict(ports)
 while pending and time.time() < deadline:

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from huntaze_events import REGISTRY, FanRef, MessageReceived, ReplyDrafted, fan_id_for, make_envelope
 from huntaze_testkit import faultbox as fb
-from huntaze_testkit.lab import Lab, Report, grouped, items_for, new_run, run_of, wire_duplicates
+from huntaze_testkit.lab import Lab, PostingPeer, Report, grouped, items_for, new_run, run_of, wire_duplicates
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -55,10 +55,15 @@ def emit(capsys: pytest.CaptureFixture[str], report: Report) -> None:
     assert report.duplicates == 0, report.line()
 
 
-async def metric(url: str, name: str) -> float:
+async def metric(url: str, name: str, **labels: str) -> float:
     async with httpx.AsyncClient() as client:
         body = (await client.get(f"{url}/metrics")).text
-    return sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines() if line.startswith(name + "{"))
+    wanted = [f'{k}="{v}"' for k, v in labels.items()]
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in body.splitlines()
+        if line.startswith(name + "{") and all(w in line for w in wanted)
+    )
 
 
 # F1 ---------------------------------------------------------------------------------------------
@@ -134,10 +139,16 @@ async def test_f1_sigkill_ai_and_fans_workers_mid_stream(fresh_lab: Lab, capsys:
         recovery = time.monotonic() - restarted
         await asyncio.sleep(1)  # let any late duplicate show up
         async with ai_db.connect() as conn:
+            # The effect that must happen once per message is reply.drafted written to the ai's
+            # outbox; unlike the generations table, nothing in the schema stops a second one.
             per_message = (
                 await conn.execute(
-                    text("SELECT count(*) - count(DISTINCT message_id) FROM generations WHERE creator_id = :c"),
-                    {"c": creator},
+                    text(
+                        "SELECT count(*) - count(DISTINCT convert_from(value, 'UTF8')::jsonb "
+                        "-> 'payload' ->> 'in_reply_to_message_id') FROM outbox "
+                        "WHERE event_type = 'reply.drafted.v1' AND convert_from(value, 'UTF8')::jsonb ->> 'creator_id' = :c"
+                    ),
+                    {"c": str(creator)},
                 )
             ).scalar()
         async with fans_db.connect() as conn:
@@ -285,17 +296,17 @@ async def test_f5_every_event_twice_then_the_whole_topic_replayed(fresh_lab: Lab
     produced = await lab.produce(fb.RECORDED, recorded(run, items), copies=2)
     await lab.wait_effects(run, "apply", len(items))
     await lab.wait_effects(run, "count", len(items))
-    while await lab.lag("faultbox.apply", fb.RECORDED.topic) or await lab.lag("faultbox.count", fb.APPLIED.topic):
+    while await lab.lag("faultbox", fb.RECORDED.topic) or await lab.lag("faultbox", fb.APPLIED.topic):
         await asyncio.sleep(0.2)
     before = {c: (await lab.effects(run, c))["rows"] for c in ("apply", "count")}
     worker.stop()
-    await lab.reset_group("faultbox.apply", fb.RECORDED.topic)
-    await lab.reset_group("faultbox.count", fb.APPLIED.topic)
-    replay_from = await lab.lag("faultbox.apply", fb.RECORDED.topic)
+    await lab.reset_group("faultbox", fb.RECORDED.topic)
+    await lab.reset_group("faultbox", fb.APPLIED.topic)
+    replay_from = await lab.lag("faultbox", fb.RECORDED.topic)
     started = time.monotonic()
     worker.start()
     worker.wait_ready()
-    while await lab.lag("faultbox.apply", fb.RECORDED.topic) or await lab.lag("faultbox.count", fb.APPLIED.topic):
+    while await lab.lag("faultbox", fb.RECORDED.topic) or await lab.lag("faultbox", fb.APPLIED.topic):
         await asyncio.sleep(0.2)
     replayed_s = time.monotonic() - started
     after = {c: (await lab.effects(run, c))["rows"] for c in ("apply", "count")}
@@ -374,7 +385,7 @@ async def test_f8_relay_killed_between_publishing_and_marking(fresh_lab: Lab, ca
     lab = fresh_lab
     run = new_run("F8")
     items = items_for(40, 300)
-    api = lab.faultbox(role="api")  # writes the outbox; publishes nothing
+    api = lab.faultbox(role="api", relay_enabled="false")  # writes the outbox; publishes nothing
     await lab.ingest(api.url, run, items)
     partitions = await lab.partitions(fb.RECORDED.topic)
     watcher = AIOKafkaConsumer(bootstrap_servers=lab.kafka)
@@ -436,3 +447,100 @@ async def test_f9_consumers_go_one_two_one_during_20000_events(fresh_lab: Lab, c
     await check_both_hops(lab, run, items, report)
     emit(capsys, report)
     assert grouped(items).keys() == {f"k{i}" for i in range(100)}
+
+
+# F10 --------------------------------------------------------------------------------------------
+
+
+async def test_f10_a_timer_worker_killed_while_5000_timers_fall_due_on_two_replicas(
+    fresh_lab: Lab, capsys: Any
+) -> None:
+    lab = fresh_lab
+    run = new_run("F10")
+    items = items_for(50, 100)
+    api = lab.faultbox(role="api")
+    workers = [lab.faultbox(role="worker", timer_lease_s=3), lab.faultbox(role="worker", timer_lease_s=3)]
+    await lab.schedule(api.url, run, items, start_in_ms=2000, spread_ms=6000)
+    while (await lab.effects(run, "timer"))["rows"] < len(items) // 4:
+        await asyncio.sleep(0.05)
+    workers[0].kill(signal.SIGKILL)  # its claimed timers come back when their lease runs out
+    killed_at = (await lab.effects(run, "timer"))["rows"]
+    await asyncio.sleep(1)
+    restarted = time.monotonic()
+    workers[0].start()
+    workers[0].wait_ready()
+    await lab.wait_effects(run, "timer", len(items))
+    recovery = time.monotonic() - restarted
+    await asyncio.sleep(1)  # a second firing would show now
+    found = await lab.effects(run, "timer")
+    late = await lab.scalar(
+        "SELECT percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM "
+        "handler_started_at - due_at)) FROM effects WHERE run = :run AND consumer = 'timer'",
+        run=run,
+    )
+    early = await lab.scalar(
+        "SELECT count(*) FROM effects WHERE run = :run AND consumer = 'timer' AND handler_started_at < due_at", run=run
+    )
+    left = await lab.scalar("SELECT count(*) FROM timers WHERE key LIKE :run", run=f"{run}:%")
+    report = Report(
+        "F10",
+        produced=len(items),
+        effects=found["rows"],
+        duplicates=sum(n - 1 for n in found["items"].values()),
+        lost=len(set(items) - set(found["items"])),
+        recovery_s=recovery,
+        extra={
+            "killed_at_fired": killed_at,
+            "late_p50_ms": round(late[0] * 1000, 1),
+            "late_p99_ms": round(late[1] * 1000, 1),
+            "early": early,
+            "rows_left": left,
+        },
+    )
+    emit(capsys, report)
+    assert early == 0 and left == 0 and killed_at < len(items)
+
+
+# F11 --------------------------------------------------------------------------------------------
+
+
+async def test_f11_a_worker_killed_between_the_peers_answer_and_the_record(fresh_lab: Lab, capsys: Any) -> None:
+    """2,000 external calls to a peer WITHOUT idempotency keys (every POST is a new post): the
+    worker is SIGKILLed while calls are in flight; after the restart every call is recorded once
+    and the peer holds exactly one post per call — the lost claims were reconciled, not repeated."""
+    lab = fresh_lab
+    run = new_run("F11")
+    items = items_for(20, 100)
+    with PostingPeer(delay_s=0.05) as peer:
+        worker = lab.faultbox(role="all", peer_url=peer.server.url, call_concurrency=16, timer_lease_s=3)
+        await lab.record_calls(worker.url, run, items)
+        while sum(peer.posts.values()) < len(items) // 4:
+            await asyncio.sleep(0.02)
+        worker.kill(signal.SIGKILL)  # calls in flight: some answered by the peer, none recorded
+        posts_at_kill = sum(peer.posts.values())
+        recorded_at_kill = (await lab.effects(run, "call"))["rows"]
+        restarted = time.monotonic()
+        worker.start()
+        worker.wait_ready()
+        await lab.wait_effects(run, "call", len(items))
+        recovery = time.monotonic() - restarted
+        await asyncio.sleep(1)
+        reconciled = await metric(worker.url, "huntaze_calls_total", kind="fb_call", outcome="reconciled")
+    found = await lab.effects(run, "call")
+    mine = {f"{run}:{k}:{s}" for k, s in items}
+    peer_duplicates = sum(n - 1 for ref, n in peer.posts.items() if ref in mine)
+    report = Report(
+        "F11",
+        produced=len(items),
+        effects=found["rows"],
+        duplicates=sum(n - 1 for n in found["items"].values()) + peer_duplicates,
+        lost=len(set(items) - set(found["items"])) + len(mine - set(peer.posts)),
+        recovery_s=recovery,
+        extra={
+            "answered_unrecorded_at_kill": posts_at_kill - recorded_at_kill,
+            "reconciled": int(reconciled),
+            "peer_posts": sum(peer.posts[r] for r in mine),
+        },
+    )
+    emit(capsys, report)
+    assert report.extra["answered_unrecorded_at_kill"] > 0, "the kill never landed between an answer and its record"

@@ -19,7 +19,14 @@ from opentelemetry.trace import SpanKind
 
 from huntaze_testkit import Api, Platform, eventually
 
-PORTS = {"gateway": 18100, "inbox": 18101, "ai": 18102, "fans": 18103}
+
+def ports() -> dict[str, int]:
+    from huntaze_service import discover
+
+    return {name: 10100 + d.default_port for name, d in discover().items()}
+
+
+PORTS = ports()
 
 
 @pytest.fixture

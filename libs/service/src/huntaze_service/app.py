@@ -48,7 +48,7 @@ class Service:
         self.settings = settings
         self.title = title
         self.routers = list(routers)
-        self.subscriptions = subscriptions or Subscriptions()
+        self.subscriptions = subscriptions if subscriptions is not None else Subscriptions()
         self.repository = repository
         self.on_startup = list(on_startup)
         self.on_shutdown = list(on_shutdown)

@@ -106,10 +106,14 @@ def metrics() -> ChassisMetrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
         ),
         timers_failed=Counter(
-            "huntaze_timers_failed_total", "Timer firings that raised (each attempt counts)", ["service", "kind", "error"]
+            "huntaze_timers_failed_total",
+            "Timer firings that raised (each attempt counts)",
+            ["service", "kind", "error"],
         ),
         timers_dead=Counter(
-            "huntaze_timers_dead_lettered_total", "Timers and calls buried (state dead) after their attempts", ["service", "kind"]
+            "huntaze_timers_dead_lettered_total",
+            "Timers and calls buried (state dead) after their attempts",
+            ["service", "kind"],
         ),
         timers_dead_now=Gauge("huntaze_timers_dead", "Buried timers and calls waiting for an operator", ["service"]),
         timers_oldest_due_age=Gauge(

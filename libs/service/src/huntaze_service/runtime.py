@@ -51,7 +51,7 @@ class Runtime(Generic[R]):
     ) -> None:
         self.settings = settings
         self.service = settings.service_name
-        self.subscriptions = subscriptions or Subscriptions()
+        self.subscriptions = subscriptions if subscriptions is not None else Subscriptions()
         self.repository = repository
         self.uses_kafka = uses_kafka
         self.tracer_provider = tracer_provider or build_tracer_provider(
@@ -104,16 +104,17 @@ class Runtime(Generic[R]):
             client_id = s.kafka_client_id or f"huntaze-{self.service}"
             self.producer = new_producer(s.kafka_bootstrap_servers, client_id)
             await _retry_until_ready("kafka", self.producer.start, s.shutdown_grace_s * 4)
-            self.relay = OutboxRelay(
-                service=self.service,
-                database_url=s.database_url,
-                sessionmaker=self.sessionmaker,
-                producer=self.producer,
-                batch_size=s.relay_batch_size,
-                safety_interval_s=s.relay_safety_interval_s,
-                tracer=self._event_tracer,
-            )
-            self.relay.start()
+            if s.relay_enabled:
+                self.relay = OutboxRelay(
+                    service=self.service,
+                    database_url=s.database_url,
+                    sessionmaker=self.sessionmaker,
+                    producer=self.producer,
+                    batch_size=s.relay_batch_size,
+                    safety_interval_s=s.relay_safety_interval_s,
+                    tracer=self._event_tracer,
+                )
+                self.relay.start()
             if workers and len(self.subscriptions):
                 self.consumers = ConsumerLoop(
                     service=self.service,

@@ -105,6 +105,9 @@ class ServiceSettings(BaseSettings):
     retry_initial_backoff_s: PositiveFloat = 0.2
     retry_max_backoff_s: PositiveFloat = 5.0
 
+    relay_enabled: bool = True
+    """Whether this process publishes the outbox (every role does by default; an operator may keep
+    the relay to the workers, which the NOTIFY of each commit wakes)."""
     relay_batch_size: PositiveInt = 1000
     relay_safety_interval_s: PositiveFloat = 5.0
     outbox_retention_hours: PositiveFloat = 72.0

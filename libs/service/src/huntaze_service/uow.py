@@ -51,6 +51,7 @@ class TimerWrite:
     payload: dict[str, Any]
     recurrence: Recurrence | None
     is_call: bool
+    order_key: str | None
     correlation_id: uuid.UUID | None
     causation_id: uuid.UUID | None
     traceparent: str | None
@@ -174,12 +175,23 @@ class UnitOfWork(Generic[R]):
         tenant: uuid.UUID | None = None,
         at: datetime | None = None,
         cause: Envelope[Any] | None = None,
+        order_key: str | None = None,
     ) -> None:
         """Records the intent to make external call ``kind`` (its ``key`` is the idempotency key
         the peer receives). A worker makes it after the commit, outside any transaction, and
-        records its outcome in a second one. Recording the same (kind, key) again does nothing."""
+        records its outcome in a second one. Recording the same (kind, key) again does nothing.
+        Calls of one kind sharing an ``order_key`` (e.g. a conversation) are made one at a time,
+        in the order they were recorded, so their outcomes (and events) keep that order."""
         self._add_timer(
-            kind, key=key, at=at or self.now(), payload=payload, tenant=tenant, every=None, call=True, cause=cause
+            kind,
+            key=key,
+            at=at or self.now(),
+            payload=payload,
+            tenant=tenant,
+            every=None,
+            call=True,
+            cause=cause,
+            order_key=order_key,
         )
 
     def _add_timer(
@@ -193,6 +205,7 @@ class UnitOfWork(Generic[R]):
         every: Recurrence | None,
         call: bool,
         cause: Envelope[Any] | None,
+        order_key: str | None = None,
     ) -> None:
         if self._kinds is not None:
             self._kinds.check(kind, call=call)
@@ -224,6 +237,7 @@ class UnitOfWork(Generic[R]):
                 payload=body,
                 recurrence=every,
                 is_call=call,
+                order_key=order_key,
                 correlation_id=correlation_id,
                 causation_id=causation_id,
                 traceparent=traceparent,

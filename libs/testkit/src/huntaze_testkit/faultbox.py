@@ -8,6 +8,10 @@ a duplicate effect would show), with a per-key sequence number so that losses an
     POST /ingest {"run", "items": [{"key", "seq"}]}  →  faultbox.recorded (through the outbox)
     apply  (faultbox.recorded) → effect row + faultbox.applied (through the outbox)
     count  (faultbox.applied)  → effect row
+    POST /schedule {"run", "items", "start_in_ms", "spread_ms"} → one durable timer per item
+    fire   (timer fb_fire, at its time) → effect row (``due_at`` kept: lateness shows)
+    POST /calls {"run", "items"} → one external call per item (fb_call) to FAULTBOX_PEER_URL
+    call   (fb_call: POST to the peer, outside any transaction) → effect row once recorded
 
 Faults it can inject, from the environment: FAULTBOX_FAIL_ONCE_SEQS ("50,51": the first attempt
 of an event with that seq raises, per process), FAULTBOX_HANDLER_DELAY_MS (a slow handler).
@@ -23,16 +27,28 @@ import sys
 import time
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import text
 
 from huntaze_events import REGISTRY, Envelope, EventPayload, EventSpec
-from huntaze_service import RuntimeDep, Service, ServiceDefinition, ServiceSettings, Subscriptions
+from huntaze_service import (
+    Call,
+    CallFailed,
+    RetryPolicy,
+    RuntimeDep,
+    Service,
+    ServiceDefinition,
+    ServiceSettings,
+    Subscriptions,
+    Timer,
+)
 from huntaze_service.migrations import CHASSIS_SCHEMA
 
 PRODUCER = "faultbox"
@@ -80,7 +96,8 @@ SCHEMA = (
         seq        INT  NOT NULL,
         applied_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
         -- the handler's own clock when it was called (B3 measures commit → handler start)
-        handler_started_at TIMESTAMPTZ NOT NULL
+        handler_started_at TIMESTAMPTZ NOT NULL,
+        due_at     TIMESTAMPTZ
     )
     """,
     "CREATE INDEX ix_effects_run ON effects (run, consumer)",
@@ -112,6 +129,10 @@ class FaultboxSettings(ServiceSettings):
     handler_delay_ms: int = 0
     pass_on: bool = True
     """False: `apply` records its effect only (no second hop), e.g. to time a single hop."""
+    peer_url: str = "http://127.0.0.1:9"
+    """The remote peer of the fb_call external call (a test's local HTTP server)."""
+    call_reconcile: bool = True
+    """Before calling again after a lost claim, look the call up at the peer (GET ?ref=<key>)."""
 
     def failing(self) -> set[int]:
         return {int(x) for x in self.fail_once_seqs.split(",") if x.strip()}
@@ -150,11 +171,104 @@ async def ingest(body: IngestIn, runtime: RuntimeDep) -> dict[str, int]:
     return {"accepted": len(body.items), "new": emitted}
 
 
+class ScheduleIn(IngestIn):
+    start_in_ms: int = Field(default=1000, ge=0)
+    spread_ms: int = Field(default=0, ge=0)
+
+
+class ItemDue(BaseModel):
+    run: str
+    key: str
+    seq: int
+
+
+@router.post("/schedule", status_code=202)
+async def schedule(body: ScheduleIn, runtime: RuntimeDep) -> dict[str, Any]:
+    """One durable timer per item, due from ``start_in_ms`` on, spread evenly over ``spread_ms``."""
+    creator = uuid.UUID(int=0)
+    n = max(len(body.items), 1)
+    async with runtime.uow() as uow:
+        start = uow.now() + timedelta(milliseconds=body.start_in_ms)
+        for i, item in enumerate(body.items):
+            uow.schedule(
+                "fb_fire",
+                key=f"{body.run}:{item.key}:{item.seq}",
+                at=start + timedelta(milliseconds=body.spread_ms * i / n),
+                payload=ItemDue(run=body.run, key=item.key, seq=item.seq),
+                tenant=creator,
+            )
+        await uow.commit()
+    return {"scheduled": len(body.items), "first_due": start.isoformat()}
+
+
+@router.post("/calls", status_code=202)
+async def calls(body: IngestIn, runtime: RuntimeDep) -> dict[str, int]:
+    """One fb_call external call per item (recorded once per run/key/seq)."""
+    async with runtime.uow() as uow:
+        for item in body.items:
+            uow.call(
+                "fb_call",
+                key=f"{body.run}:{item.key}:{item.seq}",
+                payload=ItemDue(run=body.run, key=item.key, seq=item.seq),
+                tenant=uuid.UUID(int=0),
+                order_key=f"{body.run}:{item.key}",  # one key's calls in order, like a conversation's replies
+            )
+        await uow.commit()
+    return {"recorded": len(body.items)}
+
+
 def subscriptions(settings: FaultboxSettings) -> Subscriptions:
     subs = Subscriptions()
     failing = settings.failing()
     failed_once: set[uuid.UUID] = set()
     delay = settings.handler_delay_ms / 1000
+
+    async def effect(uow: Any, consumer: str, item: ItemDue, due_at: Any = None) -> None:
+        await uow.session.execute(
+            text(
+                "INSERT INTO effects (consumer, event_id, run, key, seq, handler_started_at, due_at) "
+                "VALUES (:c, :id, :run, :key, :seq, clock_timestamp(), :due)"
+            ),
+            {"c": consumer, "id": uuid.uuid4(), "run": item.run, "key": item.key, "seq": item.seq, "due": due_at},
+        )
+
+    @subs.timer("fb_fire", ItemDue)
+    async def fire(uow: Any, timer: Timer[ItemDue]) -> None:
+        """A durable timer fired: its effect, with its due time."""
+        await effect(uow, "timer", timer.payload, timer.due_at)
+
+    clients: list[httpx.AsyncClient] = []  # one per process: building one costs ~40 ms (its TLS context)
+
+    def client() -> httpx.AsyncClient:
+        if not clients:
+            clients.append(httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_connections=64)))
+        return clients[0]
+
+    async def remote(call: Call[ItemDue]) -> str:
+        """POSTs to the peer (which may not deduplicate); a 5xx is worth retrying."""
+        answer = await client().post(
+            f"{settings.peer_url}/posts", json={"ref": call.key}, headers={"Idempotency-Key": call.idempotency_key}
+        )
+        if answer.status_code >= 300:
+            raise CallFailed(f"peer answered {answer.status_code}", permanent=400 <= answer.status_code < 500)
+        return str(answer.json()["id"])
+
+    async def look_up(call: Call[ItemDue]) -> str | None:
+        answer = await client().get(f"{settings.peer_url}/posts", params={"ref": call.key})
+        return str(answer.json()["id"]) if answer.status_code == 200 else None
+
+    async def called(uow: Any, call: Call[ItemDue], peer_id: str) -> None:
+        await effect(uow, "call", call.payload)
+
+    subs.call(
+        "fb_call",
+        ItemDue,
+        remote=remote,
+        on_result=called,
+        reconcile=look_up if settings.call_reconcile else None,
+        timeout_s=10,
+        retry=RetryPolicy(max_attempts=20, initial_backoff_s=0.1, max_backoff_s=1.0),
+    )
 
     async def record(uow: Any, consumer: str, events: Sequence[Envelope[Any]]) -> None:
         started = time.time()

@@ -173,6 +173,32 @@ class Lab:
                     await asyncio.sleep(0.2)
         return retries
 
+    async def schedule(
+        self, url: str, run: str, items: list[tuple[str, int]], start_in_ms: int, spread_ms: int
+    ) -> None:
+        """Schedules one durable timer per item through the faultbox API, in chunks."""
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            for start in range(0, len(items), 1000):
+                chunk = items[start : start + 1000]
+                offset = spread_ms * start // max(len(items), 1)
+                answer = await client.post(
+                    "/schedule",
+                    json={
+                        "run": run,
+                        "items": [{"key": k, "seq": s} for k, s in chunk],
+                        "start_in_ms": start_in_ms + offset,
+                        "spread_ms": spread_ms * len(chunk) // max(len(items), 1),
+                    },
+                )
+                assert answer.status_code == 202, answer.text
+
+    async def record_calls(self, url: str, run: str, items: list[tuple[str, int]]) -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            for start in range(0, len(items), 1000):
+                chunk = [{"key": k, "seq": s} for k, s in items[start : start + 1000]]
+                answer = await client.post("/calls", json={"run": run, "items": chunk})
+                assert answer.status_code == 202, answer.text
+
     # counting -------------------------------------------------------------------------------------
     async def scalar(self, sql: str, **params: Any) -> Any:
         async with self.db.connect() as conn:
@@ -294,3 +320,42 @@ def grouped(items: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
     for key, seq in items:
         out[key].append(seq)
     return out
+
+
+class PostingPeer:
+    """A remote peer with no idempotency keys (like a social network's post API): every POST
+    /posts creates a post, so a repeated call is a duplicate effect; GET /posts?ref=<client ref>
+    looks a post up. Each POST takes ``delay_s`` (calls are in flight when a worker dies)."""
+
+    def __init__(self, delay_s: float = 0.0) -> None:
+        import threading
+
+        from . import LocalHTTPServer
+
+        self.delay_s = delay_s
+        self.posts: Counter[str] = Counter()
+        self.lookups = 0
+        self._lock = threading.Lock()
+        self.server = LocalHTTPServer(self._respond)
+
+    def _respond(self, method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
+        from urllib.parse import parse_qs, urlparse
+
+        if method == "GET":
+            ref = parse_qs(urlparse(path).query).get("ref", [""])[0]
+            with self._lock:
+                self.lookups += 1
+                found = self.posts.get(ref, 0) > 0
+            return (200, {"id": ref}) if found else (404, {"error": "not found"})
+        time.sleep(self.delay_s)
+        ref = str((body or {}).get("ref"))
+        with self._lock:
+            self.posts[ref] += 1
+        return 201, {"id": ref}
+
+    def __enter__(self) -> PostingPeer:
+        self.server.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.__exit__(*exc)

@@ -12,7 +12,9 @@ from . import handlers
 from .domain import DraftCall, Drafted, DraftingProvider
 
 
-def subscriptions(provider: DraftingProvider, *, draft_timeout_s: float = 65.0, draft_attempts: int = 5) -> Subscriptions:
+def subscriptions(
+    provider: DraftingProvider, *, draft_timeout_s: float = 65.0, draft_attempts: int = 5
+) -> Subscriptions:
     subs = Subscriptions()
 
     @subs.on_batch(MessageReceived, name="draft_reply")

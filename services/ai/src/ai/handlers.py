@@ -77,7 +77,13 @@ async def request_drafts(uow: Uow, events: Sequence[Envelope[MessageReceived]]) 
                 history=earlier_lines(lines, message.message_id, message.sent_at),
                 persona=personas[creator_id],
             )
-            uow.call(DRAFT_REPLY, key=str(message.message_id), payload=DraftCall.of(request, message.fan.fan_id), cause=event)
+            uow.call(
+                DRAFT_REPLY,
+                key=str(message.message_id),
+                payload=DraftCall.of(request, message.fan.fan_id),
+                cause=event,
+                order_key=str(conversation_id),  # drafts of a conversation arrive in its order
+            )
 
 
 async def record_draft(uow: Uow, call: Call[DraftCall], drafted: Drafted) -> None:

@@ -23,8 +23,17 @@ class FakeFansRepository:
         for d in deltas:
             fan = self.fans.get(d.fan_id)
             if fan is None:
-                fan = Fan(d.fan_id, d.creator_id, d.external_id, d.display_name, d.first_message_at,
-                          d.last_message_at, d.message_count, now, now)
+                fan = Fan(
+                    d.fan_id,
+                    d.creator_id,
+                    d.external_id,
+                    d.display_name,
+                    d.first_message_at,
+                    d.last_message_at,
+                    d.message_count,
+                    now,
+                    now,
+                )
             else:
                 newest = fan.last_message_at is None or d.last_message_at >= fan.last_message_at
                 fan = replace(

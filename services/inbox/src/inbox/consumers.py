@@ -10,7 +10,9 @@ from .adapters.connector import ConnectorError, OutboundConnector, OutboundReply
 from .domain import SendReply
 
 
-def subscriptions(connector: OutboundConnector, *, send_attempts: int = 8, send_timeout_s: float = 12.0) -> Subscriptions:
+def subscriptions(
+    connector: OutboundConnector, *, send_attempts: int = 8, send_timeout_s: float = 12.0
+) -> Subscriptions:
     subs = Subscriptions()
 
     @subs.on(ReplyDrafted, name="drafts")

@@ -147,6 +147,7 @@ async def approve_draft(
             text=draft.text,
         ),
         cause=approved,
+        order_key=str(draft.conversation_id),  # replies to a fan leave in the order they were approved
     )
     await uow.commit()
     return draft

@@ -87,7 +87,9 @@ class FakeInboxRepository:
         return out
 
     async def recent_messages(self, conversation_id: uuid.UUID, limit: int) -> list[Message]:
-        msgs = sorted((m for m in self.messages.values() if m.conversation_id == conversation_id), key=lambda m: (m.sent_at, m.id))
+        msgs = sorted(
+            (m for m in self.messages.values() if m.conversation_id == conversation_id), key=lambda m: (m.sent_at, m.id)
+        )
         return msgs[-limit:]
 
     async def drafts(self, conversation_id: uuid.UUID, since: datetime | None) -> list[Draft]:

@@ -168,7 +168,9 @@ class ConsumerLoop:
                     self.consumer.pause(tp)
                     self._paused.add(tp)
                 if tp not in self._drains:
-                    self._drains[tp] = asyncio.create_task(self._drain(tp), name=f"{self.group}-{tp.topic}-{tp.partition}")
+                    self._drains[tp] = asyncio.create_task(
+                        self._drain(tp), name=f"{self.group}-{tp.topic}-{tp.partition}"
+                    )
 
     # applying ----------------------------------------------------------------------------------------
     async def _drain(self, tp: TopicPartition) -> None:
@@ -195,7 +197,9 @@ class ConsumerLoop:
         except asyncio.CancelledError:
             raise
         except Exception:  # a bug of ours, not the event's: never skip the records
-            log.exception("%s: applying %s[%d] crashed; its records will be read again", self.group, tp.topic, tp.partition)
+            log.exception(
+                "%s: applying %s[%d] crashed; its records will be read again", self.group, tp.topic, tp.partition
+            )
             first = records[0].offset if records else (buffer[0].offset if buffer else None)
             buffer.clear()
             if first is not None and tp not in self._revoking:
@@ -266,6 +270,8 @@ async def observe_lag(loop: ConsumerLoop, every_s: float = 10) -> None:
             ends = await consumer.end_offsets(partitions)
             for tp in partitions:
                 committed = await consumer.committed(tp) or 0
-                gauge.labels(loop.service, loop.group, tp.topic, str(tp.partition)).set(max(ends.get(tp, 0) - committed, 0))
+                gauge.labels(loop.service, loop.group, tp.topic, str(tp.partition)).set(
+                    max(ends.get(tp, 0) - committed, 0)
+                )
         except Exception as exc:  # noqa: BLE001 - a metric must never stop the worker
             log.debug("lag observation failed: %r", exc)

@@ -44,6 +44,7 @@ from ..uow import SqlUnitOfWork
 
 log = logging.getLogger("huntaze.consumer")
 
+
 @dataclass
 class Poison:
     record: ConsumerRecord[Any, Any]

@@ -39,6 +39,7 @@ DDL = (
         timezone       TEXT,
         anchor         TIMESTAMPTZ,
         is_call        BOOLEAN     NOT NULL DEFAULT false,
+        order_key      TEXT,
         state          TEXT        NOT NULL DEFAULT 'scheduled'
                        CONSTRAINT ck_timers_state CHECK (state IN ('scheduled', 'calling', 'dead')),
         attempts       INT         NOT NULL DEFAULT 0,
@@ -54,6 +55,7 @@ DDL = (
     )
     """,
     "CREATE INDEX ix_timers_due ON timers (due_at) WHERE state <> 'dead'",
+    "CREATE INDEX ix_timers_order ON timers (kind, order_key, id) WHERE order_key IS NOT NULL AND state <> 'dead'",
     # Wakes the timer workers when a transaction that scheduled or moved a timer commits.
     """
     CREATE OR REPLACE FUNCTION huntaze_timers_notify() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -107,10 +109,11 @@ ON CONFLICT (kind, key) DO UPDATE SET
 """
 
 _INSERT_CALLS = """
-INSERT INTO timers (kind, key, tenant, due_at, payload, is_call, correlation_id, causation_id, traceparent)
-SELECT k, ky, t, d, CAST(p AS jsonb), true, c, ca, tp
+INSERT INTO timers (kind, key, tenant, due_at, payload, is_call, order_key, correlation_id, causation_id, traceparent)
+SELECT k, ky, t, d, CAST(p AS jsonb), true, o, c, ca, tp
 FROM unnest(%(kinds)s::text[], %(keys)s::text[], %(tenants)s::uuid[], %(due)s::timestamptz[], %(payloads)s::text[],
-            %(correlations)s::uuid[], %(causations)s::uuid[], %(traces)s::text[]) AS v(k, ky, t, d, p, c, ca, tp)
+            %(orders)s::text[], %(correlations)s::uuid[], %(causations)s::uuid[], %(traces)s::text[])
+     AS v(k, ky, t, d, p, o, c, ca, tp)
 ON CONFLICT (kind, key) DO NOTHING
 """
 
@@ -142,7 +145,7 @@ async def write_timers(conn: Any, timers: Sequence[Any], cancels: Sequence[tuple
                 },
             )
         if calls:
-            await cursor.execute(_INSERT_CALLS, _columns(calls))
+            await cursor.execute(_INSERT_CALLS, {**_columns(calls), "orders": [t.order_key for t in calls]})
 
 
 def _columns(rows: Sequence[Any]) -> dict[str, list[Any]]:
@@ -162,10 +165,14 @@ def _columns(rows: Sequence[Any]) -> dict[str, list[Any]]:
 
 _CLAIM = """
 WITH due AS (
-    SELECT id, state FROM timers
+    SELECT id, state FROM timers t
     WHERE state <> 'dead' AND is_call = %(calls)s AND due_at <= now()
       AND (lease_until IS NULL OR lease_until < now())
       {kind_filter}
+      -- calls sharing an order key go one at a time, oldest first (a dead one no longer blocks)
+      AND (t.order_key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM timers p WHERE p.kind = t.kind AND p.order_key = t.order_key AND p.id < t.id
+                                   AND p.state <> 'dead'))
     ORDER BY due_at
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
@@ -217,12 +224,13 @@ async def claim(
     return claimed
 
 
-async def next_due_in(conn: Any) -> float | None:
-    """Seconds until the next row becomes claimable (0 if one is already), None when none waits."""
+async def next_due_in(conn: Any, *, calls: bool = True) -> float | None:
+    """Seconds until the next row becomes claimable (0 if one is already), None when none waits;
+    ``calls=False`` leaves external calls out (no slot is free for them)."""
     async with conn.cursor() as cursor:
         await cursor.execute(
             "SELECT extract(epoch FROM min(greatest(due_at, coalesce(lease_until, due_at))) - now()) "
-            "FROM timers WHERE state <> 'dead'"
+            "FROM timers WHERE state <> 'dead'" + ("" if calls else " AND NOT is_call")
         )
         row = await cursor.fetchone()
     return None if row is None or row[0] is None else max(float(row[0]), 0.0)

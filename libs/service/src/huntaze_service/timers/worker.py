@@ -157,7 +157,9 @@ class TimerWorker:
                 if busy:
                     continue
                 conn = await self._connection()
-                delay = await store.next_due_in(conn)
+                # with every call slot taken, a finished call wakes the worker (see _call_done)
+                slots_free = len(self._in_flight) < self._call_slots
+                delay = await store.next_due_in(conn, calls=slots_free)
                 delay = self._poll_s if delay is None else min(delay, self._poll_s)
             except asyncio.CancelledError:
                 raise
@@ -210,7 +212,11 @@ class TimerWorker:
                 raise  # the leases run out; fired again once the database is back
             if len(claimed) > 1:
                 log.warning("firing %d timers failed (%r); firing them one by one", len(claimed), exc)
+            culprit = getattr(exc, "__huntaze_timer_id__", None)
             for timer in claimed:
+                if timer.id == culprit or len(claimed) == 1:
+                    await self._failed(timer, exc)  # that was its attempt
+                    continue
                 try:
                     await self._fire_together([timer])
                 except Exception as single:

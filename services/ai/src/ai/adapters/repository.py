@@ -48,9 +48,7 @@ class SqlAiRepository:
                 .limit(limit)
             )
         ).all()
-        return [
-            Line(r.id, r.creator_id, r.conversation_id, Speaker(r.speaker), r.text, r.at) for r in reversed(rows)
-        ]
+        return [Line(r.id, r.creator_id, r.conversation_id, Speaker(r.speaker), r.text, r.at) for r in reversed(rows)]
 
     async def persona(self, creator_id: uuid.UUID) -> Persona | None:
         row = await self._session.get(PersonaRow, creator_id)

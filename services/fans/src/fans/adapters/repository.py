@@ -58,7 +58,9 @@ class SqlFansRepository:
                 "first_message_at": func.least(FanRow.first_message_at, new.first_message_at),
                 "last_message_at": func.greatest(FanRow.last_message_at, new.last_message_at),
                 # the name on the most recent message wins, whatever order messages arrive in
-                "display_name": case((new.last_message_at >= previous_last, new.display_name), else_=FanRow.display_name),
+                "display_name": case(
+                    (new.last_message_at >= previous_last, new.display_name), else_=FanRow.display_name
+                ),
                 "updated_at": now,
             },
             # a fan id never moves between tenants; a mismatch updates nothing and is caught below

@@ -53,4 +53,8 @@ class SqlGatewayRepository:
         if row is None:
             return None
         u, c, m = row
-        return _user(u), Creator(c.id, c.display_name, c.created_at), Membership(m.user_id, m.creator_id, m.role, m.created_at)
+        return (
+            _user(u),
+            Creator(c.id, c.display_name, c.created_at),
+            Membership(m.user_id, m.creator_id, m.role, m.created_at),
+        )

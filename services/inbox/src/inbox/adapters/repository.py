@@ -38,15 +38,28 @@ _ADD_MESSAGE = (
 
 def _conversation(r: Any) -> Conversation:
     return Conversation(
-        r.id, r.creator_id, r.fan_id, r.fan_external_id, r.fan_display_name, r.created_at, r.last_message_at,
+        r.id,
+        r.creator_id,
+        r.fan_id,
+        r.fan_external_id,
+        r.fan_display_name,
+        r.created_at,
+        r.last_message_at,
         r.message_count,
     )
 
 
 def _message(r: Any) -> Message:
     return Message(
-        r.id, r.creator_id, r.conversation_id, Direction(r.direction), r.text, r.sent_at, r.received_at,
-        r.external_id, r.draft_id,
+        r.id,
+        r.creator_id,
+        r.conversation_id,
+        Direction(r.direction),
+        r.text,
+        r.sent_at,
+        r.received_at,
+        r.external_id,
+        r.draft_id,
     )
 
 
@@ -110,8 +123,17 @@ class SqlInboxRepository:
         async with conn.cursor() as cursor:
             await cursor.execute(
                 _ADD_MESSAGE,
-                (m.id, m.creator_id, m.conversation_id, m.direction.value, m.text, m.sent_at, m.received_at,
-                 m.external_id, m.draft_id),
+                (
+                    m.id,
+                    m.creator_id,
+                    m.conversation_id,
+                    m.direction.value,
+                    m.text,
+                    m.sent_at,
+                    m.received_at,
+                    m.external_id,
+                    m.draft_id,
+                ),
             )
 
     # conversations and drafts --------------------------------------------------------------------------
