@@ -15,7 +15,6 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace.export import SpanExporter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from .http import BodyLimitMiddleware, RequestContextMiddleware, install_error_handlers, install_probes
 from .logs import configure_logging
@@ -39,7 +38,7 @@ class Service:
         title: str,
         routers: Sequence[APIRouter] = (),
         subscriptions: Subscriptions | None = None,
-        repository: Callable[[AsyncSession], Any] | None = None,
+        repository: Callable[[Any], Any] | None = None,
         on_startup: Sequence[Hook] = (),
         on_shutdown: Sequence[Hook] = (),
         uses_kafka: bool = True,

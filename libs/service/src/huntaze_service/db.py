@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import MetaData
 from sqlalchemy import exc as sa_exc
@@ -73,7 +73,14 @@ def _raised_by_database(exc: BaseException) -> bool:
     return False
 
 
-async def driver_of(session: AsyncSession) -> Any:
-    """The psycopg connection under a session, inside its transaction (for hot paths)."""
-    connection = await session.connection()
-    return (await connection.get_raw_connection()).driver_connection
+class Transaction(Protocol):
+    """What a repository is built on: one transaction of the service's database."""
+
+    @property
+    def session(self) -> AsyncSession:
+        """A SQLAlchemy session in the transaction (Core and ORM statements)."""
+        ...
+
+    async def driver(self) -> Any:
+        """The psycopg connection of the transaction (hot paths: plain SQL, prepared after a few runs)."""
+        ...

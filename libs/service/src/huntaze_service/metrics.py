@@ -21,6 +21,7 @@ class ChassisMetrics:
     outbox_backlog: Gauge
     outbox_oldest_age_seconds: Gauge
     relay_batch_seconds: Histogram
+    relay_leader: Gauge
     http_request_seconds: Histogram
     consumer_lag: Gauge
     timers_due: Gauge
@@ -85,6 +86,11 @@ def metrics() -> ChassisMetrics:
             "Time to claim, publish and mark one relay batch",
             ["service"],
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        ),
+        relay_leader=Gauge(
+            "huntaze_outbox_relay_leader",
+            "1 when this process's relay publishes the outbox (one per service)",
+            ["service"],
         ),
         http_request_seconds=Histogram(
             "huntaze_http_request_duration_seconds",

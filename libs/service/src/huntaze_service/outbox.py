@@ -6,11 +6,12 @@ Wake-up: a statement trigger on ``outbox`` issues ``NOTIFY huntaze_outbox`` (del
 PostgreSQL only on commit) and, when the unit of work runs in the relay's own process, it also sets
 an in-process event after commit. A slow timer remains as a safety net only.
 
-Ordering and concurrency: a relay publishes only while it holds a transaction-level advisory lock,
-so two relays of one service never publish the same rows at once and rows go out in commit (id)
-order, which keeps each aggregate's events ordered on its partition. A relay that dies after
-publishing but before committing "published" leaves the rows for the next relay: they go out again
-(at-least-once on the wire), and consumers deduplicate on event_id.
+Ordering and concurrency: a relay publishes only while it holds the service's relay lock (a
+session-level advisory lock on its own connection), so two relays of one service never publish at
+once and rows go out in id order — for one aggregate, the order of the commits, as its writes hold
+its row lock until they commit — which keeps each aggregate's events ordered on its partition. A
+relay that dies after publishing but before marking rows "published" leaves them for the next
+leader: they go out again (at-least-once on the wire), and consumers deduplicate on event_id.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ log = logging.getLogger("huntaze.outbox")
 NOTIFY_CHANNEL = "huntaze_outbox"
 # Arbitrary constant identifying "the relay" among advisory locks of a service database.
 RELAY_LOCK_KEY = 0x68756E747A  # "huntz"
-# Batches published and marked per transaction (a crash republishes at most that many rows).
-_BATCHES_PER_TRANSACTION = 10
+# Batches published per run before the relay looks at its wake-ups again.
+_BATCHES_PER_RUN = 10
 
 
 def encode_headers(headers: list[tuple[str, bytes]]) -> bytes:
@@ -139,6 +140,14 @@ def new_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
 
 
 class OutboxRelay:
+    """Publishes a service's outbox. Every process of the service may run one; one at a time leads.
+
+    Leadership is a session-level advisory lock held by the relay's own connection: the leader
+    publishes, the others stand by and try to take over every ``standby_poll_s`` (a leader that
+    dies loses its connection, hence the lock). The leader wakes on its own commits (in process),
+    on NOTIFY from other processes' commits, and on a slow safety timer; its reads and marks are
+    single autocommit statements — no transaction to open on the path from a commit to Kafka."""
+
     def __init__(
         self,
         *,
@@ -148,6 +157,7 @@ class OutboxRelay:
         producer: AIOKafkaProducer,
         batch_size: int = 1000,
         safety_interval_s: float = 5.0,
+        standby_poll_s: float = 1.0,
         tracer: trace.Tracer | None = None,
     ) -> None:
         self.service = service
@@ -158,10 +168,12 @@ class OutboxRelay:
         self._producer = producer
         self._batch_size = batch_size
         self._safety_interval_s = safety_interval_s
+        self._standby_poll_s = standby_poll_s
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         self._metrics = metrics()
+        self.leading = False
         self.published_total = 0
 
     # lifecycle -------------------------------------------------------------------------------
@@ -173,7 +185,7 @@ class OutboxRelay:
         ]
 
     async def stop(self) -> None:
-        """Finishes the batch in flight, then stops."""
+        """Finishes the batch in flight, then stops (closing its connection hands leadership on)."""
         self._stopping = True
         self._wakeup.set()
         if self._tasks:
@@ -215,11 +227,9 @@ class OutboxRelay:
         last_observed = 0.0
         while not self._stopping:
             try:
-                await asyncio.wait_for(self._wakeup.wait(), timeout=self._safety_interval_s)
-            except TimeoutError:
-                pass
-            self._wakeup.clear()
-            try:
+                if not await self.lead():
+                    await self._sleep(self._standby_poll_s)  # wake-ups are the leader's business
+                    continue
                 await self.drain()
                 backoff = 0.2
                 if time.monotonic() - last_observed > 10:
@@ -230,111 +240,112 @@ class OutboxRelay:
             except Exception as exc:  # noqa: BLE001 - the relay must survive Kafka/DB outages
                 self._metrics.outbox_publish_errors.labels(self.service).inc()
                 log.warning("outbox relay failed: %r; retrying in %.1fs", exc, backoff)
+                if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)):
+                    await self._close_connection()  # reconnect; the lock went with the connection
                 await asyncio.sleep(backoff + random.uniform(0, backoff / 2))
                 backoff = min(backoff * 2, 5.0)
-                self._wakeup.set()
+                continue
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=self._safety_interval_s)
+            except TimeoutError:
+                pass
+            self._wakeup.clear()
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(_until(lambda: self._stopping, self._wakeup), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    async def lead(self) -> bool:
+        """True when this relay holds (or just took) the service's relay lock."""
+        if self.leading and self._conn is not None and not self._conn.closed:
+            return True
+        conn = await self._connection()
+        cursor = await conn.execute("SELECT pg_try_advisory_lock(%s)", (RELAY_LOCK_KEY,))
+        row = await cursor.fetchone()
+        self.leading = bool(row and row[0])
+        self._metrics.relay_leader.labels(self.service).set(1 if self.leading else 0)
+        if self.leading:
+            log.info("%s relay leads: it publishes the outbox", self.service)
+        return self.leading
 
     async def drain(self) -> int:
-        """Publishes every unpublished row. Returns how many went out."""
+        """Publishes every unpublished row (the caller leads). Returns how many went out."""
         total = 0
         while True:
-            published, contended, more = await self._publish_run()
+            published, more = await self._publish_run()
             total += published
-            if contended:
-                # Another relay holds the lock and drains; look again soon in case it stops.
-                await asyncio.sleep(0.05)
-                self._wakeup.set()
-                break
             if not more:
-                break
-        return total
+                return total
 
     async def _connection(self) -> psycopg.AsyncConnection[Any]:
-        """The relay's own connection (not the pool's): no checkout, no ping on the hot path."""
+        """The relay's own connection (not the pool's), in autocommit: no checkout, no ping, no
+        transaction to open on the hot path; it holds the relay lock while it lives."""
         if self._conn is None or self._conn.closed:
+            self.leading = False
             self._conn = await psycopg.AsyncConnection.connect(
-                self._conninfo, application_name=f"huntaze-{self.service}-relay", connect_timeout=5
+                self._conninfo, application_name=f"huntaze-{self.service}-relay", connect_timeout=5, autocommit=True
             )
         return self._conn
 
     async def _close_connection(self) -> None:
+        self.leading = False
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
 
-    async def _publish_run(self) -> tuple[int, bool, bool]:
-        """One transaction, holding the relay lock: batches are read, published and marked in a
-        pipeline — while Kafka acknowledges batch k, batch k+1 is read and handed to the producer
-        (the idempotent producer keeps their order per partition); batch k is marked once
-        acknowledged, while batch k+1 is being sent. Returns (published, contended, more)."""
+    async def _publish_run(self) -> tuple[int, bool]:
+        """Batches are read, published and marked in a pipeline — while Kafka acknowledges batch k,
+        batch k+1 is read and handed to the producer (the idempotent producer keeps their order per
+        partition); batch k is marked once acknowledged, while batch k+1 is being sent.
+        Returns (published, more)."""
         started = time.perf_counter()
         published = 0
-        limit = self._batch_size * _BATCHES_PER_TRANSACTION
+        limit = self._batch_size * _BATCHES_PER_RUN
+        conn = await self._connection()
+        rows = await self._fetch(conn, after_id=0)
+        in_flight: tuple[Sequence[Any], list[asyncio.Future[Any]], list[trace.Span]] | None = None
+        marking: asyncio.Task[None] | None = None
         try:
-            conn = await self._connection()
-            async with conn.transaction():
-                locked, rows = await self._lock_and_fetch(conn)
-                if not locked:
-                    return 0, True, False
-                in_flight: tuple[Sequence[Any], list[asyncio.Future[Any]], list[trace.Span]] | None = None
-                marking: asyncio.Task[None] | None = None
-                try:
-                    while rows or in_flight:
-                        sending = None
-                        if rows:
-                            acks, spans = await self._send(rows)  # the database marks meanwhile
-                            sending = (rows, acks, spans)
-                        if marking is not None:
-                            await marking
-                            marking = None
-                        if rows:
-                            read = published + len(rows) + (len(in_flight[0]) if in_flight else 0)
-                            full = len(rows) == self._batch_size
-                            rows = await self._fetch(conn, after_id=rows[-1][0]) if full and read < limit else []
-                        if in_flight is not None:
-                            done_rows, done_acks, done_spans = in_flight
-                            await _acknowledged(done_acks, done_spans)
-                            marking = asyncio.create_task(self._mark(conn, done_rows))
-                            published += len(done_rows)
-                        in_flight = sending
-                    if marking is not None:
-                        await marking
-                except BaseException:
-                    if marking is not None:
-                        marking.cancel()
-                        await asyncio.gather(marking, return_exceptions=True)
-                    if in_flight is not None:
-                        await asyncio.gather(*in_flight[1], return_exceptions=True)
-                        for span in in_flight[2]:
-                            span.end()
-                    raise
-        except (psycopg.OperationalError, psycopg.InterfaceError):
-            await self._close_connection()  # reconnect on the next run
+            while rows or in_flight:
+                sending = None
+                if rows:
+                    acks, spans = await self._send(rows)  # the database marks meanwhile
+                    sending = (rows, acks, spans)
+                if marking is not None:
+                    await marking
+                    marking = None
+                if rows:
+                    read = published + len(rows) + (len(in_flight[0]) if in_flight else 0)
+                    full = len(rows) == self._batch_size
+                    rows = await self._fetch(conn, after_id=rows[-1][0]) if full and read < limit else []
+                if in_flight is not None:
+                    done_rows, done_acks, done_spans = in_flight
+                    await _acknowledged(done_acks, done_spans)
+                    marking = asyncio.create_task(self._mark(conn, done_rows))
+                    published += len(done_rows)
+                in_flight = sending
+            if marking is not None:
+                await marking
+        except BaseException:
+            if marking is not None:
+                marking.cancel()
+                await asyncio.gather(marking, return_exceptions=True)
+            if in_flight is not None:
+                await asyncio.gather(*in_flight[1], return_exceptions=True)
+                for span in in_flight[2]:
+                    span.end()
             raise
         if published:
             self.published_total += published
             self._metrics.outbox_published.labels(self.service).inc(published)
             self._metrics.relay_batch_seconds.labels(self.service).observe(time.perf_counter() - started)
-        return published, False, published >= limit
-
-    async def _lock_and_fetch(self, conn: psycopg.AsyncConnection[Any]) -> tuple[bool, list[tuple[Any, ...]]]:
-        """Takes the relay lock and reads the first batch in one round trip."""
-        async with conn.cursor(binary=True) as cursor:
-            await cursor.execute(
-                "SELECT l.ok, o.id, o.topic, o.key, o.value, o.headers "
-                "FROM (SELECT pg_try_advisory_xact_lock(%s) AS ok) AS l "
-                "LEFT JOIN LATERAL (SELECT id, topic, key, value, headers FROM outbox "
-                "  WHERE l.ok AND published_at IS NULL ORDER BY id LIMIT %s) AS o ON true",
-                (RELAY_LOCK_KEY, self._batch_size),
-            )
-            found = await cursor.fetchall()
-        if not found or not found[0][0]:
-            return False, []
-        return True, [row[1:] for row in found if row[1] is not None]
+        return published, published >= limit
 
     async def _fetch(self, conn: psycopg.AsyncConnection[Any], after_id: int) -> list[tuple[Any, ...]]:
-        """(id, topic, key, value, headers) tuples, read with psycopg's binary protocol: on this
-        hot path SQLAlchemy rows and hex-encoded bytea cost as much as publishing."""
+        """(id, topic, key, value, headers) tuples, oldest first, read with psycopg's binary
+        protocol: on this hot path SQLAlchemy rows and hex-encoded bytea cost as much as publishing."""
         async with conn.cursor(binary=True) as cursor:
             await cursor.execute(
                 "SELECT id, topic, key, value, headers FROM outbox "
@@ -417,3 +428,10 @@ async def _acknowledged(futures: list[asyncio.Future[Any]], spans: list[trace.Sp
 async def backlog(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
     async with sessionmaker() as session:
         return int(await session.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")) or 0)
+
+
+async def _until(done: Any, event: asyncio.Event) -> None:
+    """Returns when ``done()`` holds, checked at each ``event``."""
+    while not done():
+        await event.wait()
+        event.clear()

@@ -34,7 +34,6 @@ from .uow import SqlUnitOfWork
 log = logging.getLogger("huntaze.runtime")
 
 R = TypeVar("R")
-Repository = Callable[[AsyncSession], Any]
 
 
 class Runtime(Generic[R]):
@@ -45,7 +44,7 @@ class Runtime(Generic[R]):
         settings: ServiceSettings,
         subscriptions: Subscriptions | None = None,
         *,
-        repository: Callable[[AsyncSession], R] | None = None,
+        repository: Callable[[Any], R] | None = None,
         uses_kafka: bool = True,
         tracer_provider: TracerProvider | None = None,
     ) -> None:
@@ -73,9 +72,9 @@ class Runtime(Generic[R]):
     # units of work ---------------------------------------------------------------------------
     def uow(self) -> SqlUnitOfWork[R]:
         """A unit of work on the service's database, with its repositories as ``uow.repo``."""
-        assert self.sessionmaker is not None, "runtime not started"
+        assert self.engine is not None, "runtime not started"
         return SqlUnitOfWork(
-            self.sessionmaker,
+            self.engine,
             producer_name=self.service,
             repository=self.repository,
             kinds=self._kinds,
@@ -84,7 +83,7 @@ class Runtime(Generic[R]):
         )
 
     def session(self) -> AsyncSession:
-        """A session outside any unit of work (operators' tools, tests)."""
+        """A session outside any unit of work (operators' tools, tests; use cases take ``uow()``)."""
         assert self.sessionmaker is not None, "runtime not started"
         return self.sessionmaker()
 
@@ -131,6 +130,7 @@ class Runtime(Generic[R]):
                     buffer_records=s.consumer_buffer_records,
                     grace_s=s.shutdown_grace_s,
                     tracer=self._event_tracer,
+                    commit_interval_s=s.consumer_commit_interval_ms / 1000,
                 )
                 await self.consumers.start()
                 self._background.append(asyncio.create_task(observe_lag(self.consumers), name="lag"))

@@ -72,7 +72,7 @@ class ServiceSettings(BaseSettings):
     )
 
     database_url: str = Field(default="", description="SQLAlchemy URL, postgresql+psycopg://...")
-    db_pool_size: PositiveInt = 10
+    db_pool_size: PositiveInt = 20
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout_s: PositiveFloat = 10.0
     """How long a request or a worker waits for a free connection before giving up (503 / retry)."""
@@ -98,6 +98,9 @@ class ServiceSettings(BaseSettings):
     """Long poll: how long an idle consumer waits for records (returns as soon as some arrive)."""
     consumer_concurrency: PositiveInt = 4
     """Partitions applied at once by one worker (each partition's records stay in order)."""
+    consumer_commit_interval_ms: int = Field(default=100, ge=0)
+    """Offsets of the batches applied within this interval go to the coordinator in one commit
+    (a crash in between only means a redelivery, which the idempotency record absorbs)."""
     consumer_buffer_records: PositiveInt = 2000
     """Records fetched ahead per partition while its previous batch is applied; above this the
     partition is paused until its backlog is applied."""

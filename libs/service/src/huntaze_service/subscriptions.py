@@ -14,6 +14,7 @@ and nothing else, so they run unchanged on a fake one in unit tests.
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import nullcontext
@@ -43,8 +44,6 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Exponential backoff with jitter for the given (1-based) failed attempt."""
-        import random
-
         base = min(self.initial_backoff_s * (2 ** (attempt - 1)), self.max_backoff_s)
         return base * random.uniform(0.75, 1.25)
 

@@ -97,7 +97,8 @@ async def write_probes(
     emitted: list[Envelope[Any]] = []
     items = [(k, s) for s in range(per_key) for k in keys]
     for start in range(0, len(items), per_tx):
-        uow = SqlUnitOfWork(sessionmaker, producer_name="sandbox", on_events=relay.wake if relay else None)
+        engine = sessionmaker.kw["bind"]  # the engine the fixture made the sessionmaker with
+        uow = SqlUnitOfWork(engine, producer_name="sandbox", on_events=relay.wake if relay else None)
         async with uow:
             for key, seq in items[start : start + per_tx]:
                 emitted.append(uow.emit(ChassisProbe(key=key, seq=seq), creator_id=creator))

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-import httpx
+import aiohttp
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -117,29 +117,31 @@ async def forward(service: str, request: Request, principal: CurrentPrincipal, p
     base = runtime.settings.upstreams().get(service)
     if base is None:
         raise ApiError(404, f"no API under /v1/{service}")
-    client: httpx.AsyncClient = runtime.state["upstream"]
+    upstream: aiohttp.ClientSession = runtime.state["upstream"]
     headers = {k: v for k in _FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k)) is not None}
     headers["x-creator-id"] = str(principal.creator_id)
     headers["x-user-id"] = str(principal.user_id)
     ctx = context.current()
     if ctx is not None:
         headers["x-correlation-id"] = str(ctx.correlation_id)
-    # traceparent: added by the httpx instrumentation, naming the gateway's client span
+    # traceparent: added by the aiohttp client instrumentation, naming the gateway's client span
     url = f"{base}/v1/{service}/{path}" if path else f"{base}/v1/{service}"
     try:
-        upstream = await client.request(
+        async with upstream.request(
             request.method,
             url,
             params=request.query_params.multi_items(),
-            content=await request.body(),
+            data=await request.body(),
             headers=headers,
-        )
-    except httpx.TimeoutException:
+            allow_redirects=False,
+        ) as answer:
+            body = await answer.read()
+    except TimeoutError:
         raise ApiError(504, f"the {service} service did not answer in time") from None
-    except httpx.TransportError:
+    except aiohttp.ClientError:
         raise ApiError(503, f"the {service} service is unavailable", headers={"Retry-After": "2"}) from None
     return Response(
-        content=upstream.content,
-        status_code=upstream.status_code,
-        headers={k: v for k in _FORWARDED_RESPONSE_HEADERS if (v := upstream.headers.get(k)) is not None},
+        content=body,
+        status_code=answer.status,
+        headers={k: v for k in _FORWARDED_RESPONSE_HEADERS if (v := answer.headers.get(k)) is not None},
     )

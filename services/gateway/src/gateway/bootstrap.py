@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
-from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+import aiohttp
+from opentelemetry.instrumentation.aiohttp_client import create_trace_config
 
 from huntaze_service import Runtime, Service, ServiceDefinition
 
@@ -26,21 +26,24 @@ def build(settings: GatewaySettings | None = None) -> Service:
             audience=settings.jwt_audience,
             ttl_s=settings.jwt_ttl_s,
         )
-        client = httpx.AsyncClient(
-            timeout=httpx.Timeout(settings.upstream_timeout_s, connect=settings.upstream_connect_timeout_s),
-            limits=httpx.Limits(
-                max_connections=settings.upstream_max_connections,
-                max_keepalive_connections=settings.upstream_max_connections,
-                keepalive_expiry=settings.upstream_keepalive_s,
+        # aiohttp rather than httpx for the hot path: profiled under load, httpx spent more than half
+        # of the gateway's time in its connection pool's bookkeeping (per request, over every pooled
+        # connection); aiohttp's pool and C parser cost a fraction of that.
+        runtime.state["upstream"] = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(
+                limit=settings.upstream_max_connections, keepalive_timeout=settings.upstream_keepalive_s
             ),
+            timeout=aiohttp.ClientTimeout(
+                total=settings.upstream_timeout_s, connect=settings.upstream_connect_timeout_s
+            ),
+            trace_configs=[create_trace_config(tracer_provider=runtime.tracer_provider)],
+            skip_auto_headers=("User-Agent",),
         )
-        HTTPXClientInstrumentor.instrument_client(client, tracer_provider=runtime.tracer_provider)
-        runtime.state["upstream"] = client
 
     async def stop(runtime: Runtime) -> None:
         client = runtime.state.pop("upstream", None)
         if client is not None:
-            await client.aclose()
+            await client.close()
 
     return Service(
         settings,

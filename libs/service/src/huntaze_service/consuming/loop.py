@@ -65,6 +65,7 @@ class ConsumerLoop:
         grace_s: float,
         tracer: trace.Tracer | None = None,
         consumer_factory: Callable[..., Any] = AIOKafkaConsumer,
+        commit_interval_s: float = 0.0,
     ) -> None:
         self.service = service
         self.group = group
@@ -75,6 +76,7 @@ class ConsumerLoop:
         self._buffer_high = max(buffer_records, batch_size)
         self._grace_s = grace_s
         self._consumer_factory = consumer_factory
+        self._commit_interval_s = commit_interval_s
         self.processors: dict[str, list[BatchProcessor]] = {}
         self._batch_of_topic: dict[str, int] = {}
         for sub in subscriptions:
@@ -119,7 +121,7 @@ class ConsumerLoop:
         )
         self.consumer.subscribe(self.topics, listener=_Listener(self))
         await self.consumer.start()
-        self._offsets = OffsetCommitter(self.consumer, self.group)
+        self._offsets = OffsetCommitter(self.consumer, self.group, interval_s=self._commit_interval_s)
         self._stopping = False
         self._fetch = asyncio.create_task(self._run(), name=f"{self.group}-fetch")
         log.info("consumer group %s reads %s", self.group, ", ".join(self.topics))

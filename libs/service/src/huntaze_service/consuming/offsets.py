@@ -21,9 +21,13 @@ class OffsetCommitter:
     further behind. A commit lost in a crash or a rebalance only means a redelivery, which the
     processed-events record absorbs."""
 
-    def __init__(self, consumer: Any, group: str) -> None:
+    def __init__(self, consumer: Any, group: str, interval_s: float = 0.0) -> None:
         self._consumer = consumer
         self._group = group
+        self._interval_s = interval_s
+        """Offsets of batches applied within this interval go out in one commit (``flush`` does
+        not wait for it): at a few hundred single-record batches a second, one request per batch
+        would cost the consumer as much as applying them."""
         self._pending: dict[TopicPartition, int] = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -41,11 +45,17 @@ class OffsetCommitter:
         for tp in partitions:
             self._pending.pop(tp, None)
 
-    async def _commit_pending(self) -> None:
+    async def _commit_pending(self, gather: bool = True) -> None:
+        if gather and self._interval_s:
+            await asyncio.sleep(self._interval_s)
         while self._pending:
             offsets, self._pending = self._pending, {}
             try:
                 await self._consumer.commit(offsets)
+            except asyncio.CancelledError:
+                for tp, offset in offsets.items():  # not known to be committed: keep them
+                    self._pending[tp] = max(offset, self._pending.get(tp, -1))
+                raise
             except Exception as exc:  # noqa: BLE001 - a rebalance revoked the partitions
                 log.warning(
                     "%s: offset commit failed (%r); its batches will be redelivered and deduplicated", self._group, exc
@@ -53,7 +63,8 @@ class OffsetCommitter:
 
     async def flush(self) -> None:
         """Waits until every offset handed to :meth:`commit` so far was sent to the coordinator."""
-        while (self._task is not None and not self._task.done()) or self._pending:
-            if self._task is None or self._task.done():
-                self._task = asyncio.create_task(self._commit_pending())
+        if self._task is not None and not self._task.done():
+            self._task.cancel()  # waiting for the interval, or committing: both are redone below
             await asyncio.gather(self._task, return_exceptions=True)
+        self._task = asyncio.create_task(self._commit_pending(gather=False))
+        await asyncio.gather(self._task, return_exceptions=True)

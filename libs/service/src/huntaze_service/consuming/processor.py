@@ -74,6 +74,8 @@ async def _claim(uow: SqlUnitOfWork[Any], consumer: str, ids: dict[str, Any]) ->
     one text and come back as text, which costs far less than adapting UUID objects both ways."""
     driver = await uow.driver()
     async with driver.cursor() as cursor:
+        # (psycopg's pipeline mode would send BEGIN and the claim in one round trip: measured, it
+        # cost ~100 µs more CPU per batch than the two round trips it saves on a local database)
         await cursor.execute(_CLAIM, (consumer, ",".join(ids)))
         return {row[0] for row in await cursor.fetchall()}
 

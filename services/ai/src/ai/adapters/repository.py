@@ -8,20 +8,21 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_service.db import Transaction
 
 from ..domain import EmojiUse, Generation, Line, Persona, Speaker, Tone
 from .orm import GenerationRow, LineRow, PersonaRow
 
 
 class SqlAiRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
     async def add_lines(self, lines: Sequence[Line]) -> None:
         if not lines:
             return
-        await self._session.execute(
+        await self._tx.session.execute(
             insert(LineRow)
             .values(
                 [
@@ -41,7 +42,7 @@ class SqlAiRepository:
 
     async def recent_lines(self, creator_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> list[Line]:
         rows = (
-            await self._session.scalars(
+            await self._tx.session.scalars(
                 select(LineRow)
                 .where(LineRow.conversation_id == conversation_id, LineRow.creator_id == creator_id)
                 .order_by(LineRow.at.desc(), LineRow.id.desc())
@@ -51,7 +52,7 @@ class SqlAiRepository:
         return [Line(r.id, r.creator_id, r.conversation_id, Speaker(r.speaker), r.text, r.at) for r in reversed(rows)]
 
     async def persona(self, creator_id: uuid.UUID) -> Persona | None:
-        row = await self._session.get(PersonaRow, creator_id)
+        row = await self._tx.session.get(PersonaRow, creator_id)
         if row is None:
             return None
         return Persona(
@@ -73,7 +74,7 @@ class SqlAiRepository:
             "updated_at": now,
         }
         stmt = insert(PersonaRow).values(**values)
-        await self._session.execute(
+        await self._tx.session.execute(
             stmt.on_conflict_do_update(
                 index_elements=[PersonaRow.creator_id],
                 set_={k: stmt.excluded[k] for k in values if k != "creator_id"},
@@ -81,7 +82,7 @@ class SqlAiRepository:
         )
 
     async def add_generation(self, generation: Generation) -> bool:
-        inserted = await self._session.scalar(
+        inserted = await self._tx.session.scalar(
             insert(GenerationRow)
             .values(**generation.__dict__)
             .on_conflict_do_nothing(index_elements=[GenerationRow.message_id])

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_service.db import Transaction
 
 from ..domain import ActivityDelta, Fan, FanOfAnotherCreator
 from .orm import FanRow
@@ -29,8 +30,8 @@ def _fan(row: FanRow) -> Fan:
 
 
 class SqlFansRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
     async def apply_activity(self, deltas: Sequence[ActivityDelta], now: datetime) -> list[Fan]:
         stmt = insert(FanRow).values(
@@ -66,7 +67,7 @@ class SqlFansRepository:
             # a fan id never moves between tenants; a mismatch updates nothing and is caught below
             where=FanRow.creator_id == new.creator_id,
         ).returning(FanRow)
-        fans = [_fan(row) for row in (await self._session.scalars(stmt)).all()]
+        fans = [_fan(row) for row in (await self._tx.session.scalars(stmt)).all()]
         if len(fans) != len(deltas):
             missing = {d.fan_id for d in deltas} - {f.id for f in fans}
             raise FanOfAnotherCreator(f"fan ids belong to another creator: {sorted(map(str, missing))}")
@@ -90,8 +91,8 @@ class SqlFansRepository:
                 or_(FanRow.last_message_at < last_at, and_(FanRow.last_message_at == last_at, FanRow.id < last_id))
             )
         stmt = stmt.order_by(FanRow.last_message_at.desc(), FanRow.id.desc()).limit(limit)
-        return [_fan(row) for row in (await self._session.scalars(stmt)).all()]
+        return [_fan(row) for row in (await self._tx.session.scalars(stmt)).all()]
 
     async def get_fan(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> Fan | None:
-        row = await self._session.get(FanRow, fan_id)
+        row = await self._tx.session.get(FanRow, fan_id)
         return _fan(row) if row is not None and row.creator_id == creator_id else None

@@ -6,7 +6,8 @@ import uuid
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+
+from huntaze_service.db import Transaction
 
 from ..domain import Creator, EmailTaken, Membership, User
 from .orm import CreatorRow, MembershipRow, UserRow
@@ -17,33 +18,33 @@ def _user(r: UserRow) -> User:
 
 
 class SqlGatewayRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
     async def add_account(self, user: User, creator: Creator, membership: Membership) -> None:
-        self._session.add_all([UserRow(**user.__dict__), CreatorRow(**creator.__dict__)])
+        self._tx.session.add_all([UserRow(**user.__dict__), CreatorRow(**creator.__dict__)])
         try:
-            await self._session.flush()  # users and creators first: memberships reference both
+            await self._tx.session.flush()  # users and creators first: memberships reference both
         except IntegrityError as exc:
             if getattr(getattr(exc.orig, "diag", None), "constraint_name", None) == "users_email_key":
                 raise EmailTaken(user.email) from None
             raise
-        self._session.add(MembershipRow(**membership.__dict__))
-        await self._session.flush()
+        self._tx.session.add(MembershipRow(**membership.__dict__))
+        await self._tx.session.flush()
 
     async def user_by_email(self, email: str) -> User | None:
-        row = await self._session.scalar(select(UserRow).where(UserRow.email == email))
+        row = await self._tx.session.scalar(select(UserRow).where(UserRow.email == email))
         return None if row is None else _user(row)
 
     async def first_membership(self, user_id: uuid.UUID) -> Membership | None:
-        row = await self._session.scalar(
+        row = await self._tx.session.scalar(
             select(MembershipRow).where(MembershipRow.user_id == user_id).order_by(MembershipRow.created_at)
         )
         return None if row is None else Membership(row.user_id, row.creator_id, row.role, row.created_at)
 
     async def profile(self, user_id: uuid.UUID, creator_id: uuid.UUID) -> tuple[User, Creator, Membership] | None:
         row = (
-            await self._session.execute(
+            await self._tx.session.execute(
                 select(UserRow, CreatorRow, MembershipRow)
                 .join(MembershipRow, MembershipRow.user_id == UserRow.id)
                 .join(CreatorRow, CreatorRow.id == MembershipRow.creator_id)

@@ -12,9 +12,8 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from huntaze_service.db import driver_of
+from huntaze_service.db import Transaction
 
 from ..domain import Conversation, ConversationSummary, Direction, Draft, DraftStatus, Message
 from .orm import ConversationRow, DraftRow, MessageRow
@@ -85,14 +84,14 @@ def _draft(r: Any) -> Draft:
 
 
 class SqlInboxRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
 
     # ingestion (hot path, psycopg) -------------------------------------------------------------------
     async def find_message(
         self, creator_id: uuid.UUID, fan_external_id: str, external_id: str
     ) -> tuple[uuid.UUID, uuid.UUID] | None:
-        conn = await driver_of(self._session)
+        conn = await self._tx.driver()
         async with conn.cursor() as cursor:
             await cursor.execute(_FIND_MESSAGE, (creator_id, fan_external_id, external_id))
             row = await cursor.fetchone()
@@ -108,7 +107,7 @@ class SqlInboxRepository:
         at: datetime,
         now: datetime,
     ) -> uuid.UUID:
-        conn = await driver_of(self._session)
+        conn = await self._tx.driver()
         async with conn.cursor() as cursor:
             await cursor.execute(
                 _TOUCH_CONVERSATION,
@@ -119,7 +118,7 @@ class SqlInboxRepository:
         return row[0]  # type: ignore[no-any-return]
 
     async def add_message(self, m: Message) -> None:
-        conn = await driver_of(self._session)
+        conn = await self._tx.driver()
         async with conn.cursor() as cursor:
             await cursor.execute(
                 _ADD_MESSAGE,
@@ -138,18 +137,18 @@ class SqlInboxRepository:
 
     # conversations and drafts --------------------------------------------------------------------------
     async def conversation(self, creator_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation | None:
-        row = await self._session.get(ConversationRow, conversation_id)
+        row = await self._tx.session.get(ConversationRow, conversation_id)
         return _conversation(row) if row is not None and row.creator_id == creator_id else None
 
     async def draft(self, creator_id: uuid.UUID, draft_id: uuid.UUID, *, lock: bool = False) -> Draft | None:
         stmt = select(DraftRow).where(DraftRow.id == draft_id, DraftRow.creator_id == creator_id)
         if lock:
             stmt = stmt.with_for_update()
-        row = (await self._session.execute(stmt)).scalar_one_or_none()
+        row = (await self._tx.session.execute(stmt)).scalar_one_or_none()
         return None if row is None else _draft(row)
 
     async def add_draft(self, d: Draft) -> None:
-        await self._session.execute(
+        await self._tx.session.execute(
             insert(DraftRow)
             .values(
                 id=d.id,
@@ -167,7 +166,7 @@ class SqlInboxRepository:
         )
 
     async def save_draft(self, d: Draft) -> None:
-        await self._session.execute(
+        await self._tx.session.execute(
             update(DraftRow)
             .where(DraftRow.id == d.id)
             .values(
@@ -184,7 +183,7 @@ class SqlInboxRepository:
         )
 
     async def count_outgoing(self, conversation_id: uuid.UUID, at: datetime) -> None:
-        await self._session.execute(
+        await self._tx.session.execute(
             update(ConversationRow)
             .where(ConversationRow.id == conversation_id)
             .values(
@@ -208,13 +207,13 @@ class SqlInboxRepository:
                 )
             )
         stmt = stmt.order_by(ConversationRow.last_message_at.desc(), ConversationRow.id.desc()).limit(limit)
-        conversations = [_conversation(r) for r in (await self._session.scalars(stmt)).all()]
+        conversations = [_conversation(r) for r in (await self._tx.session.scalars(stmt)).all()]
         if not conversations:
             return []
         ids = [c.id for c in conversations]
         pending = dict(
             (
-                await self._session.execute(
+                await self._tx.session.execute(
                     select(DraftRow.conversation_id, func.count())
                     .where(DraftRow.conversation_id.in_(ids), DraftRow.status == DraftStatus.DRAFTED.value)
                     .group_by(DraftRow.conversation_id)
@@ -224,7 +223,7 @@ class SqlInboxRepository:
         last = {
             m.conversation_id: _message(m)
             for m in (
-                await self._session.scalars(
+                await self._tx.session.scalars(
                     select(MessageRow)
                     .where(MessageRow.conversation_id.in_(ids))
                     .order_by(MessageRow.conversation_id, MessageRow.sent_at.desc(), MessageRow.id.desc())
@@ -236,7 +235,7 @@ class SqlInboxRepository:
 
     async def recent_messages(self, conversation_id: uuid.UUID, limit: int) -> list[Message]:
         rows = (
-            await self._session.scalars(
+            await self._tx.session.scalars(
                 select(MessageRow)
                 .where(MessageRow.conversation_id == conversation_id)
                 .order_by(MessageRow.sent_at.desc(), MessageRow.id.desc())
@@ -249,4 +248,6 @@ class SqlInboxRepository:
         stmt = select(DraftRow).where(DraftRow.conversation_id == conversation_id)
         if since is not None:
             stmt = stmt.where(DraftRow.created_at >= since)
-        return [_draft(r) for r in (await self._session.scalars(stmt.order_by(DraftRow.created_at, DraftRow.id))).all()]
+        return [
+            _draft(r) for r in (await self._tx.session.scalars(stmt.order_by(DraftRow.created_at, DraftRow.id))).all()
+        ]
