@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any, Protocol
 
 from sqlalchemy import MetaData
@@ -10,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase
 
 from .settings import ServiceSettings
+
+log = logging.getLogger("huntaze.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -84,3 +88,25 @@ class Transaction(Protocol):
     async def driver(self) -> Any:
         """The psycopg connection of the transaction (hot paths: plain SQL, prepared after a few runs)."""
         ...
+
+
+async def listen(conninfo: str, channel: str, wakeup: asyncio.Event, what: str) -> None:
+    """Sets ``wakeup`` on every NOTIFY of ``channel`` (and once on each (re)connection, for what was
+    committed while nobody listened); reconnects with backoff for as long as it runs."""
+    import psycopg
+
+    backoff = 0.5
+    while True:
+        try:
+            async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                await conn.execute(f"LISTEN {channel}")
+                backoff = 0.5
+                wakeup.set()
+                async for _ in conn.notifies():
+                    wakeup.set()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - reconnect on any failure
+            log.warning("%s listener disconnected: %s; retrying in %.1fs", what, exc, backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 10)

@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from huntaze_events import Envelope, kafka_headers
 from huntaze_events.registry import REGISTRY
 
-from .db import libpq_url
+from .db import libpq_url, listen
 from .metrics import metrics
 from .telemetry import carrier_of, context_from
 
@@ -181,7 +181,9 @@ class OutboxRelay:
         self._stopping = False
         self._tasks = [
             asyncio.create_task(self._run(), name=f"{self.service}-outbox-relay"),
-            asyncio.create_task(self._listen(), name=f"{self.service}-outbox-listen"),
+            asyncio.create_task(
+                listen(self._conninfo, NOTIFY_CHANNEL, self._wakeup, "outbox"), name=f"{self.service}-outbox-listen"
+            ),
         ]
 
     async def stop(self) -> None:
@@ -204,24 +206,6 @@ class OutboxRelay:
         self._wakeup.set()
 
     # loops ----------------------------------------------------------------------------------
-    async def _listen(self) -> None:
-        """Turns NOTIFYs from other processes (API replicas, other workers) into wake-ups."""
-        backoff = 0.5
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                    backoff = 0.5
-                    self._wakeup.set()  # anything committed while we were not listening
-                    async for _ in conn.notifies():
-                        self._wakeup.set()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - reconnect on any failure
-                log.warning("outbox listener disconnected: %s; retrying in %.1fs", exc, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10)
-
     async def _run(self) -> None:
         backoff = 0.2
         last_observed = 0.0

@@ -195,7 +195,9 @@ async def test_failures_are_retried_then_buried_and_a_dead_replicas_claim_runs_o
     dead = {r["key"].split("-")[0]: r for r in await timer_rows(infra, f"key LIKE '%{run}' AND state = 'dead'")}
     assert dead["doomed"]["attempts"] == 3 and "injected failure 3" in dead["doomed"]["last_error"]
     assert dead["refused"]["attempts"] == 1 and "can never work" in dead["refused"]["last_error"]
-    assert failures[f"flaky-{run}"] == 2
+    # failed once, then fired (a batch rolled back by another timer's failure may fire it once more,
+    # in a transaction that did not commit: its effect above is counted once)
+    assert failures[f"flaky-{run}"] >= 2
 
 
 async def _dead(infra: Any, run: str, expected: int) -> bool:

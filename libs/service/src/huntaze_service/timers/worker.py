@@ -43,7 +43,7 @@ import psycopg
 from pydantic import ValidationError
 
 from .. import context
-from ..db import is_infrastructure_error, libpq_url
+from ..db import is_infrastructure_error, libpq_url, listen
 from ..metrics import metrics
 from ..subscriptions import Call, CallFailed, CallSpec, PermanentError, RetryPolicy, Subscriptions, Timer, TimerSpec
 from ..uow import SqlUnitOfWork
@@ -93,7 +93,10 @@ class TimerWorker:
         self._stopping = False
         self._tasks = [
             asyncio.create_task(self._run(), name=f"{self.service}-timers"),
-            asyncio.create_task(self._listen(), name=f"{self.service}-timers-listen"),
+            asyncio.create_task(
+                listen(self._conninfo, store.NOTIFY_CHANNEL, self._wakeup, "timer"),
+                name=f"{self.service}-timers-listen",
+            ),
             asyncio.create_task(self._observe(), name=f"{self.service}-timers-observe"),
         ]
 
@@ -129,23 +132,6 @@ class TimerWorker:
                 self._conninfo, autocommit=True, application_name=f"huntaze-{self.service}-timers", connect_timeout=5
             )
         return self._conn
-
-    async def _listen(self) -> None:
-        backoff = 0.5
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {store.NOTIFY_CHANNEL}")
-                    backoff = 0.5
-                    self._wakeup.set()
-                    async for _ in conn.notifies():
-                        self._wakeup.set()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - reconnect on any failure
-                log.warning("timer listener disconnected: %s; retrying in %.1fs", exc, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10)
 
     async def _run(self) -> None:
         backoff = 0.2
