@@ -2,10 +2,20 @@
 
 from .ai import ReplyDrafted
 from .envelope import Envelope, EventPayload, kafka_headers, utcnow
-from .fans import FanProfileUpdated
+from .fans import FanProfileUpdated, FanSegmentChanged
 from .ids import fan_id_for
 from .inbox import MAX_MESSAGE_CHARS, FanRef, MessageReceived, ReplyApproved, ReplySent
 from .registry import REGISTRY, EventSpec, Registry, event, make_envelope
+from .revenue import (
+    REVERSAL_TYPES,
+    SubscriptionExpired,
+    SubscriptionRenewed,
+    SubscriptionStarted,
+    SubscriptionVia,
+    TransactionRecorded,
+    TransactionRef,
+    TransactionType,
+)
 
 __all__ = [
     "MAX_MESSAGE_CHARS",
@@ -14,6 +24,15 @@ __all__ = [
     "EventPayload",
     "EventSpec",
     "FanProfileUpdated",
+    "FanSegmentChanged",
+    "REVERSAL_TYPES",
+    "SubscriptionExpired",
+    "SubscriptionRenewed",
+    "SubscriptionStarted",
+    "SubscriptionVia",
+    "TransactionRecorded",
+    "TransactionRef",
+    "TransactionType",
     "FanRef",
     "MessageReceived",
     "Registry",

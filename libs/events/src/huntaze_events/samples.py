@@ -12,10 +12,18 @@ from typing import Any
 
 from .ai import ReplyDrafted
 from .envelope import Envelope, EventPayload
-from .fans import FanProfileUpdated
+from .fans import FanProfileUpdated, FanSegmentChanged
 from .ids import fan_id_for
 from .inbox import FanRef, MessageReceived, ReplyApproved, ReplySent
 from .registry import REGISTRY, make_envelope
+from .revenue import (
+    SubscriptionExpired,
+    SubscriptionRenewed,
+    SubscriptionStarted,
+    SubscriptionVia,
+    TransactionRecorded,
+    TransactionRef,
+)
 
 CREATOR = uuid.UUID("0b7c3d0e-8a55-4f6e-9d6b-2f3c9e1a7b10")
 USER = uuid.UUID("5e2f7a61-3c4d-4b8e-a1f2-9d0c6b7e8f21")
@@ -25,6 +33,8 @@ DRAFT = uuid.UUID("7f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2910")
 OUT_MESSAGE = uuid.UUID("2b3c4d5e-6f70-4182-9304-a5b6c7d8e9f0")
 FAN = fan_id_for(CREATOR, "of_u_4821")
 T0 = datetime(2026, 11, 2, 21, 14, 3, 120000, tzinfo=UTC)
+TRANSACTION = uuid.UUID("3d4e5f60-7182-4a93-b4c5-d6e7f8091a2b")
+T_EXPIRES = datetime(2026, 12, 2, 21, 14, 3, 120000, tzinfo=UTC)
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
@@ -87,6 +97,67 @@ def _payloads() -> list[tuple[EventPayload, str]]:
                 first_message_at=T0,
                 last_message_at=T0,
                 message_count=1,
+            ),
+            "fans",
+        ),
+        (
+            FanSegmentChanged(fan_id=FAN, segment="whales", change="entered", segment_name="whales", at=T0),
+            "fans",
+        ),
+        (
+            TransactionRecorded(
+                transaction_id=TRANSACTION,
+                fan_id=FAN,
+                fan=fan,
+                type="message",
+                gross_cents=2500,
+                fee_cents=500,
+                net_cents=2000,
+                currency="USD",
+                occurred_at=T0,
+                source="connector",
+                external_id="of_tx_99120",
+                ref=TransactionRef(kind="message", id="of_msg_5521"),
+            ),
+            "fans",
+        ),
+        (
+            SubscriptionStarted(
+                fan_id=FAN,
+                fan=fan,
+                started_at=T0,
+                expires_at=T_EXPIRES,
+                auto_renew=True,
+                price_cents=999,
+                currency="USD",
+                first_time=True,
+                via=SubscriptionVia(tracking_link="ig-bio-nov", trial=None),
+            ),
+            "fans",
+        ),
+        (
+            SubscriptionRenewed(
+                fan_id=FAN,
+                fan=fan,
+                started_at=T0,
+                expires_at=datetime(2027, 1, 1, 21, 14, 3, 120000, tzinfo=UTC),
+                previous_expires_at=T_EXPIRES,
+                auto_renew=True,
+                price_cents=999,
+                currency="USD",
+            ),
+            "fans",
+        ),
+        (
+            SubscriptionExpired(
+                fan_id=FAN,
+                fan=fan,
+                started_at=T0,
+                expires_at=T_EXPIRES,
+                expired_at=T_EXPIRES,
+                auto_renew=False,
+                price_cents=999,
+                currency="USD",
             ),
             "fans",
         ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -43,6 +43,7 @@ class Service:
         on_shutdown: Sequence[Hook] = (),
         uses_kafka: bool = True,
         span_exporter: SpanExporter | None = None,
+        body_limits: Mapping[str, int] | None = None,
     ) -> None:
         self.settings = settings
         self.title = title
@@ -52,6 +53,8 @@ class Service:
         self.on_startup = list(on_startup)
         self.on_shutdown = list(on_shutdown)
         self.uses_kafka = uses_kafka
+        self.body_limits = dict(body_limits or {})
+        """Path prefix → largest request body, for batch and upload routes (default: max_request_bytes)."""
         self.span_exporter = span_exporter
         """Tests pass an in-memory exporter; otherwise OTLP when configured, else no export."""
         self.freeze_heap_after_start = False
@@ -95,7 +98,7 @@ class Service:
         if settings.role.serves_http_api:
             for router in self.routers:
                 app.include_router(router)
-        app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+        app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes, limits=self.body_limits)
         app.add_middleware(RequestContextMiddleware, service=settings.service_name)
         FastAPIInstrumentor.instrument_app(
             app, tracer_provider=provider, excluded_urls="/health,/ready,/metrics", exclude_spans=["receive", "send"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
@@ -119,24 +119,34 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 class BodyLimitMiddleware:
-    """Answers 413 before reading more than ``max_bytes`` of a request body."""
+    """Answers 413 before reading more than ``max_bytes`` of a request body (``limits`` raises or
+    lowers it for the paths starting with one of its prefixes: batch and upload routes)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, limits: Mapping[str, int] | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        # longest prefix first, so /v1/x/imports can differ from /v1/x
+        self.limits = sorted((limits or {}).items(), key=lambda item: -len(item[0]))
+
+    def limit_for(self, path: str) -> int:
+        for prefix, max_bytes in self.limits:
+            if path.startswith(prefix):
+                return max_bytes
+        return self.default_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.limit_for(scope.get("path", ""))
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
-                    too_big = int(value) > self.max_bytes
+                    too_big = int(value) > max_bytes
                 except ValueError:
                     too_big = False
                 if too_big:
-                    await self._reject(send)
+                    await self._reject(send, max_bytes)
                     return
         received = 0
         response_started = False
@@ -146,9 +156,9 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     # Raised inside the route: FastAPI's HTTPException handler answers 413.
-                    raise _TooLarge(self.max_bytes)
+                    raise _TooLarge(max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -161,10 +171,10 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not response_started:
-                await self._reject(send)
+                await self._reject(send, max_bytes)
 
-    async def _reject(self, send: Send) -> None:
-        response = JSONResponse(error_body(413, f"request body larger than {self.max_bytes} bytes"), status_code=413)
+    async def _reject(self, send: Send, max_bytes: int) -> None:
+        response = JSONResponse(error_body(413, f"request body larger than {max_bytes} bytes"), status_code=413)
         await response({"type": "http"}, _empty_receive, send)
 
 

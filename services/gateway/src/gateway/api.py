@@ -20,6 +20,7 @@ from huntaze_service import ApiError, RuntimeDep, context
 from . import handlers
 from .auth import CurrentPrincipal, codec
 from .domain import EmailTaken
+from .routing import STREAMED_BODY_BYTES
 
 auth_router = APIRouter(prefix="/v1", tags=["auth"])
 proxy_router = APIRouter(tags=["services"])
@@ -126,12 +127,15 @@ async def forward(service: str, request: Request, principal: CurrentPrincipal, p
         headers["x-correlation-id"] = str(ctx.correlation_id)
     # traceparent: added by the aiohttp client instrumentation, naming the gateway's client span
     url = f"{base}/v1/{service}/{path}" if path else f"{base}/v1/{service}"
+    length = request.headers.get("content-length")
+    streamed = length is None or not length.isdigit() or int(length) > STREAMED_BODY_BYTES
     try:
         async with upstream.request(
             request.method,
             url,
             params=request.query_params.multi_items(),
-            data=await request.body(),
+            # uploads go through in chunks as they arrive (bounded memory); small bodies in one piece
+            data=request.stream() if streamed and request.method != "GET" else await request.body(),
             headers=headers,
             allow_redirects=False,
         ) as answer:

@@ -12,6 +12,7 @@ from huntaze_service import Runtime, Service, ServiceDefinition
 from . import api
 from .adapters.repository import SqlGatewayRepository
 from .config import GatewaySettings
+from .routing import BODY_LIMITS
 from .security import TokenCodec
 
 
@@ -53,6 +54,7 @@ def build(settings: GatewaySettings | None = None) -> Service:
         on_startup=[start],
         on_shutdown=[stop],
         uses_kafka=False,
+        body_limits=BODY_LIMITS,
     )
 
 

@@ -9,7 +9,7 @@ from pydantic_settings import SettingsConfigDict
 
 from huntaze_service import ServiceSettings
 
-from .routing import ROUTES
+from .routing import ALIASES, ROUTES
 
 log = logging.getLogger("gateway.config")
 
@@ -55,4 +55,5 @@ class GatewaySettings(ServiceSettings):
     def upstreams(self) -> dict[str, str]:
         """Path prefix (/v1/<name>/...) → the URL of the service that answers it."""
         local = {name: f"http://127.0.0.1:{port}" for name, port in ROUTES.items()}
-        return {name: self.routes.get(name) or url for name, url in local.items()}
+        urls = {name: self.routes.get(name) or url for name, url in local.items()}
+        return urls | {alias: urls[name] for alias, name in ALIASES.items()}

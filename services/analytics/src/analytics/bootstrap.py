@@ -1,0 +1,31 @@
+"""Wires the analytics service: the one place that chooses adapters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from huntaze_service import Service, ServiceDefinition
+
+from . import api, consumers
+from .adapters.repository import SqlAnalyticsRepository
+from .config import AnalyticsSettings
+
+
+def build(settings: AnalyticsSettings | None = None) -> Service:
+    settings = settings or AnalyticsSettings()
+    return Service(
+        settings,
+        title="Huntaze analytics",
+        routers=[api.router],
+        subscriptions=consumers.subscriptions(),
+        repository=SqlAnalyticsRepository,
+    )
+
+
+definition = ServiceDefinition(
+    name="analytics",
+    settings=AnalyticsSettings,
+    build=build,
+    migrations=Path(__file__).parent / "migrations",
+    summary="analytics: scaffolded by make new-service (say what it does here)",
+)
