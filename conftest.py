@@ -86,6 +86,7 @@ def service_env(infra: Infra, **extra: str) -> dict[str, str]:
             env[f"GATEWAY_ROUTES__{name.upper()}"] = f"http://127.0.0.1:{port}"
     env.setdefault("GATEWAY_JWT_SECRET", "test-secret-" + uuid.uuid4().hex)
     env["PYTHONUNBUFFERED"] = "1"
+    env.setdefault("FANS_MAX_IMPORT_BYTES", str(4 * 1024 * 1024))  # so a test can exceed it cheaply
     env.update(extra)
     return env
 

@@ -1,4 +1,4 @@
-"""F1–F9: faults injected into real processes on the real broker and database.
+"""F1–F12: faults injected into real processes on the real broker and database.
 
 Each scenario prints one line — `F<n> produced=… effects=… duplicates=… lost=… dlq=… recovery_s=…` —
 and asserts lost=0 and duplicates=0 (duplicate *effects*; duplicates on the wire are allowed and
@@ -15,6 +15,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -544,3 +545,168 @@ async def test_f11_a_worker_killed_between_the_peers_answer_and_the_record(fresh
     )
     emit(capsys, report)
     assert report.extra["answered_unrecorded_at_kill"] > 0, "the kill never landed between an answer and its record"
+
+
+# F12 --------------------------------------------------------------------------------------------
+
+
+def _live_sales(count: int, seed: int) -> list[dict[str, Any]]:
+    """New connector sales (fans no statement row has), a second apart, fee and net given."""
+    import random
+
+    rng = random.Random(seed)
+    start = datetime.now(UTC) - timedelta(days=20)
+    sales = []
+    for i in range(count):
+        kind = rng.choice(("message", "tip", "post", "stream_tip", "tip", "message", "refund"))
+        gross = rng.randint(300, 20_000)
+        fee = gross // 5
+        sales.append(
+            {
+                "external_id": f"f12-{seed}-{i}",
+                "fan": {"external_id": f"f12_fan_{rng.randrange(500)}", "display_name": "F12 fan"},
+                "type": kind,
+                "gross_cents": gross,
+                "fee_cents": fee,
+                "net_cents": gross - fee,
+                "currency": "USD",
+                "occurred_at": (start + timedelta(seconds=i)).isoformat(),
+            }
+        )
+    return sales
+
+
+async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab: Lab, capsys: Any) -> None:
+    """Live connector batches (retried by the client across the crash, as the connector does) and a
+    statement import (applied by durable timers, a chunk per transaction) while the fans api, the
+    fans worker and the analytics worker are SIGKILLed; afterwards every total is exact."""
+    from huntaze_testkit.statements import generate_statement
+
+    lab = fresh_lab
+    creator = uuid.uuid4()
+    headers = {"x-creator-id": str(creator), "x-user-id": str(creator)}
+    statement = generate_statement(
+        seed=12, rows=6000, start=datetime.now(UTC) - timedelta(days=40), tz=ZoneInfo("UTC"), fans=200, edge_cases=False
+    )
+    file = statement.csv_bytes()
+    overlap = list(statement.connector_sales(0, 1000))  # sales the statement also has
+    fresh = _live_sales(14_000, seed=12)
+    live = overlap + fresh
+    distinct = statement.expected.valid_rows + len(fresh)
+    expected_net = statement.expected.net_cents + sum(s["net_cents"] if s["type"] != "refund" else -s["net_cents"] for s in fresh)
+    expected_gross = statement.expected.gross_cents + sum(s["gross_cents"] if s["type"] != "refund" else -s["gross_cents"] for s in fresh)
+
+    fans_api = lab.service("fans", role="api")
+    fans_worker = lab.service("fans", role="worker")
+    analytics_worker = lab.service("analytics", role="worker")
+    analytics_api = lab.service("analytics", role="api")
+    fans_db = create_async_engine(lab.env["FANS_DATABASE_URL"])
+    retries = 0
+
+    async def post_batch(client: httpx.AsyncClient, batch: list[dict[str, Any]]) -> None:
+        nonlocal retries
+        while True:  # the connector's behaviour: the same batch again until it is answered
+            try:
+                answer = await client.post(f"{fans_api.url}/v1/revenue/transactions", json={"items": batch}, headers=headers)
+                if answer.status_code == 200:
+                    assert answer.json()["rejected"] == 0, answer.text
+                    return
+            except httpx.HTTPError:
+                pass
+            retries += 1
+            await asyncio.sleep(0.2)
+
+    async def feed() -> None:
+        async with httpx.AsyncClient(timeout=30) as client:
+            for i in range(0, len(live), 500):
+                await post_batch(client, live[i : i + 500])
+
+    async def stored() -> tuple[int, int]:
+        async with fans_db.connect() as conn:
+            row = (
+                await conn.execute(
+                    text("SELECT count(*), coalesce(sum(net_cents), 0) FROM transactions WHERE creator_id = :c"),
+                    {"c": creator},
+                )
+            ).one()
+        return int(row[0]), int(row[1])
+
+    async def analytics_totals(client: httpx.AsyncClient) -> dict[str, Any]:
+        answer = await client.get(
+            f"{analytics_api.url}/v1/analytics/revenue",
+            params={"from": "2026-01-01T00:00:00Z", "to": "2028-01-01T00:00:00Z", "granularity": "month"},
+            headers=headers,
+        )
+        answer.raise_for_status()
+        return answer.json()["totals"]  # type: ignore[no-any-return]
+
+    try:
+        async with httpx.AsyncClient(timeout=30) as client:
+            feeding = asyncio.create_task(feed())
+            while (await stored())[0] < 3000:
+                await asyncio.sleep(0.05)
+            answer = await client.post(
+                f"{fans_api.url}/v1/revenue/imports", files={"file": ("s.csv", file, "text/csv")}, headers=headers
+            )
+            assert answer.status_code == 202, answer.text
+            import_id = answer.json()["import_id"]
+            while (await stored())[0] < 8000:
+                await asyncio.sleep(0.05)
+            killed_at = (await stored())[0]
+            for proc in (fans_api, fans_worker, analytics_worker):
+                proc.kill(signal.SIGKILL)
+            restarted = time.monotonic()
+            await asyncio.sleep(1)
+            for proc in (fans_api, fans_worker, analytics_worker):
+                proc.start()
+            for proc in (fans_api, fans_worker, analytics_worker):
+                proc.wait_ready()
+            await feeding
+            while True:
+                status = (await client.get(f"{fans_api.url}/v1/revenue/imports/{import_id}", headers=headers)).json()
+                totals = await analytics_totals(client)
+                if status["status"] == "done" and totals["transactions"] >= distinct and (await stored())[0] >= distinct:
+                    break
+                assert time.monotonic() - restarted < 300, (status, totals, await stored())
+                await asyncio.sleep(0.5)
+            recovery = time.monotonic() - restarted
+            await asyncio.sleep(2)  # a late duplicate would show now
+            totals = await analytics_totals(client)
+        count, net = await stored()
+        async with fans_db.connect() as conn:
+            fans_net = int(
+                (
+                    await conn.execute(
+                        text("SELECT coalesce(sum(net_cents), 0) FROM fans WHERE creator_id = :c"), {"c": creator}
+                    )
+                ).scalar()
+            )
+            per_tx = (
+                await conn.execute(
+                    text(
+                        "SELECT count(*), count(DISTINCT convert_from(value, 'UTF8')::jsonb -> 'payload' ->> 'transaction_id') "
+                        "FROM outbox WHERE event_type = 'transaction.recorded.v1' "
+                        "AND convert_from(value, 'UTF8')::jsonb ->> 'creator_id' = :c"
+                    ),
+                    {"c": str(creator)},
+                )
+            ).one()
+    finally:
+        await fans_db.dispose()
+    report = Report(
+        "F12",
+        produced=len(live) + statement.expected.valid_rows,
+        effects=count,
+        duplicates=max(0, count - distinct) + (per_tx[0] - per_tx[1]) + max(0, totals["transactions"] - distinct),
+        lost=max(0, distinct - count) + max(0, distinct - per_tx[1]) + max(0, distinct - totals["transactions"]),
+        recovery_s=recovery,
+        extra={
+            "killed_at_stored": killed_at,
+            "import": f"{status['imported']}+{status['duplicate']}dup",
+            "client_retries": retries,
+            "fans_net_exact": fans_net == expected_net and net == expected_net,
+            "analytics_exact": totals["net_cents"] == expected_net and totals["gross_cents"] == expected_gross,
+        },
+    )
+    emit(capsys, report)
+    assert report.extra["fans_net_exact"] and report.extra["analytics_exact"], (fans_net, net, totals, expected_net)

@@ -238,6 +238,12 @@ class Api:
     async def put(self, path: str, **kwargs: Any) -> Any:
         return await self.client.put(path, headers=self.auth, **kwargs)
 
+    async def patch(self, path: str, **kwargs: Any) -> Any:
+        return await self.client.patch(path, headers=self.auth, **kwargs)
+
+    async def delete(self, path: str, **kwargs: Any) -> Any:
+        return await self.client.delete(path, headers=self.auth, **kwargs)
+
     @classmethod
     async def sign_up(cls, client: Any, name: str = "Mia") -> Api:
         import uuid

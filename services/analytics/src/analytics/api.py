@@ -1,70 +1,100 @@
-"""HTTP API of the analytics service (reached through the gateway, which sets X-Creator-Id and X-User-Id)."""
+"""HTTP API of the analytics service (reached through the gateway, which sets X-Creator-Id).
+
+Every report is the caller's (the tenant in X-Creator-Id), in one currency and one IANA time zone
+(``tz``, default UTC). Bad parameters answer 422 with a message (unknown zone, ``from`` not
+before ``to``, more than 2,000 buckets, a date that is not ISO 8601). Definitions: the docstrings
+of :mod:`.domain` (source lines, ARPPU), :mod:`.timegrid` (buckets), :mod:`.reports` (periods,
+sales hours) and :mod:`.retention` (cohorts, churn).
+"""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
 
-from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel
 
-from huntaze_service import CreatorId, RuntimeDep, not_found
-from huntaze_service.pagination import Limit
+from huntaze_service import ApiError, CreatorId, RuntimeDep
 
 from . import handlers
-from .domain import MAX_NOTE_CHARS, FanSeen, Note
+from .schemas import RetentionOut, RevenueOut, SalesHoursOut, SummaryOut
+from .timegrid import BadQuery, Granularity
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
 
-
-class NoteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    text: str = Field(min_length=1, max_length=MAX_NOTE_CHARS)
-
-
-class NoteOut(BaseModel):
-    note_id: uuid.UUID
-    text: str
-    created_at: datetime
-
-    @classmethod
-    def of(cls, note: Note) -> NoteOut:
-        return cls(note_id=note.id, text=note.text, created_at=note.created_at)
+Currency = Annotated[
+    str, Query(pattern=r"^[A-Za-z]{3}$", description="ISO 4217 code; amounts of other currencies are left out.")
+]
+Tz = Annotated[str, Query(min_length=1, max_length=64, description="IANA time zone, e.g. Europe/Paris.")]
+_BOUND = "ISO 8601 date or datetime (without an offset: local time in `tz`)"
+From = Annotated[str | None, Query(alias="from", max_length=64, description=f"{_BOUND}, inclusive.")]
+To = Annotated[str | None, Query(alias="to", max_length=64, description=f"{_BOUND}, exclusive.")]
 
 
-class FanSeenOut(BaseModel):
-    fan_id: uuid.UUID
-    display_name: str
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, fan: FanSeen) -> FanSeenOut:
-        return cls(fan_id=fan.fan_id, display_name=fan.display_name, updated_at=fan.updated_at)
+@contextmanager
+def answerable() -> Iterator[None]:
+    try:
+        yield
+    except BadQuery as exc:
+        raise ApiError(422, str(exc)) from None
 
 
-class FanSeenPage(BaseModel):
-    items: list[FanSeenOut]
+def _json(body: BaseModel) -> Response:
+    """The body serialized once (returning the model would validate it again: 2,000 buckets)."""
+    return Response(body.model_dump_json(by_alias=True), media_type="application/json")
 
 
-@router.post("/notes", status_code=201, response_model=NoteOut)
-async def create_note(body: NoteIn, runtime: RuntimeDep, creator_id: CreatorId) -> NoteOut:
-    async with runtime.uow() as uow:
-        note = await handlers.create_note(uow, creator_id, body.text)
-    return NoteOut.of(note)
+@router.get("/revenue", response_model=RevenueOut)
+async def revenue(
+    runtime: RuntimeDep,
+    creator_id: CreatorId,
+    start: From = None,
+    end: To = None,
+    granularity: Granularity = "day",
+    tz: Tz = "UTC",
+    currency: Currency = "USD",
+) -> Response:
+    """Gross and net by bucket and source line over [from, to) (default: the last 24 hours, 30 days,
+    12 weeks or 12 months up to the end of the current one), empty buckets included, with totals."""
+    with answerable():
+        async with runtime.uow() as uow:
+            report = await handlers.revenue(
+                uow, creator_id, currency=currency.upper(), tz=tz, granularity=granularity, start=start, end=end
+            )
+    return _json(RevenueOut.of(report))
 
 
-@router.get("/notes/{note_id}", response_model=NoteOut)
-async def get_note(note_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> NoteOut:
-    async with runtime.uow() as uow:
-        note = await handlers.get_note(uow, creator_id, note_id)
-    if note is None:
-        raise not_found("note")
-    return NoteOut.of(note)
+@router.get("/summary", response_model=SummaryOut)
+async def summary(runtime: RuntimeDep, creator_id: CreatorId, tz: Tz = "UTC", currency: Currency = "USD") -> Response:
+    """Today, the last 7 and 30 days (each with the period before), and the top fans, as of now."""
+    with answerable():
+        async with runtime.uow() as uow:
+            report = await handlers.summary(uow, creator_id, currency=currency.upper(), tz=tz)
+    return _json(SummaryOut.of(report))
 
 
-@router.get("/fans-seen", response_model=FanSeenPage)
-async def list_fans_seen(runtime: RuntimeDep, creator_id: CreatorId, limit: Limit = 50) -> FanSeenPage:
-    async with runtime.uow() as uow:
-        fans = await handlers.list_fans_seen(uow, creator_id, limit=limit)
-    return FanSeenPage(items=[FanSeenOut.of(f) for f in fans])
+@router.get("/sales-hours", response_model=SalesHoursOut)
+async def sales_hours(
+    runtime: RuntimeDep,
+    creator_id: CreatorId,
+    tz: Tz = "UTC",
+    currency: Currency = "USD",
+    days: Annotated[int, Query(ge=1, le=366, description="How many days back from now.")] = 90,
+) -> Response:
+    """Sales by local weekday × hour over the last ``days``: when this creator's fans buy."""
+    with answerable():
+        async with runtime.uow() as uow:
+            report = await handlers.sales_hours(uow, creator_id, currency=currency.upper(), tz=tz, days=days)
+    return _json(SalesHoursOut.of(report))
+
+
+@router.get("/retention", response_model=RetentionOut)
+async def retention(runtime: RuntimeDep, creator_id: CreatorId, tz: Tz = "UTC") -> Response:
+    """Subscriber cohorts by month of first subscription, and monthly churn."""
+    with answerable():
+        async with runtime.uow() as uow:
+            report = await handlers.subscriber_retention(uow, creator_id, tz=tz)
+    return _json(RetentionOut.of(report))

@@ -27,5 +27,5 @@ definition = ServiceDefinition(
     settings=AnalyticsSettings,
     build=build,
     migrations=Path(__file__).parent / "migrations",
-    summary="analytics: scaffolded by make new-service (say what it does here)",
+    summary="revenue, summary, sales hours and subscriber retention, from the revenue events",
 )

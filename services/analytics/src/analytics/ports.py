@@ -3,22 +3,54 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
-from .domain import FanSeen, Note
+from .domain import Fact, FanName, PeriodFigures, SubscriptionPeriod
+from .reports import BucketTotal, FanSpend, LineTotal, Window
+from .retention import Interval
 
 
 class AnalyticsRepository(Protocol):
-    async def add_note(self, note: Note) -> None: ...
-
-    async def get_note(self, creator_id: uuid.UUID, note_id: uuid.UUID) -> Note | None:
-        """None when the note does not exist or belongs to another creator."""
+    # the read models, written by the consumers (each write is idempotent) ------------------------
+    async def add_transactions(self, facts: Sequence[Fact]) -> int:
+        """Stores the facts whose transaction id is new (others are left as they are), in one
+        statement; returns how many were new."""
         ...
 
-    async def upsert_fan_seen(self, fan: FanSeen) -> None:
-        """Creates or updates the fan, unless what is stored is newer (``updated_at``)."""
+    async def remember_fans(self, names: Sequence[FanName]) -> None:
+        """Keeps each fan's name, unless what is stored was seen later (``seen_at``)."""
         ...
 
-    async def list_fans_seen(self, creator_id: uuid.UUID, *, limit: int) -> list[FanSeen]:
-        """Most recently updated first."""
+    async def save_subscriptions(self, periods: Sequence[SubscriptionPeriod]) -> None:
+        """Creates each period or folds it into the stored one (latest expiry, latest end)."""
+        ...
+
+    # queries (one creator, one currency) --------------------------------------------------------
+    async def revenue_by_bucket(
+        self, creator_id: uuid.UUID, currency: str, grid: Sequence[datetime], window: Window
+    ) -> list[LineTotal]:
+        """Sums of the facts in ``window`` per bucket of ``grid`` (sorted starts, the first at or
+        before ``window.start``; a fact belongs to the last start at or before it) and line."""
+        ...
+
+    async def period_figures(
+        self, creator_id: uuid.UUID, currency: str, windows: Sequence[Window]
+    ) -> list[PeriodFigures]:
+        """The figures of each window, in order."""
+        ...
+
+    async def top_fans(self, creator_id: uuid.UUID, currency: str, window: Window, limit: int) -> list[FanSpend]:
+        """Fans with a positive net spend in the window, highest first (then gross, then fan id)."""
+        ...
+
+    async def sales_by_bucket(
+        self, creator_id: uuid.UUID, currency: str, grid: Sequence[datetime], window: Window
+    ) -> list[BucketTotal]:
+        """Sums of the sales (no reversals) in ``window`` per bucket of ``grid`` (as revenue_by_bucket)."""
+        ...
+
+    async def subscription_intervals(self, creator_id: uuid.UUID) -> list[Interval]:
+        """Every subscription of the creator's fans."""
         ...

@@ -3,28 +3,102 @@
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
 
-from analytics.domain import FanSeen, Note
+from analytics.domain import ZERO, Amount, Fact, FanName, PeriodFigures, SubscriptionPeriod, merge_period
+from analytics.reports import BucketTotal, FanSpend, LineTotal, Window
+from analytics.retention import Interval
 
 
 class FakeAnalyticsRepository:
     def __init__(self) -> None:
-        self.notes: dict[uuid.UUID, Note] = {}
-        self.fans: dict[tuple[uuid.UUID, uuid.UUID], FanSeen] = {}
+        self.facts: dict[uuid.UUID, Fact] = {}
+        self.fans: dict[tuple[uuid.UUID, uuid.UUID], FanName] = {}
+        self.periods: dict[tuple[uuid.UUID, uuid.UUID, datetime], SubscriptionPeriod] = {}
 
-    async def add_note(self, note: Note) -> None:
-        self.notes[note.id] = note
+    # writes ---------------------------------------------------------------------------------------
+    async def add_transactions(self, facts: Sequence[Fact]) -> int:
+        new = 0
+        for fact in facts:
+            if fact.transaction_id not in self.facts:
+                self.facts[fact.transaction_id] = fact
+                new += 1
+        return new
 
-    async def get_note(self, creator_id: uuid.UUID, note_id: uuid.UUID) -> Note | None:
-        note = self.notes.get(note_id)
-        return note if note is not None and note.creator_id == creator_id else None
+    async def remember_fans(self, names: Sequence[FanName]) -> None:
+        for name in names:
+            known = self.fans.get((name.creator_id, name.fan_id))
+            if known is None or known.seen_at < name.seen_at:
+                self.fans[(name.creator_id, name.fan_id)] = name
 
-    async def upsert_fan_seen(self, fan: FanSeen) -> None:
-        stored = self.fans.get((fan.creator_id, fan.fan_id))
-        if stored is None or stored.updated_at <= fan.updated_at:
-            self.fans[(fan.creator_id, fan.fan_id)] = fan
+    async def save_subscriptions(self, periods: Sequence[SubscriptionPeriod]) -> None:
+        for p in periods:
+            key = (p.creator_id, p.fan_id, p.started_at)
+            self.periods[key] = merge_period(self.periods.get(key), p)
 
-    async def list_fans_seen(self, creator_id: uuid.UUID, *, limit: int) -> list[FanSeen]:
-        found = [f for f in self.fans.values() if f.creator_id == creator_id]
-        found.sort(key=lambda f: (f.updated_at, f.fan_id), reverse=True)
-        return found[:limit]
+    # reports --------------------------------------------------------------------------------------
+    def _in(self, creator_id: uuid.UUID, currency: str, window: Window) -> list[Fact]:
+        return [
+            f
+            for f in self.facts.values()
+            if f.creator_id == creator_id and f.currency == currency and window.start <= f.occurred_at < window.end
+        ]
+
+    async def revenue_by_bucket(
+        self, creator_id: uuid.UUID, currency: str, grid: Sequence[datetime], window: Window
+    ) -> list[LineTotal]:
+        sums: dict[tuple[int, str], Amount] = defaultdict(lambda: ZERO)
+        for f in self._in(creator_id, currency, window):
+            sums[(bisect_right(grid, f.occurred_at) - 1, f.line)] += f.amount
+        return [LineTotal(bucket, line, amount) for (bucket, line), amount in sums.items()]  # type: ignore[arg-type]
+
+    async def period_figures(
+        self, creator_id: uuid.UUID, currency: str, windows: Sequence[Window]
+    ) -> list[PeriodFigures]:
+        out = []
+        for window in windows:
+            facts = self._in(creator_id, currency, window)
+            out.append(
+                PeriodFigures(
+                    gross_cents=sum(f.gross_cents for f in facts),
+                    net_cents=sum(f.net_cents for f in facts),
+                    transactions=len(facts),
+                    paying_fans=len({f.fan_id for f in facts if f.is_sale}),
+                )
+            )
+        return out
+
+    async def top_fans(self, creator_id: uuid.UUID, currency: str, window: Window, limit: int) -> list[FanSpend]:
+        spend: dict[uuid.UUID, Amount] = defaultdict(lambda: ZERO)
+        for f in self._in(creator_id, currency, window):
+            spend[f.fan_id] += f.amount
+        ranked = sorted(
+            ((fan, a) for fan, a in spend.items() if a.net_cents > 0),
+            key=lambda item: (-item[1].net_cents, -item[1].gross_cents, item[0]),
+        )[:limit]
+        out = []
+        for fan_id, amount in ranked:
+            name = self.fans.get((creator_id, fan_id))
+            out.append(
+                FanSpend(fan_id, name.display_name if name else None, name.external_id if name else None, amount)
+            )
+        return out
+
+    async def sales_by_bucket(
+        self, creator_id: uuid.UUID, currency: str, grid: Sequence[datetime], window: Window
+    ) -> list[BucketTotal]:
+        sums: dict[int, Amount] = defaultdict(lambda: ZERO)
+        for f in self._in(creator_id, currency, window):
+            if f.is_sale:
+                sums[bisect_right(grid, f.occurred_at) - 1] += f.amount
+        return [BucketTotal(bucket, amount) for bucket, amount in sums.items()]
+
+    async def subscription_intervals(self, creator_id: uuid.UUID) -> list[Interval]:
+        return [
+            Interval(p.fan_id, p.started_at, p.expires_at, p.ended_at)
+            for p in self.periods.values()
+            if p.creator_id == creator_id
+        ]

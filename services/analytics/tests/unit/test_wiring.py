@@ -1,35 +1,54 @@
 """The analytics subscriptions wired as FastStream typed subscribers, driven by TestKafkaBroker: the
-fans service's JSON on fan.profile_updated.v1 reaches the fans_seen handler (no broker, no database)."""
+fans service's JSON on transaction.recorded.v1 and subscription.*.v1 reaches the handlers that keep
+the read models (no broker, no database)."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from faststream.kafka import TestKafkaBroker
 
 import analytics.consumers as consumers
-from huntaze_events import FanProfileUpdated
 from huntaze_service.wiring import wired_broker
-from huntaze_testkit.fakes import FakeUnitOfWork, envelope
+from huntaze_testkit.fakes import FakeUnitOfWork
 
+from .events import CREATOR, fan, subscription, transaction
 from .fakes import FakeAnalyticsRepository
 
 
-async def test_fan_profile_updated_on_its_topic_reaches_fans_seen() -> None:
+def test_every_revenue_event_has_a_subscription() -> None:
+    assert {s.name: s.spec.topic for s in consumers.subscriptions()} == {
+        "revenue": "transaction.recorded.v1",
+        "subscriptions_started": "subscription.started.v1",
+        "subscriptions_renewed": "subscription.renewed.v1",
+        "subscriptions_expired": "subscription.expired.v1",
+    }
+
+
+async def test_revenue_events_on_their_topics_reach_the_read_models() -> None:
     repo = FakeAnalyticsRepository()
-    creator, fan = uuid.uuid4(), uuid.uuid4()
     broker = wired_broker(
         "analytics", consumers.subscriptions(), uow_factory=lambda: FakeUnitOfWork(repo, producer="analytics")
     )
     now = datetime.now(UTC)
-    event = envelope(
-        FanProfileUpdated(
-            fan_id=fan, external_id="x", display_name="X", first_message_at=now, last_message_at=now, message_count=1
-        ),
-        producer="fans",
-        creator_id=creator,
-    )
+    sale = transaction("ann", "tip", 1234, now, name="Ann")
+    start, expiry = now - timedelta(days=40), now - timedelta(days=10)
     async with TestKafkaBroker(broker) as test:
-        await test.publish(event.to_json(), "fan.profile_updated.v1")
-    assert [(f.fan_id, f.display_name) for f in repo.fans.values()] == [(fan, "X")]
+        await test.publish(sale.to_json(), "transaction.recorded.v1")
+        await test.publish(subscription("started", "ann", start, expiry).to_json(), "subscription.started.v1")
+        await test.publish(
+            subscription("renewed", "ann", start, expiry + timedelta(days=30)).to_json(), "subscription.renewed.v1"
+        )
+        await test.publish(
+            subscription("expired", "ann", start, expiry, expired_at=now).to_json(), "subscription.expired.v1"
+        )
+    [fact] = repo.facts.values()
+    assert (fact.transaction_id, fact.line, fact.gross_cents, fact.net_cents) == (
+        sale.payload.transaction_id,
+        "tips",
+        1234,
+        988,
+    )
+    [period] = repo.periods.values()
+    assert (period.started_at, period.expires_at, period.ended_at) == (start, expiry + timedelta(days=30), now)
+    assert repo.fans[(CREATOR, fan("ann").fan_id)].display_name == "Ann"

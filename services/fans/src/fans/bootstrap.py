@@ -16,9 +16,14 @@ def build(settings: FansSettings | None = None) -> Service:
     return Service(
         settings,
         title="Huntaze fans",
-        routers=[api.router],
+        routers=api.routers,
         subscriptions=consumers.subscriptions(),
         repository=SqlFansRepository,
+        body_limits={
+            "/v1/revenue/transactions": 2 * 1024 * 1024,
+            "/v1/revenue/subscriptions": 2 * 1024 * 1024,
+            "/v1/revenue/imports": settings.max_import_bytes,
+        },
     )
 
 
@@ -27,5 +32,5 @@ definition = ServiceDefinition(
     settings=FansSettings,
     build=build,
     migrations=Path(__file__).parent / "migrations",
-    summary="fan profiles: the CRM",
+    summary="the fan CRM and revenue: transactions, subscriptions, statement imports, spend, segments",
 )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pydantic import PositiveInt
 from pydantic_settings import SettingsConfigDict
 
 from huntaze_service import ServiceSettings
@@ -10,3 +11,5 @@ class FansSettings(ServiceSettings):
 
     service_name: str = "fans"
     http_port: int = 8003
+    max_import_bytes: PositiveInt = 50 * 1024 * 1024
+    """Largest statement upload (a 200,000-row OnlyFans statement is about 20 MB)."""

@@ -1,15 +1,23 @@
-"""The analytics service's tables (its own database)."""
+"""The analytics service's tables (its own database): the read models the consumers keep.
+
+The repository's statements are plain SQL on the transaction's psycopg connection (batched writes
+from arrays, report queries with ``width_bucket`` and ``FILTER``); these declarations document the
+schema and match migration 0001 (the integration tests compare them).
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, String, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huntaze_service import ServiceBase, new_metadata
+
+from ..domain import LINE_OF_TYPE, LINES
 
 
 class Base(ServiceBase):
@@ -17,21 +25,61 @@ class Base(ServiceBase):
     metadata = new_metadata()
 
 
-class NoteRow(Base):
-    __tablename__ = "notes"
+def _one_of(column: str, values: Iterable[str]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
-    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+
+class TransactionRow(Base):
+    """One fact per transaction (sale, refund, chargeback); reversals carry negative amounts."""
+
+    __tablename__ = "transactions"
+
+    transaction_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     creator_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fan_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    type: Mapped[str] = mapped_column(String(16))
+    line: Mapped[str] = mapped_column(String(16))
+    gross_cents: Mapped[int] = mapped_column(BigInteger)
+    fee_cents: Mapped[int] = mapped_column(BigInteger)
+    net_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
-    __table_args__ = (Index("ix_notes_creator_created", "creator_id", "created_at"),)
+    __table_args__ = (
+        CheckConstraint(_one_of("type", LINE_OF_TYPE), name="type"),
+        CheckConstraint(_one_of("line", LINES), name="line"),
+        # every report reads one creator's facts in one currency over a time range; the included
+        # columns let the summary and the revenue report answer from the index alone
+        Index(
+            "ix_transactions_creator_currency_occurred",
+            "creator_id",
+            "currency",
+            "occurred_at",
+            postgresql_include=["line", "fan_id", "gross_cents", "net_cents"],
+        ),
+    )
 
 
-class FanSeenRow(Base):
-    __tablename__ = "fans_seen"
+class FanRow(Base):
+    """Each fan's name and OnlyFans id, as the latest event about them gave it."""
+
+    __tablename__ = "fans"
 
     creator_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     fan_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(128))
     display_name: Mapped[str] = mapped_column(String(100))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SubscriptionRow(Base):
+    """One subscription of a fan, known by its start: latest announced expiry, and its end once expired."""
+
+    __tablename__ = "subscriptions"
+
+    creator_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    fan_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -27,6 +27,10 @@ class FanRow(Base):
     first_message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     message_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_active_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Latest of the last message and the last purchase (the CRM's "last active" sort).
+    The revenue columns (spend, subscription, tags, segments...) are read and written in plain SQL:
+    see adapters/states.py and adapters/crm_sql.py."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

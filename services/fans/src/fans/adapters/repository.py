@@ -6,13 +6,17 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func
 from sqlalchemy.dialects.postgresql import insert
 
 from huntaze_service.db import Transaction
 
 from ..domain import ActivityDelta, Fan, FanOfAnotherCreator
+from .crm_sql import Crm
+from .imports_sql import Imports
+from .ledger_sql import Ledger
 from .orm import FanRow
+from .states import FanStates
 
 
 def _fan(row: FanRow) -> Fan:
@@ -29,7 +33,9 @@ def _fan(row: FanRow) -> Fan:
     )
 
 
-class SqlFansRepository:
+class SqlFansRepository(FanStates, Ledger, Crm, Imports):
+    """The fans service's storage: fan activity here, the other concerns in their own modules."""
+
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
@@ -44,10 +50,11 @@ class SqlFansRepository:
                     "first_message_at": d.first_message_at,
                     "last_message_at": d.last_message_at,
                     "message_count": d.message_count,
+                    "last_active_at": d.last_message_at,
                     "created_at": now,
                     "updated_at": now,
                 }
-                for d in deltas
+                for d in sorted(deltas, key=lambda d: d.fan_id)  # rows locked in id order, like lock_fans
             ]
         )
         new = stmt.excluded
@@ -58,6 +65,7 @@ class SqlFansRepository:
                 "message_count": FanRow.message_count + new.message_count,
                 "first_message_at": func.least(FanRow.first_message_at, new.first_message_at),
                 "last_message_at": func.greatest(FanRow.last_message_at, new.last_message_at),
+                "last_active_at": func.greatest(FanRow.last_active_at, new.last_message_at),
                 # the name on the most recent message wins, whatever order messages arrive in
                 "display_name": case(
                     (new.last_message_at >= previous_last, new.display_name), else_=FanRow.display_name
@@ -72,26 +80,6 @@ class SqlFansRepository:
             missing = {d.fan_id for d in deltas} - {f.id for f in fans}
             raise FanOfAnotherCreator(f"fan ids belong to another creator: {sorted(map(str, missing))}")
         return fans
-
-    async def list_fans(
-        self, creator_id: uuid.UUID, *, limit: int, after: tuple[datetime, uuid.UUID] | None, query: str | None
-    ) -> list[Fan]:
-        stmt = select(FanRow).where(FanRow.creator_id == creator_id)
-        if query:
-            pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            stmt = stmt.where(
-                or_(
-                    func.lower(FanRow.display_name).like(pattern, escape="\\"),
-                    func.lower(FanRow.external_id).like(pattern, escape="\\"),
-                )
-            )
-        if after is not None:
-            last_at, last_id = after
-            stmt = stmt.where(
-                or_(FanRow.last_message_at < last_at, and_(FanRow.last_message_at == last_at, FanRow.id < last_id))
-            )
-        stmt = stmt.order_by(FanRow.last_message_at.desc(), FanRow.id.desc()).limit(limit)
-        return [_fan(row) for row in (await self._tx.session.scalars(stmt)).all()]
 
     async def get_fan(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> Fan | None:
         row = await self._tx.session.get(FanRow, fan_id)

@@ -1,18 +1,15 @@
-"""Use cases of the fans service: each takes the unit of work (``uow.repo`` is a FansRepository)."""
+"""Fan activity: messages keep the profile (name, first and last message, count)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 
 from huntaze_events import Envelope, FanProfileUpdated, MessageReceived
-from huntaze_service import PermanentError, UnitOfWork
+from huntaze_service import PermanentError
 
-from .domain import Fan, FanOfAnotherCreator, fold_messages
-from .ports import FansRepository
-
-Uow = UnitOfWork[FansRepository]
+from ..domain import Fan, FanOfAnotherCreator, fold_messages
+from .publish import Uow, context_of, settle
 
 
 async def track_fan_messages(uow: Uow, events: Sequence[Envelope[MessageReceived]]) -> None:
@@ -34,17 +31,17 @@ async def track_fan_messages(uow: Uow, events: Sequence[Envelope[MessageReceived
             ),
             cause=deltas[fan.id].latest,
         )
-
-
-async def list_fans(
-    uow: Uow,
-    creator_id: uuid.UUID,
-    *,
-    limit: int,
-    after: tuple[datetime, uuid.UUID] | None,
-    query: str | None,
-) -> list[Fan]:
-    return await uow.repo.list_fans(creator_id, limit=limit, after=after, query=query)
+    # a fan seen for the first time joins its segments (never_spent, custom ones matching the name)
+    now = uow.now()
+    first_seen: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for fan in fans:
+        if fan.created_at == now and fan.message_count == deltas[fan.id].message_count:
+            first_seen.setdefault(fan.creator_id, []).append(fan.id)
+    for creator_id, fan_ids in first_seen.items():
+        states = await uow.repo.lock_existing(creator_id, fan_ids)
+        settings, custom = await context_of(uow, creator_id)
+        settle(uow, states.values(), settings, custom, now, cause=deltas[fan_ids[0]].latest)
+        await uow.repo.save_fans(list(states.values()), now)
 
 
 async def get_fan(uow: Uow, creator_id: uuid.UUID, fan_id: uuid.UUID) -> Fan | None:
