@@ -69,13 +69,25 @@ async def test_bad_batches_are_refused_whole(gateway: Any) -> None:
         answer = await api.post("/v1/revenue/transactions", json=body)
         assert answer.status_code == status, (body if len(str(body)) < 200 else "1001 items", answer.text)
         assert answer.json()["detail"]
-    answer = await api.post("/v1/revenue/transactions", content=b"{not json", headers={"content-type": "application/json"})
+    answer = await api.post(
+        "/v1/revenue/transactions", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert answer.status_code == 422
     assert (await api.get("/v1/fans")).json()["items"] == []  # nothing of the refused batches was stored
     for body in (
         {"items": [{"fan": {"external_id": "a", "display_name": "A"}, "status": "paused"}]},
-        {"items": [{"fan": {"external_id": "a", "display_name": "A"}, "status": "active", "started_at": "2026-11-01T00:00:00Z",
-                    "expires_at": "2026-10-01T00:00:00Z", "auto_renew": True, "currency": "USD"}]},
+        {
+            "items": [
+                {
+                    "fan": {"external_id": "a", "display_name": "A"},
+                    "status": "active",
+                    "started_at": "2026-11-01T00:00:00Z",
+                    "expires_at": "2026-10-01T00:00:00Z",
+                    "auto_renew": True,
+                    "currency": "USD",
+                }
+            ]
+        },
     ):
         answer = await api.post("/v1/revenue/subscriptions", json=body)
         assert answer.status_code == 200 and answer.json()["rejected"] == 1, answer.text

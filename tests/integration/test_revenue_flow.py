@@ -99,7 +99,9 @@ async def test_a_statement_and_live_sales_count_once_to_the_cent(gateway: Any) -
     for source in SOURCES:
         want = expected.by_source[source]
         got = totals["by_source"][source]
-        assert (got["gross_cents"], got["net_cents"], got["count"]) == (want.gross_cents, want.net_cents, want.count), source
+        assert (got["gross_cents"], got["net_cents"], got["count"]) == (want.gross_cents, want.net_cents, want.count), (
+            source
+        )
 
     # the same file again, and an overlapping one (its second half plus new rows), add nothing twice
     again = await import_file(api, data, "statement-again.csv")
@@ -228,7 +230,13 @@ async def test_segments_move_on_purchase_on_subscription_change_and_with_time(ga
         return found if ("lapsed", "entered") in found else None
 
     found = await eventually(moves, timeout=15)
-    for move in (("never_spent", "entered"), ("expiring", "entered"), ("whales", "entered"), ("never_spent", "left"), ("expiring", "left")):
+    for move in (
+        ("never_spent", "entered"),
+        ("expiring", "entered"),
+        ("whales", "entered"),
+        ("never_spent", "left"),
+        ("expiring", "left"),
+    ):
         assert move in found, (move, found)
     started = [r for r in event_tap.select("subscription.started.v1") if r.value["payload"]["fan_id"] == fan_id]
     assert started and started[0].value["payload"]["via"] == {"tracking_link": "ig-bio", "trial": None}

@@ -13,5 +13,12 @@ def fan_id_for(creator_id: uuid.UUID, external_id: str, platform: str = "onlyfan
 
     The inbox puts it on ``message.received``; the fans service keys its profile on it. Two creators
     who talk to the same OnlyFans user get two different fan ids: fans never cross tenants.
+    OnlyFans usernames are case-insensitive and statements print them with an ``@``: ``@Jake_88``,
+    ``jake_88`` and ``JAKE_88`` are one fan.
     """
-    return uuid.uuid5(FAN_NAMESPACE, f"{creator_id}:{platform}:{external_id}")
+    return uuid.uuid5(FAN_NAMESPACE, f"{creator_id}:{platform}:{normalise_handle(external_id)}")
+
+
+def normalise_handle(external_id: str) -> str:
+    """The canonical form of an OnlyFans username: no surrounding spaces, no leading ``@``, lower case."""
+    return external_id.strip().removeprefix("@").lower()

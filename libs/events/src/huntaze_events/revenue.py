@@ -15,9 +15,7 @@ from .envelope import EventPayload
 from .inbox import FanRef
 from .registry import event
 
-TransactionType = Literal[
-    "subscription", "renewal", "message", "post", "tip", "stream_tip", "refund", "chargeback"
-]
+TransactionType = Literal["subscription", "renewal", "message", "post", "tip", "stream_tip", "refund", "chargeback"]
 """``message`` is a paid message (PPV unlock); ``renewal`` a recurring subscription payment."""
 
 REVERSAL_TYPES = frozenset({"refund", "chargeback"})

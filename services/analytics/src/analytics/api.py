@@ -9,17 +9,17 @@ sales hours) and :mod:`.retention` (cohorts, churn).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from huntaze_service import ApiError, CreatorId, RuntimeDep
 
-from . import handlers
+from . import handlers, schemas
 from .schemas import RetentionOut, RevenueOut, SalesHoursOut, SummaryOut
 from .timegrid import BadQuery, Granularity
 
@@ -42,9 +42,9 @@ def answerable() -> Iterator[None]:
         raise ApiError(422, str(exc)) from None
 
 
-def _json(body: BaseModel) -> Response:
-    """The body serialized once (returning the model would validate it again: 2,000 buckets)."""
-    return Response(body.model_dump_json(by_alias=True), media_type="application/json")
+def _json(body: schemas.Body) -> Response:
+    """The body serialized once, as it is (see :mod:`.schemas`: the models document it)."""
+    return Response(json.dumps(body, separators=(",", ":")), media_type="application/json")
 
 
 @router.get("/revenue", response_model=RevenueOut)
@@ -64,7 +64,7 @@ async def revenue(
             report = await handlers.revenue(
                 uow, creator_id, currency=currency.upper(), tz=tz, granularity=granularity, start=start, end=end
             )
-    return _json(RevenueOut.of(report))
+    return _json(schemas.revenue_body(report))
 
 
 @router.get("/summary", response_model=SummaryOut)
@@ -73,7 +73,7 @@ async def summary(runtime: RuntimeDep, creator_id: CreatorId, tz: Tz = "UTC", cu
     with answerable():
         async with runtime.uow() as uow:
             report = await handlers.summary(uow, creator_id, currency=currency.upper(), tz=tz)
-    return _json(SummaryOut.of(report))
+    return _json(schemas.summary_body(report))
 
 
 @router.get("/sales-hours", response_model=SalesHoursOut)
@@ -88,7 +88,7 @@ async def sales_hours(
     with answerable():
         async with runtime.uow() as uow:
             report = await handlers.sales_hours(uow, creator_id, currency=currency.upper(), tz=tz, days=days)
-    return _json(SalesHoursOut.of(report))
+    return _json(schemas.sales_hours_body(report))
 
 
 @router.get("/retention", response_model=RetentionOut)
@@ -97,4 +97,4 @@ async def retention(runtime: RuntimeDep, creator_id: CreatorId, tz: Tz = "UTC") 
     with answerable():
         async with runtime.uow() as uow:
             report = await handlers.subscriber_retention(uow, creator_id, tz=tz)
-    return _json(RetentionOut.of(report))
+    return _json(schemas.retention_body(report))

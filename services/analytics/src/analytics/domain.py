@@ -84,13 +84,20 @@ class Breakdown:
 
     @property
     def total(self) -> Amount:
-        total = ZERO
-        for amount in self.by_line.values():
-            total = total + amount
-        return total
+        return total_of(self.by_line.values())
 
     def __add__(self, other: Breakdown) -> Breakdown:
         return Breakdown({line: self.by_line[line] + other.by_line[line] for line in LINES})
+
+    @classmethod
+    def add_up(cls, breakdowns: Sequence[Breakdown]) -> Breakdown:
+        return cls({line: total_of([b.by_line[line] for b in breakdowns]) for line in LINES})
+
+
+def total_of(amounts: Iterable[Amount]) -> Amount:
+    """The sum of many amounts (integer sums: no intermediate objects)."""
+    amounts = list(amounts)
+    return Amount(sum(a.gross_cents for a in amounts), sum(a.net_cents for a in amounts), sum(a.count for a in amounts))
 
 
 def arppu_cents(net_cents: int, paying_fans: int) -> int:

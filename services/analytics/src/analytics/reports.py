@@ -68,10 +68,7 @@ class RevenueReport:
 
     @property
     def totals(self) -> Breakdown:
-        total = Breakdown.of(())
-        for bucket in self.buckets:
-            total = total + bucket.breakdown
-        return total
+        return Breakdown.add_up([b.breakdown for b in self.buckets])
 
 
 def revenue_report(

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from .timegrid import add_months, floor, month_label, shift
+from .timegrid import add_months, anniversaries, floor, month_label, shift
 
 Stretch = tuple[datetime, datetime | None]
 """[start, end) of continuous subscription; end None: still subscribed."""
@@ -94,7 +94,10 @@ def stretches(intervals: Iterable[Interval]) -> list[Stretch]:
 def covered(fan: Sequence[Stretch], starts: Sequence[datetime], at: datetime) -> bool:
     """Whether the fan (their stretches, and the stretches' starts) is subscribed at ``at``."""
     i = bisect_right(starts, at) - 1
-    return i >= 0 and (fan[i][1] is None or at < fan[i][1])  # type: ignore[operator]
+    if i < 0:
+        return False
+    end = fan[i][1]
+    return end is None or at < end
 
 
 def retention(intervals: Iterable[Interval], tz: ZoneInfo, now: datetime) -> Retention:
@@ -116,11 +119,12 @@ def _cohorts(fans: list[list[Stretch]], tz: ZoneInfo, now: datetime) -> list[Coh
         horizon = 0
         while add_months(latest, horizon + 1, tz) <= now:
             horizon += 1
-        starts = [[s for s, _ in fan] for fan in group]
-        retained = []
-        for k in range(1, horizon + 1):
-            kept = sum(covered(fan, st, add_months(fan[0][0], k, tz)) for fan, st in zip(group, starts, strict=True))
-            retained.append(round(kept / len(group), 4))
+        kept = [0] * horizon
+        for fan in group:
+            starts = [s for s, _ in fan]
+            for k, at in enumerate(anniversaries(fan[0][0], horizon, tz)):
+                kept[k] += covered(fan, starts, at)
+        retained = [round(n / len(group), 4) for n in kept]
         cohorts.append(Cohort(month, len(group), retained))
     return cohorts
 

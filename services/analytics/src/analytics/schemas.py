@@ -1,31 +1,38 @@
-"""Response bodies of the analytics API (money in integer cents; instants in the report's zone)."""
+"""Response bodies of the analytics API (money in integer cents; instants in the report's zone).
+
+The models document the bodies (OpenAPI); the ``*_body`` functions build them as plain dicts,
+serialized once: a revenue report of 2,000 buckets is ~16,000 small objects, ~4x cheaper as dicts
+than as validated models. The unit tests validate every body against its model (extra="forbid").
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .domain import Amount, Breakdown, PeriodFigures
-from .reports import Period, RevenueReport, SalesHours, Summary, Window
+from .reports import RevenueReport, SalesHours, Summary, Window
 from .retention import Retention
 from .timegrid import Granularity
 
+Body = dict[str, Any]
+
 
 class _Out(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# models ---------------------------------------------------------------------------------------------
 
 
 class FiguresOut(_Out):
     gross_cents: int
     net_cents: int
     count: int
-
-    @classmethod
-    def of(cls, amount: Amount) -> FiguresOut:
-        return cls(gross_cents=amount.gross_cents, net_cents=amount.net_cents, count=amount.count)
 
 
 class BySourceOut(_Out):
@@ -36,10 +43,6 @@ class BySourceOut(_Out):
     refunds: FiguresOut = Field(description="negative amounts")
     chargebacks: FiguresOut = Field(description="negative amounts")
 
-    @classmethod
-    def of(cls, breakdown: Breakdown) -> BySourceOut:
-        return cls(**{line: FiguresOut.of(amount) for line, amount in breakdown.by_line.items()})
-
 
 class TotalsOut(_Out):
     gross_cents: int = Field(description="All lines summed: refunds and chargebacks already subtracted.")
@@ -47,34 +50,9 @@ class TotalsOut(_Out):
     transactions: int = Field(description="Sales, refunds and chargebacks.")
     by_source: BySourceOut
 
-    @classmethod
-    def of(cls, breakdown: Breakdown) -> TotalsOut:
-        total = breakdown.total
-        return cls(
-            gross_cents=total.gross_cents,
-            net_cents=total.net_cents,
-            transactions=total.count,
-            by_source=BySourceOut.of(breakdown),
-        )
 
-
-class BucketOut(_Out):
+class BucketOut(TotalsOut):
     start: datetime = Field(description="Local start of the bucket, with the zone's offset at that instant.")
-    gross_cents: int
-    net_cents: int
-    transactions: int
-    by_source: BySourceOut
-
-    @classmethod
-    def of(cls, start: datetime, breakdown: Breakdown) -> BucketOut:
-        total = breakdown.total
-        return cls(
-            start=start,
-            gross_cents=total.gross_cents,
-            net_cents=total.net_cents,
-            transactions=total.count,
-            by_source=BySourceOut.of(breakdown),
-        )
 
 
 class RevenueOut(_Out):
@@ -85,18 +63,6 @@ class RevenueOut(_Out):
     to: datetime
     buckets: list[BucketOut]
     totals: TotalsOut
-
-    @classmethod
-    def of(cls, r: RevenueReport) -> RevenueOut:
-        return cls(
-            currency=r.currency,
-            tz=r.tz.key,
-            granularity=r.granularity,
-            from_=r.window.start.astimezone(r.tz),
-            to=r.window.end.astimezone(r.tz),
-            buckets=[BucketOut.of(b.start.astimezone(r.tz), b.breakdown) for b in r.buckets],
-            totals=TotalsOut.of(r.totals),
-        )
 
 
 class PeriodFiguresOut(_Out):
@@ -110,26 +76,9 @@ class PeriodFiguresOut(_Out):
         description="net ÷ paying fans, whole cents rounded half-up (away from zero); 0 without one."
     )
 
-    @classmethod
-    def of(cls, window: Window, f: PeriodFigures, tz: ZoneInfo) -> PeriodFiguresOut:
-        return cls(
-            from_=window.start.astimezone(tz),
-            to=window.end.astimezone(tz),
-            gross_cents=f.gross_cents,
-            net_cents=f.net_cents,
-            transactions=f.transactions,
-            paying_fans=f.paying_fans,
-            arppu_cents=f.arppu_cents,
-        )
-
 
 class PeriodOut(PeriodFiguresOut):
     previous: PeriodFiguresOut = Field(description="The same window moved back by its length in days.")
-
-    @classmethod
-    def of_period(cls, p: Period, tz: ZoneInfo) -> PeriodOut:
-        current = PeriodFiguresOut.of(p.window, p.figures, tz)
-        return cls(**current.model_dump(), previous=PeriodFiguresOut.of(p.previous_window, p.previous, tz))
 
 
 class PeriodsOut(_Out):
@@ -154,26 +103,6 @@ class SummaryOut(_Out):
     periods: PeriodsOut
     top_fans: list[TopFanOut] = Field(description="Top 10 by net spend over the last 30 days.")
 
-    @classmethod
-    def of(cls, s: Summary) -> SummaryOut:
-        return cls(
-            currency=s.currency,
-            tz=s.tz.key,
-            as_of=s.as_of.astimezone(s.tz),
-            periods=PeriodsOut(**{name: PeriodOut.of_period(p, s.tz) for name, p in s.periods.items()}),
-            top_fans=[
-                TopFanOut(
-                    fan_id=f.fan_id,
-                    display_name=f.display_name,
-                    external_id=f.external_id,
-                    net_cents=f.amount.net_cents,
-                    gross_cents=f.amount.gross_cents,
-                    transactions=f.amount.count,
-                )
-                for f in s.top_fans
-            ],
-        )
-
 
 class HourCellOut(_Out):
     weekday: int = Field(description="0 = Monday … 6 = Sunday, local.")
@@ -190,26 +119,6 @@ class SalesHoursOut(_Out):
     from_: datetime = Field(alias="from")
     to: datetime
     cells: list[HourCellOut] = Field(description="All 168 cells, Monday 00h first; sales only.")
-
-    @classmethod
-    def of(cls, s: SalesHours) -> SalesHoursOut:
-        return cls(
-            currency=s.currency,
-            tz=s.tz.key,
-            days=s.days,
-            from_=s.window.start.astimezone(s.tz),
-            to=s.window.end.astimezone(s.tz),
-            cells=[
-                HourCellOut(
-                    weekday=c.weekday,
-                    hour=c.hour,
-                    gross_cents=c.amount.gross_cents,
-                    net_cents=c.amount.net_cents,
-                    count=c.amount.count,
-                )
-                for c in s.cells
-            ],
-        )
 
 
 class CohortOut(_Out):
@@ -231,14 +140,93 @@ class RetentionOut(_Out):
     cohorts: list[CohortOut]
     churn: list[ChurnOut]
 
-    @classmethod
-    def of(cls, r: Retention) -> RetentionOut:
-        return cls(
-            tz=r.tz.key,
-            as_of=r.as_of.astimezone(r.tz),
-            cohorts=[CohortOut(cohort=c.month, subscribers=c.subscribers, retained=c.retained) for c in r.cohorts],
-            churn=[
-                ChurnOut(month=m.month, active_at_start=m.active_at_start, expired=m.expired, rate=m.rate)
-                for m in r.churn
-            ],
-        )
+
+# bodies ---------------------------------------------------------------------------------------------
+
+
+def _at(instant: datetime, tz: ZoneInfo) -> str:
+    return instant.astimezone(tz).isoformat()
+
+
+def _figures(a: Amount) -> Body:
+    return {"gross_cents": a.gross_cents, "net_cents": a.net_cents, "count": a.count}
+
+
+def _totals(b: Breakdown) -> Body:
+    total = b.total
+    return {
+        "gross_cents": total.gross_cents,
+        "net_cents": total.net_cents,
+        "transactions": total.count,
+        "by_source": {line: _figures(amount) for line, amount in b.by_line.items()},
+    }
+
+
+def revenue_body(r: RevenueReport) -> Body:
+    return {
+        "currency": r.currency,
+        "tz": r.tz.key,
+        "granularity": r.granularity,
+        "from": _at(r.window.start, r.tz),
+        "to": _at(r.window.end, r.tz),
+        "buckets": [{"start": _at(b.start, r.tz), **_totals(b.breakdown)} for b in r.buckets],
+        "totals": _totals(r.totals),
+    }
+
+
+def _period(window: Window, f: PeriodFigures, tz: ZoneInfo) -> Body:
+    return {
+        "from": _at(window.start, tz),
+        "to": _at(window.end, tz),
+        "gross_cents": f.gross_cents,
+        "net_cents": f.net_cents,
+        "transactions": f.transactions,
+        "paying_fans": f.paying_fans,
+        "arppu_cents": f.arppu_cents,
+    }
+
+
+def summary_body(s: Summary) -> Body:
+    return {
+        "currency": s.currency,
+        "tz": s.tz.key,
+        "as_of": _at(s.as_of, s.tz),
+        "periods": {
+            name: {**_period(p.window, p.figures, s.tz), "previous": _period(p.previous_window, p.previous, s.tz)}
+            for name, p in s.periods.items()
+        },
+        "top_fans": [
+            {
+                "fan_id": str(f.fan_id),
+                "display_name": f.display_name,
+                "external_id": f.external_id,
+                "net_cents": f.amount.net_cents,
+                "gross_cents": f.amount.gross_cents,
+                "transactions": f.amount.count,
+            }
+            for f in s.top_fans
+        ],
+    }
+
+
+def sales_hours_body(s: SalesHours) -> Body:
+    return {
+        "currency": s.currency,
+        "tz": s.tz.key,
+        "days": s.days,
+        "from": _at(s.window.start, s.tz),
+        "to": _at(s.window.end, s.tz),
+        "cells": [{"weekday": c.weekday, "hour": c.hour, **_figures(c.amount)} for c in s.cells],
+    }
+
+
+def retention_body(r: Retention) -> Body:
+    return {
+        "tz": r.tz.key,
+        "as_of": _at(r.as_of, r.tz),
+        "cohorts": [{"cohort": c.month, "subscribers": c.subscribers, "retained": c.retained} for c in r.cohorts],
+        "churn": [
+            {"month": m.month, "active_at_start": m.active_at_start, "expired": m.expired, "rate": m.rate}
+            for m in r.churn
+        ],
+    }

@@ -82,10 +82,20 @@ def shift_days(instant: datetime, days: int, tz: ZoneInfo) -> datetime:
 def add_months(instant: datetime, months: int, tz: ZoneInfo) -> datetime:
     """The same local wall-clock time ``months`` calendar months later; the day is clamped to the
     month's last (31 January + 1 month = 28 or 29 February)."""
-    w = wall(instant, tz)
-    year, month0 = divmod(w.year * 12 + w.month - 1 + months, 12)
-    day = min(w.day, calendar.monthrange(year, month0 + 1)[1])
-    return localize(w.replace(year=year, month=month0 + 1, day=day), tz)
+    return _months_after(instant.astimezone(tz), months, tz)
+
+
+def anniversaries(instant: datetime, count: int, tz: ZoneInfo) -> list[datetime]:
+    """``add_months(instant, k, tz)`` for k = 1 … count (one local conversion for them all)."""
+    local = instant.astimezone(tz)
+    return [_months_after(local, k, tz) for k in range(1, count + 1)]
+
+
+def _months_after(local: datetime, months: int, tz: ZoneInfo) -> datetime:
+    year, month0 = divmod(local.year * 12 + local.month - 1 + months, 12)
+    day = local.day if local.day <= 28 else min(local.day, calendar.monthrange(year, month0 + 1)[1])
+    moved = datetime(year, month0 + 1, day, local.hour, local.minute, local.second, local.microsecond, tzinfo=tz)
+    return moved.astimezone(UTC)
 
 
 def month_label(instant: datetime, tz: ZoneInfo) -> str:

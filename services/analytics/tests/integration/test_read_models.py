@@ -31,6 +31,7 @@ import analytics.handlers as handlers
 from analytics.adapters.orm import Base
 from analytics.adapters.repository import SqlAnalyticsRepository
 from analytics.domain import LINE_OF_TYPE, LINES, REVERSAL_LINES, Amount
+from analytics.schemas import RetentionOut, RevenueOut, SalesHoursOut, SummaryOut
 from huntaze_events import Envelope
 from huntaze_service.http import install_error_handlers
 from huntaze_service.runtime import runtime_of
@@ -341,9 +342,11 @@ async def test_the_routes_answer_from_postgresql(engine: AsyncEngine) -> None:
         )
         counts = Counter(LINE_OF_TYPE[t.type] for t in sales)
         assert {line: v["count"] for line, v in totals["by_source"].items()} == {line: counts[line] for line in LINES}
-        for path in ("summary", "sales-hours", "retention"):
+        RevenueOut.model_validate(answer.json())
+        for path, model in (("summary", SummaryOut), ("sales-hours", SalesHoursOut), ("retention", RetentionOut)):
             answer = await client.get(f"/v1/analytics/{path}", params={"tz": "Asia/Kolkata"}, headers=headers)
             assert answer.status_code == 200, answer.text
+            model.model_validate(answer.json())
         assert (
             await client.get("/v1/analytics/summary", params={"tz": "Asia/Calcutta "}, headers=headers)
         ).status_code == 200

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 import analytics.api as api
 import analytics.consumers as consumers
+from analytics.schemas import RetentionOut, RevenueOut, SalesHoursOut, SummaryOut
 from huntaze_service.http import install_error_handlers
 from huntaze_service.runtime import runtime_of
 from huntaze_testkit.fakes import Clock, FakeUnitOfWork, FakeWorker
@@ -51,10 +52,16 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+MODELS = {"revenue": RevenueOut, "summary": SummaryOut, "sales-hours": SalesHoursOut, "retention": RetentionOut}
+
+
 async def get(client: httpx.AsyncClient, path: str, **params: Any) -> Any:
     answer = await client.get(f"/v1/analytics/{path}", params=params)
     assert answer.status_code == 200, answer.text
-    return answer.json()
+    assert answer.headers["content-type"] == "application/json"
+    body = answer.json()
+    MODELS[path].model_validate(body)  # the documented shape, exactly (extra="forbid")
+    return body
 
 
 async def test_revenue_shape(client: httpx.AsyncClient) -> None:

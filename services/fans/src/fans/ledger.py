@@ -74,6 +74,8 @@ def settle_amounts(
         net = gross - fee
     if gross - fee != net:
         raise InvalidAmounts("gross_cents − fee_cents must equal net_cents")
+    if fee * sign < 0 or net * sign < 0:
+        raise InvalidAmounts("net_cents cannot exceed gross_cents (the fee would be negative)")
     if abs(fee) > abs(gross):
         raise InvalidAmounts("fee_cents cannot exceed gross_cents")
     return gross, fee, net

@@ -316,7 +316,9 @@ class FakeFansRepository:
             out[key] = (max(t.match_n for t in rows), [t.id for t in unclaimed])
         return out
 
-    async def taken_matches(self, creator_id: uuid.UUID, keys: Sequence[str], ns: Sequence[int]) -> set[tuple[str, int]]:
+    async def taken_matches(
+        self, creator_id: uuid.UUID, keys: Sequence[str], ns: Sequence[int]
+    ) -> set[tuple[str, int]]:
         wanted = set(zip(keys, ns, strict=True))
         return {(t.match_key, t.match_n) for t in self._of(creator_id) if (t.match_key, t.match_n) in wanted}
 
@@ -326,7 +328,9 @@ class FakeFansRepository:
             t = by_id.get(tx_id)
             if t is None:
                 continue
-            if any(o.creator_id == t.creator_id and o.external_id == external_id and o is not t for o in self.transactions):
+            if any(
+                o.creator_id == t.creator_id and o.external_id == external_id and o is not t for o in self.transactions
+            ):
                 raise UniqueViolation(f"uq_transactions_external: {external_id}")
             t.external_id = external_id
             t.ref_kind = ref_kind if ref_kind is not None else t.ref_kind

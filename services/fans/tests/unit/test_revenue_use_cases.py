@@ -135,12 +135,22 @@ async def test_a_connector_batch_accepts_each_external_id_once_with_exact_amount
         connector("c1", "ann", "tip", 500, SALE_AT),
         connector("c2", "ann", "message", 1333, SALE_AT + timedelta(minutes=5), ref=("message", "m1")),
         connector("c3", "bob", "tip", 300, SALE_AT + timedelta(minutes=2), fee=90),
-        connector("c1", "ann", "tip", 999, SALE_AT + timedelta(minutes=9)),  # same id again: duplicate, whatever it says
+        connector(
+            "c1", "ann", "tip", 999, SALE_AT + timedelta(minutes=9)
+        ),  # same id again: duplicate, whatever it says
     ]
     outcomes, events = await fans.run(record_transactions, batch)
 
-    assert outcomes == [("accepted", batch[0].tx.id), ("accepted", batch[1].tx.id), ("accepted", batch[2].tx.id), ("duplicate", None)]
-    stored = {t.external_id: (t.type, t.gross_cents, t.fee_cents, t.net_cents, t.source, t.match_n) for t in fans.repo.transactions}
+    assert outcomes == [
+        ("accepted", batch[0].tx.id),
+        ("accepted", batch[1].tx.id),
+        ("accepted", batch[2].tx.id),
+        ("duplicate", None),
+    ]
+    stored = {
+        t.external_id: (t.type, t.gross_cents, t.fee_cents, t.net_cents, t.source, t.match_n)
+        for t in fans.repo.transactions
+    }
     assert stored == {
         "c1": ("tip", 500, 100, 400, "connector", 1),
         "c2": ("message", 1333, 267, 1066, "connector", 1),  # 266.6 rounds half up to 267
@@ -169,7 +179,10 @@ async def test_a_connector_batch_accepts_each_external_id_once_with_exact_amount
     assert {e.creator_id for e in events} == {CREATOR}
 
     # the next batch: a retry of c2 is a duplicate, c4 is new
-    again = [connector("c2", "ann", "message", 1333, SALE_AT + timedelta(minutes=5)), connector("c4", "ann", "tip", 100, SALE_AT)]
+    again = [
+        connector("c2", "ann", "message", 1333, SALE_AT + timedelta(minutes=5)),
+        connector("c4", "ann", "tip", 100, SALE_AT),
+    ]
     outcomes, events = await fans.run(record_transactions, again)
     assert [o for o, _ in outcomes] == ["duplicate", "accepted"]
     assert [figures(e) for e in events] == [("tip", 100, 20, 80, "USD", "connector", "c4")]
@@ -208,7 +221,13 @@ async def test_a_connector_sale_already_in_a_statement_claims_the_row() -> None:
     assert events == []
     [stored] = fans.repo.transactions
     # the row keeps its amounts and source, and gets the connector's id and ref
-    assert (stored.id, stored.source, stored.gross_cents, stored.fee_cents, stored.net_cents) == (row.tx.id, "statement", 500, 150, 350)
+    assert (stored.id, stored.source, stored.gross_cents, stored.fee_cents, stored.net_cents) == (
+        row.tx.id,
+        "statement",
+        500,
+        150,
+        350,
+    )
     assert (stored.external_id, stored.ref_kind, stored.ref_id, stored.match_n) == ("c9", "message", "m9", 1)
     assert fans.repo.state(fid("ann")).net_cents == 350
     assert [figures(e) for e in first] == [("message", 500, 150, 350, "USD", "statement", None)]
@@ -306,9 +325,13 @@ async def test_a_refund_is_stored_negative_and_reduces_net_spend() -> None:
     assert (ann.gross_cents, ann.net_cents, ann.purchases) == (600, 480, 1)
     assert ann.last_purchase_at == SALE_AT  # a refund is not a purchase
     refund_spend = [r for r in await fans.repo.spend_by_type(fid("ann")) if r["type"] == "refund"]
-    assert refund_spend == [{"type": "refund", "currency": "USD", "gross_cents": -400, "fee_cents": -80, "net_cents": -320, "count": 1}]
+    assert refund_spend == [
+        {"type": "refund", "currency": "USD", "gross_cents": -400, "fee_cents": -80, "net_cents": -320, "count": 1}
+    ]
     # the statement shows the same refund with a minus: the same sale
-    outcomes, _ = await fans.run(record_transactions, [statement("ann", "refund", -400, SALE_AT + timedelta(hours=2), line=9)])
+    outcomes, _ = await fans.run(
+        record_transactions, [statement("ann", "refund", -400, SALE_AT + timedelta(hours=2), line=9)]
+    )
     assert outcomes == [("duplicate", None)]
     assert fans.repo.state(fid("ann")).net_cents == 480
 
@@ -326,7 +349,11 @@ async def test_statement_chunks_number_identical_rows_and_overlapping_files_add_
         return record.id
 
     first = await upload(
-        [(2, "ann", "tip", 500, SALE_AT), (3, "ann", "tip", 500, SALE_AT + timedelta(seconds=1)), (4, "bob", "post", 900, SALE_AT)]
+        [
+            (2, "ann", "tip", 500, SALE_AT),
+            (3, "ann", "tip", 500, SALE_AT + timedelta(seconds=1)),
+            (4, "bob", "post", 900, SALE_AT),
+        ]
     )
     await fans.run(apply_chunk, first)
     record = await fans.repo.get_import(CREATOR, first)
@@ -343,7 +370,9 @@ async def test_statement_chunks_number_identical_rows_and_overlapping_files_add_
     record = await fans.repo.get_import(CREATOR, second)
     assert record is not None and (record.imported, record.duplicate) == (1, 1)
     assert len(fans.repo.transactions) == 4
-    assert all(t.match_key == match_key(t.fan_id, t.type, t.gross_cents, "USD", t.occurred_at) for t in fans.repo.transactions)
+    assert all(
+        t.match_key == match_key(t.fan_id, t.type, t.gross_cents, "USD", t.occurred_at) for t in fans.repo.transactions
+    )
 
 
 # subscriptions moved by payments -------------------------------------------------------------------------
@@ -425,7 +454,9 @@ async def test_payments_of_one_batch_apply_in_the_order_they_happened() -> None:
         statement("ann", "subscription", 999, first, line=1),
     ]
     _, events = await fans.run(record_transactions, batch)
-    sub_events = [(e.type, getattr(e.payload, "first_time", None)) for e in events if e.type.startswith("subscription.")]
+    sub_events = [
+        (e.type, getattr(e.payload, "first_time", None)) for e in events if e.type.startswith("subscription.")
+    ]
     assert sub_events == [
         ("subscription.started", True),
         ("subscription.expired", None),
@@ -449,8 +480,16 @@ async def test_connector_reports_start_renew_and_end_a_subscription_and_stale_on
     started = events[0].payload
     assert started.first_time is True
     assert started.via is not None and started.via.tracking_link == "tl-1" and started.via.trial is None
-    assert (started.started_at, started.expires_at, started.price_cents, started.auto_renew) == (s0, s0 + timedelta(days=30), 999, True)
-    assert [(e.payload.segment, e.payload.change) for e in events[1:]] == [("never_spent", "entered"), ("new", "entered")]
+    assert (started.started_at, started.expires_at, started.price_cents, started.auto_renew) == (
+        s0,
+        s0 + timedelta(days=30),
+        999,
+        True,
+    )
+    assert [(e.payload.segment, e.payload.change) for e in events[1:]] == [
+        ("never_spent", "entered"),
+        ("new", "entered"),
+    ]
     assert fans.timer(REVIEW_TIMER, fid("ann")) == s0 + timedelta(days=7)
 
     # the same report again
@@ -462,7 +501,10 @@ async def test_connector_reports_start_renew_and_end_a_subscription_and_stale_on
     outcomes, events = await fans.run(report_subscriptions, [later])
     assert outcomes == ["accepted"]
     assert kinds(events) == ["subscription.renewed"]
-    assert (events[0].payload.previous_expires_at, events[0].payload.expires_at) == (s0 + timedelta(days=30), s0 + timedelta(days=60))
+    assert (events[0].payload.previous_expires_at, events[0].payload.expires_at) == (
+        s0 + timedelta(days=30),
+        s0 + timedelta(days=60),
+    )
 
     # a stale report (an earlier expiry) arriving late
     before = fans.repo.state(fid("ann"))
@@ -494,7 +536,10 @@ async def test_one_batch_of_reports_applies_in_order() -> None:
     b = report("ann", "active", s0, s0 + timedelta(days=60))
     outcomes, events = await fans.run(report_subscriptions, [a, a, b, a])
     assert outcomes == ["accepted", "duplicate", "accepted", "duplicate"]
-    assert [e.type for e in events if e.type.startswith("subscription.")] == ["subscription.started", "subscription.renewed"]
+    assert [e.type for e in events if e.type.startswith("subscription.")] == [
+        "subscription.started",
+        "subscription.renewed",
+    ]
 
 
 async def test_an_expired_report_for_a_fan_never_seen_subscribed_keeps_the_history_silently() -> None:
@@ -503,7 +548,10 @@ async def test_an_expired_report_for_a_fan_never_seen_subscribed_keeps_the_histo
     outcomes, events = await fans.run(report_subscriptions, [report("zoe", "expired", s0, s0 + timedelta(days=30))])
     assert outcomes == ["accepted"]
     assert kinds(events) == ["fan.segment_changed", "fan.segment_changed"]  # no subscription event
-    assert {(e.payload.segment, e.payload.change) for e in events} == {("lapsed", "entered"), ("never_spent", "entered")}
+    assert {(e.payload.segment, e.payload.change) for e in events} == {
+        ("lapsed", "entered"),
+        ("never_spent", "entered"),
+    }
     sub = fans.repo.state(fid("zoe")).subscription
     assert (sub.status, sub.first_started_at, sub.expired_at) == ("expired", s0, s0 + timedelta(days=30))
 
@@ -531,6 +579,8 @@ async def test_auto_renew_turned_off_in_the_last_days_is_an_update_that_makes_th
     assert fans.timer(REVIEW_TIMER, fid("ann")) == expires + timedelta(hours=24)
     outcomes, events = await fans.run(report_subscriptions, [report("ann", "active", s0, expires, auto_renew=False)])
     assert outcomes == ["accepted"]
-    assert [(e.type, e.payload.segment, e.payload.change) for e in events] == [("fan.segment_changed", "expiring", "entered")]
+    assert [(e.type, e.payload.segment, e.payload.change) for e in events] == [
+        ("fan.segment_changed", "expiring", "entered")
+    ]
     assert fans.repo.state(fid("ann")).subscription.auto_renew is False
     assert fans.timer(REVIEW_TIMER, fid("ann")) == expires  # no grace any more

@@ -118,8 +118,10 @@ class Crm:
             op = "<" if direction == "DESC" else ">"
             where.append(sql.SQL(f"({expression}, id) {op} (%(after_value)s, %(after_id)s)"))
             params["after_value"], params["after_id"] = after
-        query = sql.SQL("SELECT {columns}, {expression} AS sort_value FROM fans WHERE {where} "
-                        "ORDER BY {expression} {direction}, id {direction} LIMIT %(limit)s").format(
+        query = sql.SQL(
+            "SELECT {columns}, {expression} AS sort_value FROM fans WHERE {where} "
+            "ORDER BY {expression} {direction}, id {direction} LIMIT %(limit)s"
+        ).format(
             columns=sql.SQL(_FAN_COLUMNS),
             expression=sql.SQL(expression),
             where=sql.SQL(" AND ").join(where),
@@ -207,7 +209,9 @@ class Crm:
 
 
 def filter_json(f: FanFilter) -> dict[str, Any]:
-    return {k: v for k in ("segment", "tag", "q", "min_spend_cents", "subscription") if (v := getattr(f, k)) is not None}
+    return {
+        k: v for k in ("segment", "tag", "q", "min_spend_cents", "subscription") if (v := getattr(f, k)) is not None
+    }
 
 
 __all__: Sequence[str] = ("Crm", "filter_json")

@@ -64,7 +64,9 @@ class Ledger:
             )
             return {row[0]: (row[1], list(row[2] or [])) for row in await cursor.fetchall()}
 
-    async def taken_matches(self, creator_id: uuid.UUID, keys: Sequence[str], ns: Sequence[int]) -> set[tuple[str, int]]:
+    async def taken_matches(
+        self, creator_id: uuid.UUID, keys: Sequence[str], ns: Sequence[int]
+    ) -> set[tuple[str, int]]:
         conn = await self._tx.driver()
         async with conn.cursor() as cursor:
             await cursor.execute(

@@ -174,7 +174,9 @@ def parse_segment(segment: str | None) -> str | None:
     try:
         return f"custom:{uuid.UUID(raw)}"
     except ValueError:
-        raise ApiError(422, f"unknown segment {segment!r}: one of {', '.join(BUILTIN)} or a custom segment id") from None
+        raise ApiError(
+            422, f"unknown segment {segment!r}: one of {', '.join(BUILTIN)} or a custom segment id"
+        ) from None
 
 
 def _after(sort: FanSort, cursor: str | None) -> tuple[Any, uuid.UUID] | None:
@@ -203,7 +205,9 @@ async def list_fans(
     subscription: Literal["active", "expired"] | None = None,
     sort: FanSort = "last_active",
 ) -> FanPage:
-    f = FanFilter(segment=parse_segment(segment), tag=tag, q=q, min_spend_cents=min_spend_cents, subscription=subscription)
+    f = FanFilter(
+        segment=parse_segment(segment), tag=tag, q=q, min_spend_cents=min_spend_cents, subscription=subscription
+    )
     after = _after(sort, cursor)
     async with runtime.uow() as uow:
         rows = await crm.search_fans(uow, creator_id, f, sort=sort, after=after, limit=limit + 1)
@@ -241,7 +245,9 @@ class NoteIn(BaseModel):
 
 
 @router.post("/{fan_id}/notes", status_code=201, response_model=NoteOut, summary="Add a note (author and time kept)")
-async def add_note(fan_id: uuid.UUID, body: NoteIn, runtime: RuntimeDep, creator_id: CreatorId, user_id: UserId) -> NoteOut:
+async def add_note(
+    fan_id: uuid.UUID, body: NoteIn, runtime: RuntimeDep, creator_id: CreatorId, user_id: UserId
+) -> NoteOut:
     async with runtime.uow() as uow:
         note = await crm.add_note(uow, creator_id, fan_id, body.text, user_id)
         if note is None:
@@ -275,7 +281,8 @@ class FanPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     preferences: dict[str, Annotated[StrictStr, Field(max_length=200)] | None] = Field(
-        max_length=50, description="Merged into the fan's preferences; null removes a key (e.g. likes, timezone, birthday)."
+        max_length=50,
+        description="Merged into the fan's preferences; null removes a key (e.g. likes, timezone, birthday).",
     )
 
     @field_validator("preferences")

@@ -71,8 +71,11 @@ class ImportAccepted(BaseModel):
     status_code=202,
     response_model=ImportAccepted,
     summary="Import a statement CSV (Date, Amount, Fee, Net, Description[, Status])",
-    responses={413: {"description": "file too large"}, 415: {"description": "not a CSV statement"},
-               422: {"description": "required columns missing (named)"}},
+    responses={
+        413: {"description": "file too large"},
+        415: {"description": "not a CSV statement"},
+        422: {"description": "required columns missing (named)"},
+    },
 )
 async def post_import(
     runtime: RuntimeDep, creator_id: CreatorId, user_id: UserId, file: UploadFile = File(...)
@@ -88,7 +91,9 @@ async def post_import(
     async with runtime.uow() as uow:
         current = await uow.repo.get_import(creator_id, record.id)
     assert current is not None
-    return ImportAccepted(import_id=record.id, status="running", rows_total=current.rows_total, rejected=current.rejected)
+    return ImportAccepted(
+        import_id=record.id, status="running", rows_total=current.rows_total, rejected=current.rejected
+    )
 
 
 @router.get("/{import_id}", response_model=ImportOut, summary="Progress and result of an import, rejected rows by line")

@@ -9,10 +9,21 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 from pydantic_extra_types.currency_code import ISO4217
 
 from huntaze_events import TransactionType, fan_id_for, utcnow
+from huntaze_events.ids import normalise_handle
 from huntaze_service import ApiError, CreatorId, RuntimeDep
 
 from ..crm import CreatorSettings, CurrencyLocked
@@ -32,8 +43,18 @@ FUTURE_TOLERANCE = timedelta(hours=24)
 class FanIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    external_id: str = Field(min_length=1, max_length=128, description="The fan's OnlyFans username (as statements show it, without @).")
+    external_id: str = Field(
+        min_length=1, max_length=128, description="The fan's OnlyFans username (as statements show it, without @)."
+    )
     display_name: str = Field(min_length=1, max_length=100)
+
+    @field_validator("external_id")
+    @classmethod
+    def _canonical(cls, value: str) -> str:
+        handle = normalise_handle(value)
+        if not handle:
+            raise ValueError("an OnlyFans username is needed")
+        return handle
 
 
 class RefIn(BaseModel):
@@ -52,7 +73,9 @@ class TransactionIn(BaseModel):
     fan: FanIn
     type: TransactionType
     gross_cents: StrictInt = Field(ge=-MAX_CENTS, le=MAX_CENTS)
-    fee_cents: StrictInt | None = Field(default=None, ge=-MAX_CENTS, le=MAX_CENTS, description="Default: 20 % of gross.")
+    fee_cents: StrictInt | None = Field(
+        default=None, ge=-MAX_CENTS, le=MAX_CENTS, description="Default: 20 % of gross."
+    )
     net_cents: StrictInt | None = Field(default=None, ge=-MAX_CENTS, le=MAX_CENTS, description="Default: gross − fee.")
     currency: ISO4217
     occurred_at: AwareDatetime
@@ -235,11 +258,15 @@ class SettingsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     currency: ISO4217 | None = None
-    timezone: Annotated[str | None, Field(max_length=64, description="IANA zone of the statements, e.g. Europe/Paris.")] = None
+    timezone: Annotated[
+        str | None, Field(max_length=64, description="IANA zone of the statements, e.g. Europe/Paris.")
+    ] = None
     whale_threshold_cents: StrictInt | None = Field(default=None, gt=0, le=MAX_CENTS)
 
 
-@router.get("/settings", response_model=SettingsOut, summary="The account's currency, statement time zone and whale threshold")
+@router.get(
+    "/settings", response_model=SettingsOut, summary="The account's currency, statement time zone and whale threshold"
+)
 async def get_settings(runtime: RuntimeDep, creator_id: CreatorId) -> SettingsOut:
     async with runtime.uow() as uow:
         return SettingsOut.of(await uow.repo.creator_settings(creator_id))
@@ -265,5 +292,3 @@ async def put_settings(body: SettingsIn, runtime: RuntimeDep, creator_id: Creato
             raise ApiError(409, f"the account already has transactions in {exc.args[0]}", "conflict") from None
         await uow.commit()
     return SettingsOut.of(updated)
-
-

@@ -64,7 +64,9 @@ async def list_segments(runtime: RuntimeDep, creator_id: CreatorId) -> SegmentLi
     return SegmentList(items=items, total_fans=total)
 
 
-@router.post("", status_code=201, response_model=SegmentOut, summary=f"Define a custom segment (≤ {MAX_CUSTOM_SEGMENTS})")
+@router.post(
+    "", status_code=201, response_model=SegmentOut, summary=f"Define a custom segment (≤ {MAX_CUSTOM_SEGMENTS})"
+)
 async def add_segment(body: SegmentIn, runtime: RuntimeDep, creator_id: CreatorId, user_id: UserId) -> SegmentOut:
     if body.name in BUILTIN:
         raise ApiError(409, f"{body.name!r} is a built-in segment", "conflict")

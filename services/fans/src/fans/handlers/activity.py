@@ -9,7 +9,7 @@ from huntaze_events import Envelope, FanProfileUpdated, MessageReceived
 from huntaze_service import PermanentError
 
 from ..domain import Fan, FanOfAnotherCreator, fold_messages
-from .publish import Uow, context_of, settle
+from .publish import Uow, settle
 
 
 async def track_fan_messages(uow: Uow, events: Sequence[Envelope[MessageReceived]]) -> None:
@@ -31,16 +31,21 @@ async def track_fan_messages(uow: Uow, events: Sequence[Envelope[MessageReceived
             ),
             cause=deltas[fan.id].latest,
         )
-    # a fan seen for the first time joins its segments (never_spent, custom ones matching the name)
+    # A fan seen for the first time joins its segments (never_spent...); a renamed fan is evaluated
+    # again when one of the creator's custom segments filters on the name (q).
     now = uow.now()
-    first_seen: dict[uuid.UUID, list[uuid.UUID]] = {}
+    by_creator: dict[uuid.UUID, list[Fan]] = {}
     for fan in fans:
-        if fan.created_at == now and fan.message_count == deltas[fan.id].message_count:
-            first_seen.setdefault(fan.creator_id, []).append(fan.id)
-    for creator_id, fan_ids in first_seen.items():
-        states = await uow.repo.lock_existing(creator_id, fan_ids)
-        settings, custom = await context_of(uow, creator_id)
-        settle(uow, states.values(), settings, custom, now, cause=deltas[fan_ids[0]].latest)
+        by_creator.setdefault(fan.creator_id, []).append(fan)
+    for creator_id, changed in by_creator.items():
+        first_seen = [f.id for f in changed if f.created_at == now and f.message_count == deltas[f.id].message_count]
+        custom = await uow.repo.custom_segments(creator_id)
+        by_name = [f.id for f in changed if f.id not in first_seen] if any(c.filter.q for c in custom) else []
+        if not first_seen and not by_name:
+            continue
+        settings = await uow.repo.creator_settings(creator_id)
+        states = await uow.repo.lock_existing(creator_id, first_seen + by_name)
+        settle(uow, states.values(), settings, custom, now, cause=deltas[changed[0].id].latest)
         await uow.repo.save_fans(list(states.values()), now)
 
 

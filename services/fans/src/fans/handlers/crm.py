@@ -32,7 +32,7 @@ async def review_fan(uow: Uow, creator_id: uuid.UUID, fan_id: uuid.UUID) -> None
     await uow.repo.save_fans(list(fans.values()), uow.now())
 
 
-async def reevaluate_all(uow: Uow, creator_id: uuid.UUID) -> int:
+async def reevaluate_all(uow: Uow, creator_id: uuid.UUID, gone: list[CustomSegment] = ()) -> int:  # type: ignore[assignment]
     """Every fan of the creator against the current rules (after a threshold or segment change)."""
     settings, custom = await context_of(uow, creator_id)
     after: uuid.UUID | None = None
@@ -42,7 +42,7 @@ async def reevaluate_all(uow: Uow, creator_id: uuid.UUID) -> int:
         if not ids:
             return seen
         fans = await uow.repo.lock_existing(creator_id, ids)
-        settle(uow, fans.values(), settings, custom, uow.now())
+        settle(uow, fans.values(), settings, custom, uow.now(), gone=list(gone))
         await uow.repo.save_fans(list(fans.values()), uow.now())
         seen += len(ids)
         after = ids[-1]
@@ -82,9 +82,10 @@ async def add_custom_segment(
 
 async def delete_custom_segment(uow: Uow, creator_id: uuid.UUID, segment_id: uuid.UUID) -> bool:
     await uow.repo.lock_creator(creator_id)
+    gone = [c for c in await uow.repo.custom_segments(creator_id) if c.id == segment_id]
     if not await uow.repo.delete_custom_segment(creator_id, segment_id):
         return False
-    await reevaluate_all(uow, creator_id)  # members leave it (fan.segment_changed left)
+    await reevaluate_all(uow, creator_id, gone)  # members leave it (fan.segment_changed left)
     return True
 
 
@@ -135,9 +136,7 @@ async def add_note(
     return note
 
 
-async def set_preferences(
-    uow: Uow, creator_id: uuid.UUID, fan_id: uuid.UUID, changes: dict[str, str | None]
-) -> bool:
+async def set_preferences(uow: Uow, creator_id: uuid.UUID, fan_id: uuid.UUID, changes: dict[str, str | None]) -> bool:
     if await uow.repo.fan_row(creator_id, fan_id) is None:
         return False
     await uow.repo.set_preferences(fan_id, changes, uow.now())

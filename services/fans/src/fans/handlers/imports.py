@@ -79,7 +79,9 @@ async def start_import(
         await uow.repo.stage_rows(record.id, staged)
         await uow.repo.add_rejections(record.id, rejections)
     await uow.repo.finish_staging(record.id, total, rejected, uow.now())
-    uow.schedule(IMPORT_TIMER, key=str(record.id), at=uow.now(), payload={"import_id": str(record.id)}, tenant=creator_id)
+    uow.schedule(
+        IMPORT_TIMER, key=str(record.id), at=uow.now(), payload={"import_id": str(record.id)}, tenant=creator_id
+    )
     return record
 
 
@@ -120,4 +122,6 @@ async def apply_chunk(uow: Uow, creator_id: uuid.UUID, import_id: uuid.UUID) -> 
         import_id, processed=len(rows), imported=imported, duplicate=len(rows) - imported, done=done, now=uow.now()
     )
     if not done:
-        uow.schedule(IMPORT_TIMER, key=str(import_id), at=uow.now(), payload={"import_id": str(import_id)}, tenant=creator_id)
+        uow.schedule(
+            IMPORT_TIMER, key=str(import_id), at=uow.now(), payload={"import_id": str(import_id)}, tenant=creator_id
+        )

@@ -64,9 +64,11 @@ def settle(
     custom: list[CustomSegment],
     now: datetime,
     cause: Envelope[Any] | None = None,
+    gone: list[CustomSegment] = (),  # type: ignore[assignment]
 ) -> None:
-    """Brings each fan up to ``now``: an expiry that passed, segment entries and exits, the next review."""
-    names = {c.key: c.name for c in custom}
+    """Brings each fan up to ``now``: an expiry that passed, segment entries and exits, the next review.
+    ``gone``: custom segments just deleted, so their members' exits carry the segment's name."""
+    names = {c.key: c.name for c in [*gone, *custom]}
     for fan in fans:
         expired = on_time(fan.subscription, now)
         if expired is not None:

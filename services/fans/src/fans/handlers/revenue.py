@@ -55,7 +55,9 @@ async def record_transactions(
             slots[tx.key] = (highest + 1, unclaimed)
             new.append((n, tx))
     if statement:
-        taken = await repo.taken_matches(creator_id, [t.key for _, t in statement], [t.match_n or 1 for _, t in statement])
+        taken = await repo.taken_matches(
+            creator_id, [t.key for _, t in statement], [t.match_n or 1 for _, t in statement]
+        )
         for n, tx in statement:
             pair = (tx.key, tx.match_n or 1)
             if pair in taken:
@@ -132,9 +134,7 @@ class SubscriptionReport:
     report: Report
 
 
-async def report_subscriptions(
-    uow: Uow, creator_id: uuid.UUID, reports: Sequence[SubscriptionReport]
-) -> list[Outcome]:
+async def report_subscriptions(uow: Uow, creator_id: uuid.UUID, reports: Sequence[SubscriptionReport]) -> list[Outcome]:
     """The connector's view of subscriptions: each report moves the state or changes nothing."""
     if not reports:
         return []
