@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 LOGDIR = ROOT / ".data" / "bench" / "logs"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
-ALL = {"B1", "B2", "B3", "B4", "B5", "B12", "B13"}
+ALL = {"B1", "B2", "B3", "B4", "B5", "B6", "B7", "B12", "B13"}
 CREATOR = uuid.UUID(int=0)
 TOPIC = fb.RECORDED.topic
 
@@ -168,9 +168,11 @@ class BenchBase:
         return total
 
     # platform processes ---------------------------------------------------------------------------
-    def processes(self, names: Sequence[str], **roles: str) -> dict[str, ServiceProcess]:
+    def processes(
+        self, names: Sequence[str], extra: dict[str, str] | None = None, **roles: str
+    ) -> dict[str, ServiceProcess]:
         env = dict(self.env)
-        ports = {"gateway": 18700, "inbox": 18701, "ai": 18702, "fans": 18703}
+        ports = {"gateway": 18700, "inbox": 18701, "ai": 18702, "fans": 18703, "analytics": 18704}
         for name, port in ports.items():
             env[f"{name.upper()}_HTTP_PORT"] = str(port)
             env[f"{name.upper()}_LOG_LEVEL"] = "WARNING"
@@ -178,12 +180,18 @@ class BenchBase:
             if name != "gateway":
                 env[f"GATEWAY_ROUTES__{name.upper()}"] = f"http://127.0.0.1:{port}"
         env.setdefault("GATEWAY_JWT_SECRET", uuid.uuid4().hex * 2)
+        env.update(extra or {})
         LOGDIR.mkdir(parents=True, exist_ok=True)
         procs = {name: ServiceProcess(name, ports[name], env, LOGDIR) for name in names}
-        for proc in procs.values():
-            proc.start()
-        for proc in procs.values():
-            proc.wait_ready()
+        try:
+            for proc in procs.values():
+                proc.start()
+            for proc in procs.values():
+                proc.wait_ready()
+        except BaseException:
+            for proc in procs.values():
+                proc.stop()
+            raise
         return procs
 
     def _wrk(self, base: str, headers: dict[str, str], seconds: int, connections: int) -> tuple[float, float, int]:

@@ -55,6 +55,10 @@ def table(results: Sequence[Result]) -> str:
             value += f" (p99 {r.details['p99_ms']:,.1f} ms)"
         if r.id == "B12":
             value += f" (p99 {r.details['p99_ms_inbox']:.1f} ms vs {r.details['p99_ms_bare']:.1f} ms bare)"
+        if r.id == "B7":
+            value += (
+                f" (peak RSS {r.details['peak_rss_mib']:,.0f} MiB, +{r.details['rss_growth_mib']:,.0f} MiB over idle)"
+            )
         if r.id == "B4":
             value += f" (p99 {r.details['p99_ms_gateway']:.1f} ms vs {r.details['p99_ms_direct']:.1f} ms direct)"
         lines.append(f"| {r.id} | {r.name} | {value} | {baseline} | {ratio} | {goal} | {met} |")

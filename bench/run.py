@@ -1,4 +1,4 @@
-"""`make bench`: B1–B5, B12, B13, each against a raw baseline measured in the same run on the same broker and
+"""`make bench`: B1–B7, B12, B13, each against a raw baseline measured in the same run on the same broker and
 database (the `bench` profile: a fresh Kafka and PostgreSQL started by tools/bench.sh).
 
     B1 consumer efficiency   chassis consumer events/s ÷ aiokafka getmany + json.loads + psycopg batch
@@ -7,6 +7,10 @@ database (the `bench` profile: a fresh Kafka and PostgreSQL started by tools/ben
                              p50 and p99 ÷ raw aiokafka produce → consume latency
     B4 gateway overhead      wrk requests/s of POST /v1/inbox/messages via the gateway ÷ direct to inbox
     B5 end to end            POST /v1/inbox/messages → draft readable, p50/p99, offline AI, steady load
+    B6 revenue freshness     POST /v1/revenue/transactions (fans) → GET /v1/analytics/summary shows it,
+                             p50 and p99 at 200 transactions/s ÷ aiokafka → psycopg INSERT → polled SELECT
+    B7 statement import      200,000-row statement: POST /v1/revenue/imports → done, rows/s and peak RSS
+                             of fans ÷ fans.statement parsing + psycopg COPY into a plain table
     B12 ingest efficiency    wrk requests/s of POST /v1/inbox/messages straight to the inbox ÷ a bare
                              FastAPI + psycopg endpoint doing the same statements (bench/bare_ingest.py)
     B13 timer lateness       10,000 timers due within one minute: handler start − due time, p50/p99
@@ -30,10 +34,11 @@ from common import ALL, RESULTS, ROOT, ROUNDS, Result, say
 from http_load import HttpBenchmarks
 from pipeline import PipelineBenchmarks
 from report import chart, machine, readme, table
+from revenue import RevenueBenchmarks
 from timer_lateness import TimerBenchmarks
 
 
-class Bench(PipelineBenchmarks, HttpBenchmarks, TimerBenchmarks):
+class Bench(PipelineBenchmarks, HttpBenchmarks, TimerBenchmarks, RevenueBenchmarks):
     """Every benchmark, on one bench infrastructure."""
 
 
@@ -54,6 +59,10 @@ async def main(selected: set[str]) -> int:
         results.append(await bench.b4())
     if b5 is not None:
         results.append(b5)
+    if "B6" in selected:
+        results += await bench.b6()
+    if "B7" in selected:
+        results.append(await bench.b7())
     if "B12" in selected:
         results.append(await bench.b12())
     if "B13" in selected:
