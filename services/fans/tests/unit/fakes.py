@@ -552,6 +552,12 @@ class FakeFansRepository:
             updated_at=now,
         )
 
+    async def fail_import(self, import_id: uuid.UUID, error: str, now: datetime) -> None:
+        imp = self.imports[import_id]
+        if imp.record.status == "running":
+            imp.record = replace(imp.record, status="failed", error=error, finished_at=now, updated_at=now)
+        imp.staged.clear()
+
     async def get_import(self, creator_id: uuid.UUID, import_id: uuid.UUID) -> ImportRecord | None:
         imp = self.imports.get(import_id)
         return imp.record if imp is not None and imp.record.creator_id == creator_id else None

@@ -584,3 +584,24 @@ async def test_auto_renew_turned_off_in_the_last_days_is_an_update_that_makes_th
     ]
     assert fans.repo.state(fid("ann")).subscription.auto_renew is False
     assert fans.timer(REVIEW_TIMER, fid("ann")) == expires  # no grace any more
+
+
+async def test_an_import_whose_chunk_keeps_failing_ends_failed_not_running_forever() -> None:
+    from fans.consumers import ImportDue, subscriptions
+    from fans.handlers.imports import IMPORT_CHUNK_ATTEMPTS
+    from huntaze_service import Timer
+
+    fans = Fans(CREATOR)
+    record = ImportRecord(uuid.uuid4(), CREATOR, "s.csv", "UTC", "USD", "running", fans.clock())
+    await fans.repo.add_import(record, None)
+    await fans.repo.stage_rows(record.id, [StagedRow(2, "tip", "ann", "Ann", 500, 100, 400, SALE_AT)])
+    handler = subscriptions().timers["import_chunk"].handler
+    now = fans.clock()
+    spec = subscriptions().timers["import_chunk"]
+    assert spec.retry is not None and spec.retry.max_attempts == IMPORT_CHUNK_ATTEMPTS + 1
+    # the last attempt the chassis grants does not try again: it records the failure for the creator
+    last = Timer("import_chunk", str(record.id), CREATOR, now, now, IMPORT_CHUNK_ATTEMPTS + 1, ImportDue(import_id=record.id))
+    await fans.run(lambda uow, _creator, timer: handler(uow, timer), last)
+    stored = await fans.repo.get_import(CREATOR, record.id)
+    assert stored is not None and stored.status == "failed" and "failed 5 times" in (stored.error or "")
+    assert fans.repo.imports[record.id].staged == {} and fans.repo.transactions == []

@@ -146,3 +146,12 @@ class Imports:
                 (import_id, limit),
             )
             return list(await cursor.fetchall())
+
+    async def fail_import(self, import_id: uuid.UUID, error: str, now: datetime) -> None:
+        conn = await self._tx.driver()
+        await conn.execute(
+            "UPDATE statement_imports SET status = 'failed', error = %s, finished_at = %s, updated_at = %s "
+            "WHERE id = %s AND status = 'running'",
+            (error[:500], now, now, import_id),
+        )
+        await conn.execute("DELETE FROM statement_rows WHERE import_id = %s", (import_id,))

@@ -32,7 +32,7 @@ async def review_fan(uow: Uow, creator_id: uuid.UUID, fan_id: uuid.UUID) -> None
     await uow.repo.save_fans(list(fans.values()), uow.now())
 
 
-async def reevaluate_all(uow: Uow, creator_id: uuid.UUID, gone: list[CustomSegment] = ()) -> int:  # type: ignore[assignment]
+async def reevaluate_all(uow: Uow, creator_id: uuid.UUID, gone: Sequence[CustomSegment] = ()) -> int:
     """Every fan of the creator against the current rules (after a threshold or segment change)."""
     settings, custom = await context_of(uow, creator_id)
     after: uuid.UUID | None = None
@@ -42,7 +42,7 @@ async def reevaluate_all(uow: Uow, creator_id: uuid.UUID, gone: list[CustomSegme
         if not ids:
             return seen
         fans = await uow.repo.lock_existing(creator_id, ids)
-        settle(uow, fans.values(), settings, custom, uow.now(), gone=list(gone))
+        settle(uow, fans.values(), settings, custom, uow.now(), gone=gone)
         await uow.repo.save_fans(list(fans.values()), uow.now())
         seen += len(ids)
         after = ids[-1]

@@ -20,6 +20,9 @@ from .publish import Uow
 from .revenue import Incoming, record_transactions
 
 IMPORT_TIMER = "import_chunk"
+IMPORT_CHUNK_ATTEMPTS = 5
+"""Attempts of one chunk; after them the import shows ``failed`` (and the rows applied so far stay,
+counted in its figures) instead of ``running`` forever."""
 
 
 def _parse_batch(lines: Iterator[StatementLine], tz: ZoneInfo) -> tuple[list[StagedRow], list[tuple[int, str]], int]:
@@ -125,3 +128,12 @@ async def apply_chunk(uow: Uow, creator_id: uuid.UUID, import_id: uuid.UUID) -> 
         uow.schedule(
             IMPORT_TIMER, key=str(import_id), at=uow.now(), payload={"import_id": str(import_id)}, tenant=creator_id
         )
+
+
+async def give_up(uow: Uow, creator_id: uuid.UUID, import_id: uuid.UUID) -> None:
+    await uow.repo.fail_import(
+        import_id,
+        f"a chunk failed {IMPORT_CHUNK_ATTEMPTS} times; rows applied so far are counted, the rest were not "
+        "imported (operators: `python -m fans timers dead`, and the fans logs)",
+        uow.now(),
+    )

@@ -4,7 +4,7 @@ moves, and the events go out — in that order, so one fan's events keep a meani
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -64,7 +64,7 @@ def settle(
     custom: list[CustomSegment],
     now: datetime,
     cause: Envelope[Any] | None = None,
-    gone: list[CustomSegment] = (),  # type: ignore[assignment]
+    gone: Sequence[CustomSegment] = (),
 ) -> None:
     """Brings each fan up to ``now``: an expiry that passed, segment entries and exits, the next review.
     ``gone``: custom segments just deleted, so their members' exits carry the segment's name."""
