@@ -114,8 +114,9 @@ class RevenueBenchmarks(BenchBase):
                     label = "warm-up, not counted" if round_ == 0 else "counted"
                     say(
                         f"  round {round_} ({label}): ours p50 {ours['p50']:.1f} ms p99 {ours['p99']:.1f} ms "
-                        f"({ours['samples']:.0f} sales, load lag p99 {ours['load_lag_p99']:.0f} ms); "
-                        f"raw p50 {raw['p50']:.1f} ms p99 {raw['p99']:.1f} ms ({raw['samples']:.0f})"
+                        f"({ours['samples']:.0f} sales; post {ours['post_p50']:.1f} ms, read {ours['read_p50']:.1f} ms, "
+                        f"load lag p99 {ours['load_lag_p99']:.0f} ms); raw p50 {raw['p50']:.1f} ms p99 {raw['p99']:.1f} ms "
+                        f"({raw['samples']:.0f}; post {raw['post_p50']:.1f} ms, read {raw['read_p50']:.1f} ms)"
                     )
                     if round_:
                         rounds_ours.append(ours)
@@ -146,6 +147,10 @@ class RevenueBenchmarks(BenchBase):
                         "rounds_raw": [r[label] for r in rounds_raw],
                         "samples_per_round": [r["samples"] for r in rounds_ours],
                         "load_lag_p99_ms": median([r["load_lag_p99"] for r in rounds_ours]),
+                        "post_p50_ms": median([r["post_p50"] for r in rounds_ours]),
+                        "read_p50_ms": median([r["read_p50"] for r in rounds_ours]),
+                        "raw_post_p50_ms": median([r["post_p50"] for r in rounds_raw]),
+                        "raw_read_p50_ms": median([r["read_p50"] for r in rounds_raw]),
                         "from": "POST /v1/revenue/transactions (fans) → GET /v1/analytics/summary shows it",
                         "raw": "aiokafka send_and_wait → aiokafka getmany + psycopg INSERT → SELECT sum polled",
                     },
@@ -188,21 +193,36 @@ class RevenueBenchmarks(BenchBase):
         stop: asyncio.Event,
         post: Callable[[], Awaitable[None]],
         read: Callable[[], Awaitable[int]],
-    ) -> list[float]:
-        """One sale at a time: post it, poll until the total moved by its net; until `stop`."""
+    ) -> dict[str, float]:
+        """One sale at a time: post it, poll until the total moved by its net; until `stop`.
+        Returns p50/p99 of that lag, with how long the post itself and one read took (p50)."""
         latencies: list[float] = []
+        posts: list[float] = []
+        reads: list[float] = []
         total = await read()
         await asyncio.sleep(1)  # the load is under way
         while not stop.is_set():
             started = time.perf_counter()
             await post()
+            posts.append((time.perf_counter() - started) * 1000)
             want = total + SALE_NET
-            while (total := await read()) < want:
+            while True:
+                before_read = time.perf_counter()
+                total = await read()
+                reads.append((time.perf_counter() - before_read) * 1000)
+                if total >= want:
+                    break
                 assert time.perf_counter() - started < SAMPLE_TIMEOUT_S, "a sale never became visible"
                 await asyncio.sleep(POLL_S)
             latencies.append((time.perf_counter() - started) * 1000)
             await asyncio.sleep(POLL_S)
-        return latencies
+        return {
+            "p50": percentile(latencies, 50),
+            "p99": percentile(latencies, 99),
+            "samples": len(latencies),
+            "post_p50": percentile(posts, 50),
+            "read_p50": percentile(reads, 50),
+        }
 
     async def _b6_platform(
         self,
@@ -251,13 +271,8 @@ class RevenueBenchmarks(BenchBase):
             load_lag = await asyncio.wait_for(_open_loop(batches, send), timeout=seconds + 120)
         finally:
             stop.set()
-            latencies = await asyncio.wait_for(measuring, timeout=SAMPLE_TIMEOUT_S + 5)
-        return {
-            "p50": percentile(latencies, 50),
-            "p99": percentile(latencies, 99),
-            "samples": len(latencies),
-            "load_lag_p99": load_lag,
-        }
+            measured = await asyncio.wait_for(measuring, timeout=SAMPLE_TIMEOUT_S + 5)
+        return measured | {"load_lag_p99": load_lag}
 
     async def _b6_raw_setup(self) -> None:
         admin = AIOKafkaAdminClient(bootstrap_servers=self.kafka)
@@ -353,7 +368,7 @@ class RevenueBenchmarks(BenchBase):
         finally:
             stop.set()
             try:
-                latencies = await asyncio.wait_for(measuring, timeout=SAMPLE_TIMEOUT_S + 5)
+                measured = await asyncio.wait_for(measuring, timeout=SAMPLE_TIMEOUT_S + 5)
             finally:
                 consuming.cancel()
                 await asyncio.gather(consuming, return_exceptions=True)
@@ -362,7 +377,7 @@ class RevenueBenchmarks(BenchBase):
                 await probe.stop()
                 await writer.close()
                 await reader.close()
-        return {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "samples": len(latencies)}
+        return measured
 
     # B7 -------------------------------------------------------------------------------------------
     async def b7(self, rows: int = 200_000) -> Result:
@@ -377,11 +392,12 @@ class RevenueBenchmarks(BenchBase):
         path, size = await asyncio.to_thread(self._b7_statement, rows)
         try:
             say(f"  statement: {size / 2**20:.1f} MiB")
-            parse_rate = await asyncio.to_thread(self._b7_parse_only, path, rows)
             raw_runs: list[float] = []
             for round_ in range(ROUNDS):
                 raw_runs.append(await asyncio.to_thread(self._b7_raw_copy, path, rows))
                 say(f"  raw round {round_ + 1}: parse + COPY {raw_runs[-1]:,.0f} rows/s")
+            parse_rate = await asyncio.to_thread(self._b7_parse_only, path, rows)
+            say(f"  parsing alone: {parse_rate:,.0f} rows/s")
             o = await self._b7_import(path, rows)
             say(
                 f"  ours: {o['rate']:,.0f} rows/s ({o['elapsed_s']:.1f} s, of which upload + staging "

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# `make bench`: a fresh Kafka + PostgreSQL (bench profile), B1–B5 against raw baselines, stopped after.
+# `make bench`: a fresh Kafka + PostgreSQL (bench profile), B1–B7, B12, B13 against raw baselines, stopped
+# after. Some only: `make bench ONLY="B6 B7"` or `tools/bench.sh B6 B7` (a partial run never replaces
+# bench/results/latest.*).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null; then
@@ -11,4 +13,5 @@ if ! command -v wrk >/dev/null; then
   fi
 fi
 
-exec tools/on-infra.sh bench .venv/bin/python bench/run.py "$@"
+# shellcheck disable=SC2086 # ONLY is a list of benchmark ids
+exec tools/on-infra.sh bench .venv/bin/python bench/run.py ${ONLY:-} "$@"

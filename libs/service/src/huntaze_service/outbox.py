@@ -94,6 +94,9 @@ _INSERT_ONE = (
     "INSERT INTO outbox (event_id, event_type, topic, key, value, headers) "
     "VALUES (CAST(%s AS uuid), %s, %s, %s, %s, %s)"
 )
+COPY_FROM_ROWS = 64
+"""From this many rows on, a unit of work's events go in with COPY (ids still in emit order)."""
+_COPY = "COPY outbox (event_id, event_type, topic, key, value, headers) FROM STDIN"
 _INSERT_MANY = (
     "INSERT INTO outbox (event_id, event_type, topic, key, value, headers) "
     "SELECT CAST(e AS uuid), t, tp, k, v, h FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], "
@@ -110,6 +113,12 @@ async def write_rows(conn: Any, rows: Sequence[OutboxRow]) -> None:
         if len(rows) == 1:
             r = rows[0]
             await cursor.execute(_INSERT_ONE, (r.event_id, r.event_type, r.topic, r.key, r.value, r.headers))
+        elif len(rows) >= COPY_FROM_ROWS:
+            # COPY: psycopg writes the bytes in C, where array parameters are escaped in Python
+            # (profiled: 11 % of a statement import's CPU went to the outbox's array parameters)
+            async with cursor.copy(_COPY) as copy:
+                for r in rows:
+                    await copy.write_row((r.event_id, r.event_type, r.topic, r.key, r.value, r.headers))
         else:
             await cursor.execute(
                 _INSERT_MANY,

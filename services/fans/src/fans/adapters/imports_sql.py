@@ -93,6 +93,9 @@ class Imports:
 
     async def finish_staging(self, import_id: uuid.UUID, rows_total: int, rejected: int, now: datetime) -> None:
         conn = await self._tx.driver()
+        # Statistics first: planned on an empty table's statistics, the numbering below is a nested
+        # loop that takes minutes for 20,000 rows; with them, a hash join (3 s for 200,000 rows).
+        await conn.execute("ANALYZE statement_rows")
         await conn.execute(_NUMBER_MATCHES, {"id": import_id})
         await conn.execute(
             "UPDATE statement_imports SET rows_total = %s, rejected = %s, rows_processed = %s, updated_at = %s "

@@ -13,16 +13,10 @@ from huntaze_service.db import Transaction
 
 from ..ledger import NewTransaction
 
-_INSERT = """
-INSERT INTO transactions (id, creator_id, fan_id, type, gross_cents, fee_cents, net_cents, currency, occurred_at,
-                          source, external_id, ref_kind, ref_id, match_key, match_n, import_id, line_no, recorded_at)
-SELECT id, %(creator)s, fan, ty, g, f, n, cur, at, src, ext, rk, ri, mk, mn, imp, ln, %(now)s
-FROM unnest(%(ids)s::uuid[], %(fans)s::uuid[], %(types)s::text[], %(gross)s::bigint[], %(fee)s::bigint[],
-            %(net)s::bigint[], %(currency)s::text[], %(at)s::timestamptz[], %(source)s::text[], %(ext)s::text[],
-            %(ref_kind)s::text[], %(ref_id)s::text[], %(keys)s::text[], %(n)s::int[], %(imports)s::uuid[],
-            %(lines)s::int[])
-     AS v(id, fan, ty, g, f, n, cur, at, src, ext, rk, ri, mk, mn, imp, ln)
-"""
+_COPY = (
+    "COPY transactions (id, creator_id, fan_id, type, gross_cents, fee_cents, net_cents, currency, occurred_at, "
+    "source, external_id, ref_kind, ref_id, match_key, match_n, import_id, line_no, recorded_at) FROM STDIN"
+)
 
 _ADD_SPEND = """
 INSERT INTO fan_spend (fan_id, type, currency, gross_cents, fee_cents, net_cents, count)
@@ -93,29 +87,17 @@ class Ledger:
         if not txs:
             return
         conn = await self._tx.driver()
-        await conn.execute(
-            _INSERT,
-            {
-                "creator": creator_id,
-                "now": now,
-                "ids": [t.id for t in txs],
-                "fans": [t.fan_id for t in txs],
-                "types": [t.type for t in txs],
-                "gross": [t.gross_cents for t in txs],
-                "fee": [t.fee_cents for t in txs],
-                "net": [t.net_cents for t in txs],
-                "currency": [t.currency for t in txs],
-                "at": [t.occurred_at for t in txs],
-                "source": [t.source for t in txs],
-                "ext": [t.external_id for t in txs],
-                "ref_kind": [t.ref_kind for t in txs],
-                "ref_id": [t.ref_id for t in txs],
-                "keys": [t.key for t in txs],
-                "n": [t.match_n for t in txs],
-                "imports": [t.import_id for t in txs],
-                "lines": [t.line_no for t in txs],
-            },
-        )
+        async with conn.cursor() as cursor:
+            # COPY: the rows are new (matched above), and COPY sends them without Python-side escaping
+            async with cursor.copy(_COPY) as copy:
+                for t in txs:
+                    await copy.write_row(
+                        (
+                            t.id, creator_id, t.fan_id, t.type, t.gross_cents, t.fee_cents, t.net_cents, t.currency,
+                            t.occurred_at, t.source, t.external_id, t.ref_kind, t.ref_id, t.key, t.match_n,
+                            t.import_id, t.line_no, now,
+                        )
+                    )  # fmt: skip
 
     async def add_spend(self, txs: Sequence[NewTransaction]) -> None:
         totals: dict[tuple[uuid.UUID, str, str], list[int]] = {}
