@@ -75,7 +75,7 @@ contracts: install ## snapshot event schemas and golden samples (refuses breakin
 contracts-check: install ## fail when event contracts drifted or broke compatibility
 	@$(PY) -m huntaze_events.compat check
 
-docs: install ## AsyncAPI documents (docs/asyncapi) and the README event catalog, from the code
+docs: install ## AsyncAPI documents (docs/asyncapi), the one OpenAPI document (docs/openapi.json) and the README event catalog, from the code
 	@$(PY) tools/catalog.py
 
 clean: ## stop everything and delete local data (.data); keeps downloaded caches

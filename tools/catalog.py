@@ -5,7 +5,8 @@ subscription list.
 - docs/asyncapi/<service>.json — each service's AsyncAPI 3.0 document (FastStream's generator);
 - docs/asyncapi/catalog.json — all of them merged: one channel per topic with its payload schema,
   its producer and its consumer groups;
-- the event table of README.md.
+- the event table of README.md;
+- docs/openapi.json — the one OpenAPI document of the public API (tools/openapi.py).
 A contract test fails when any of them is not what this computes.
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 DOCS = ROOT / "docs" / "asyncapi"
+OPENAPI = ROOT / "docs" / "openapi.json"
 START, END = "<!-- catalog:start -->", "<!-- catalog:end -->"
 
 
@@ -83,6 +85,8 @@ def stale() -> list[str]:
         path = DOCS / name
         if not path.exists() or path.read_text() != content:
             problems.append(str(path.relative_to(ROOT)))
+    if not OPENAPI.exists() or OPENAPI.read_text() != _openapi().content():
+        problems.append(str(OPENAPI.relative_to(ROOT)))
     known = set(asyncapi_documents())
     problems += [str(p.relative_to(ROOT)) for p in DOCS.glob("*.json") if p.name not in known]
     return problems
@@ -100,9 +104,21 @@ def write() -> None:
             stray.unlink()
     for name, content in documents.items():
         (DOCS / name).write_text(content)
+    OPENAPI.write_text(_openapi().content())
+
+
+def _openapi() -> Any:
+    """tools/openapi.py, loaded by path (tools/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("huntaze_openapi", ROOT / "tools" / "openapi.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 if __name__ == "__main__":
     write()
-    print(f"wrote README catalog and {len(asyncapi_documents())} AsyncAPI documents in docs/asyncapi/")
+    print(f"wrote README catalog, {len(asyncapi_documents())} AsyncAPI documents in docs/asyncapi/ and docs/openapi.json")
     sys.exit(0)

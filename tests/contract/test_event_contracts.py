@@ -122,3 +122,18 @@ def test_the_catalog_names_every_channel_with_its_payload_producer_and_consumers
         schema = catalog["components"]["schemas"][unquote(schema_name)]
         assert {"event_id", "type", "version", "payload"} <= set(schema["properties"])
         assert f"{spec.producer}.send.{spec.topic}" in catalog["operations"]
+
+
+def test_every_route_of_the_one_openapi_document_is_reachable_through_the_gateway() -> None:
+    from gateway.routing import ALIASES, ROUTES
+
+    doc = json.loads((ROOT / "docs" / "openapi.json").read_text())
+    prefixes = {path.split("/")[2] for path in doc["paths"]}
+    own = {"auth", "me"}  # answered by the gateway itself
+    assert prefixes - own <= set(ROUTES) | set(ALIASES), prefixes - own - set(ROUTES) - set(ALIASES)
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            names = {p["name"].lower() for p in operation.get("parameters", [])}
+            assert not names & {"x-creator-id", "x-user-id"}, (method, path)  # the gateway sets them
+            if path not in ("/v1/auth/signup", "/v1/auth/token"):
+                assert operation["security"] == [{"bearer": []}], (method, path)

@@ -45,7 +45,7 @@ class SpendOut(BaseModel):
     last_purchase_at: datetime | None
 
 
-class FanOut(BaseModel):
+class CrmFanOut(BaseModel):
     fan_id: uuid.UUID
     external_id: str
     display_name: str
@@ -62,7 +62,7 @@ class FanOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> FanOut:
+    def of(cls, row: dict[str, Any]) -> CrmFanOut:
         return cls(
             fan_id=row["fan_id"],
             external_id=row["external_id"],
@@ -138,7 +138,7 @@ class ScoreOut(BaseModel):
     drivers: list[str]
 
 
-class FanProfileOut(FanOut):
+class FanProfileOut(CrmFanOut):
     spend_by_type: list[TypeSpendOut]
     latest_transactions: list[TransactionOut]
     notes: list[NoteOut]
@@ -146,7 +146,7 @@ class FanProfileOut(FanOut):
 
 
 class FanPage(BaseModel):
-    items: list[FanOut]
+    items: list[CrmFanOut]
     next_cursor: str | None
 
 
@@ -216,7 +216,7 @@ async def list_fans(
     if more and page:
         last = page[-1]
         next_cursor = encode_cursor(sort, last["sort_value"], last["fan_id"])
-    return FanPage(items=[FanOut.of(r) for r in page], next_cursor=next_cursor)
+    return FanPage(items=[CrmFanOut.of(r) for r in page], next_cursor=next_cursor)
 
 
 async def _profile(runtime: Any, creator_id: uuid.UUID, fan_id: uuid.UUID) -> FanProfileOut:
@@ -225,7 +225,7 @@ async def _profile(runtime: Any, creator_id: uuid.UUID, fan_id: uuid.UUID) -> Fa
     if row is None:
         raise not_found("fan")
     return FanProfileOut(
-        **FanOut.of(row).model_dump(),
+        **CrmFanOut.of(row).model_dump(),
         spend_by_type=[TypeSpendOut(**r) for r in row["spend_by_type"]],
         latest_transactions=[TransactionOut(**r) for r in row["latest_transactions"]],
         notes=[NoteOut.of(n) for n in row["notes"]],
