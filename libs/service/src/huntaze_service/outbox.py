@@ -133,10 +133,11 @@ async def write_rows(conn: Any, rows: Sequence[OutboxRow]) -> None:
             )
 
 
-def new_producer(bootstrap_servers: str, client_id: str) -> AIOKafkaProducer:
+def new_producer(bootstrap_servers: str, client_id: str, **security: Any) -> AIOKafkaProducer:
     """The one way the chassis produces: every in-sync replica acknowledges, no duplicates from
-    producer retries, order kept per partition."""
+    producer retries, order kept per partition. ``security``: :meth:`KafkaSecurity.options`."""
     return AIOKafkaProducer(
+        **security,
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
         acks="all",

@@ -101,7 +101,8 @@ class Runtime(Generic[R]):
         )
         if self.uses_kafka:
             client_id = s.kafka_client_id or f"huntaze-{self.service}"
-            self.producer = new_producer(s.kafka_bootstrap_servers, client_id)
+            security = s.kafka_security.options()
+            self.producer = new_producer(s.kafka_bootstrap_servers, client_id, **security)
             await _retry_until_ready("kafka", self.producer.start, s.shutdown_grace_s * 4)
             if s.relay_enabled:
                 self.relay = OutboxRelay(
@@ -131,6 +132,7 @@ class Runtime(Generic[R]):
                     grace_s=s.shutdown_grace_s,
                     tracer=self._event_tracer,
                     commit_interval_s=s.consumer_commit_interval_ms / 1000,
+                    security=security,
                 )
                 await self.consumers.start()
                 self._background.append(asyncio.create_task(observe_lag(self.consumers), name="lag"))

@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 from pydantic import Field, PositiveFloat, PositiveInt, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .kafka import KafkaSecurity, KafkaSecurityError, load_kafka_security
+
 LOCAL_POSTGRES_PORT = 54320
 LOCAL_KAFKA = "127.0.0.1:9092"
 
@@ -79,6 +81,8 @@ class ServiceSettings(BaseSettings):
 
     kafka_bootstrap_servers: str = Field(default_factory=lambda: os.environ.get("KAFKA_BOOTSTRAP_SERVERS", ""))
     kafka_client_id: str | None = None
+    kafka_security: KafkaSecurity = Field(default_factory=KafkaSecurity)
+    """TLS and SASL of every Kafka client, from the shared KAFKA_* variables (see :mod:`.kafka`)."""
 
     http_host: str = "127.0.0.1"
     http_port: PositiveInt = 8000
@@ -145,6 +149,11 @@ class ServiceSettings(BaseSettings):
         if missing and not self.environment.allows_local_defaults:
             names = ", ".join(self._variable(name) for name in missing)
             raise ValueError(f"required in {self.environment.value}: {names}")
+        if not self.environment.allows_local_defaults and not self.kafka_security.encrypted:
+            raise ValueError(
+                f"KAFKA_SECURITY_PROTOCOL: {self.kafka_security.security_protocol} is refused in "
+                f"{self.environment.value}; use SSL or SASL_SSL"
+            )
         if not self.database_url:
             name = self.service_name
             object.__setattr__(
@@ -172,8 +181,12 @@ S = TypeVar("S", bound=ServiceSettings)
 
 def load_settings(cls: type[S], **overrides: Any) -> S:
     """Reads the settings of a service; raises :class:`SettingsError` naming the variables to fix."""
+    name = cls.model_fields["service_name"].default
     try:
+        overrides.setdefault("kafka_security", load_kafka_security())
         return cls(**overrides)
+    except KafkaSecurityError as exc:
+        raise SettingsError(f"{name} refuses to start: {exc}") from None
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
@@ -181,5 +194,4 @@ def load_settings(cls: type[S], **overrides: Any) -> S:
             where = variable_of(cls, loc[0]) if loc else ""
             message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
             lines.append(f"{where}: {message}" if loc else message)
-        name = cls.model_fields["service_name"].default
         raise SettingsError(f"{name} refuses to start: " + "; ".join(lines)) from None

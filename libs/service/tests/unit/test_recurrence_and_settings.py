@@ -82,6 +82,9 @@ def test_local_defaults_apply_only_in_local_and_test(monkeypatch: pytest.MonkeyP
     assert "PROBE_DATABASE_URL" in str(refused.value) and "KAFKA_BOOTSTRAP_SERVERS" in str(refused.value)
     monkeypatch.setenv("PROBE_DATABASE_URL", "postgresql+psycopg://probe@db:5432/probe")
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
+    with pytest.raises(SettingsError, match="KAFKA_SECURITY_PROTOCOL: PLAINTEXT is refused in production"):
+        load_settings(ProbeSettings)
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SSL")
     assert load_settings(ProbeSettings).database_url.endswith("@db:5432/probe")
 
 

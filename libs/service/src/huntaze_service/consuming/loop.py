@@ -66,6 +66,7 @@ class ConsumerLoop:
         tracer: trace.Tracer | None = None,
         consumer_factory: Callable[..., Any] = AIOKafkaConsumer,
         commit_interval_s: float = 0.0,
+        security: dict[str, Any] | None = None,
     ) -> None:
         self.service = service
         self.group = group
@@ -77,6 +78,7 @@ class ConsumerLoop:
         self._grace_s = grace_s
         self._consumer_factory = consumer_factory
         self._commit_interval_s = commit_interval_s
+        self._security = dict(security or {})
         self.processors: dict[str, list[BatchProcessor]] = {}
         self._batch_of_topic: dict[str, int] = {}
         for sub in subscriptions:
@@ -113,6 +115,7 @@ class ConsumerLoop:
     # lifecycle -------------------------------------------------------------------------------------
     async def start(self) -> None:
         self.consumer = self._consumer_factory(
+            **self._security,
             bootstrap_servers=self._bootstrap,
             client_id=self._client_id,
             group_id=self.group,
