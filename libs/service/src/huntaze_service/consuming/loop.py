@@ -261,8 +261,11 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
 
 
 async def observe_lag(loop: ConsumerLoop, every_s: float = 10) -> None:
-    """Consumer lag per partition: the log end offset minus the group's committed offset."""
+    """Consumer lag per partition this worker holds: the log end offset minus the group's committed
+    offset. A partition taken away by a rebalance stops being reported here (its new holder reports
+    it), so the sum over the workers of a group is the group's lag."""
     gauge = metrics().consumer_lag
+    shown: set[tuple[str, str, str, str]] = set()
     while True:
         await asyncio.sleep(every_s)
         consumer = loop.consumer
@@ -270,13 +273,15 @@ async def observe_lag(loop: ConsumerLoop, every_s: float = 10) -> None:
             continue
         try:
             partitions = list(consumer.assignment())
-            if not partitions:
-                continue
-            ends = await consumer.end_offsets(partitions)
+            ends = await consumer.end_offsets(partitions) if partitions else {}
+            current = set()
             for tp in partitions:
                 committed = await consumer.committed(tp) or 0
-                gauge.labels(loop.service, loop.group, tp.topic, str(tp.partition)).set(
-                    max(ends.get(tp, 0) - committed, 0)
-                )
+                labels = (loop.service, loop.group, tp.topic, str(tp.partition))
+                gauge.labels(*labels).set(max(ends.get(tp, 0) - committed, 0))
+                current.add(labels)
+            for labels in shown - current:
+                gauge.remove(*labels)
+            shown = current
         except Exception as exc:  # noqa: BLE001 - a metric must never stop the worker
             log.debug("lag observation failed: %r", exc)
