@@ -8,11 +8,15 @@
 
 Two profiles so that `make test` never touches the data of `make run`:
 
-    profile  data folder    Kafka (broker/controller)   PostgreSQL
-    run      .data/run      127.0.0.1:9092 / 9093       127.0.0.1:54320   (kept until make clean)
-    test     .data/test     127.0.0.1:19092 / 19093     127.0.0.1:54330   (recreated by every up)
-    faults   .data/faults   127.0.0.1:29092 / 29093     127.0.0.1:54340   (recreated by every up)
-    bench    .data/bench    127.0.0.1:39092 / 39093     127.0.0.1:54350   (recreated by every up)
+    profile  data folder    Kafka (broker/controller/SASL_SSL)   PostgreSQL
+    run      .data/run      127.0.0.1:9092 / 9093 / 9094         127.0.0.1:54320   (kept until make clean)
+    test     .data/test     127.0.0.1:19092 / 19093 / 19094      127.0.0.1:54330   (recreated by every up)
+    faults   .data/faults   127.0.0.1:29092 / 29093 / 29094      127.0.0.1:54340   (recreated by every up)
+    bench    .data/bench    127.0.0.1:39092 / 39093 / 39094      127.0.0.1:54350   (recreated by every up)
+
+The services use the PLAINTEXT listener locally. The SASL_SSL listener (SCRAM-SHA-512 over TLS, as
+on Kubernetes) has one user per service plus `analyst` and `ops`, made when the storage is
+formatted; its CA, certificate and passwords live in <data>/kafka-auth (LOCAL_KAFKA_* in `env`).
 
 The fault suite also uses: kafka-kill (SIGKILL the broker), kafka-start (start it again on its
 data), pg-restart (immediate restart of PostgreSQL).
@@ -66,6 +70,15 @@ class Profile:
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def secure_bootstrap(self) -> str:
+        """The broker's SASL_SSL listener (SCRAM-SHA-512 over TLS), as on Kubernetes."""
+        return f"127.0.0.1:{self.kafka_port + 2}"
+
+    @property
+    def kafka_auth(self) -> Path:
+        return self.data / "kafka-auth"
 
 
 PROFILES = {
@@ -318,15 +331,24 @@ def kafka_up(profile: Profile) -> None:
     logfile = profile.data / "logs" / "kafka.log"
     logfile.parent.mkdir(parents=True, exist_ok=True)
     classpath = f"{libs}/*"
+    keystore = broker_tls(profile)
+    secure = profile.secure_bootstrap
     config.write_text(
         "process.roles=broker,controller\n"
         "node.id=1\n"
         f"controller.quorum.voters=1@127.0.0.1:{profile.controller_port}\n"
-        f"listeners=PLAINTEXT://127.0.0.1:{profile.kafka_port},CONTROLLER://127.0.0.1:{profile.controller_port}\n"
-        f"advertised.listeners=PLAINTEXT://127.0.0.1:{profile.kafka_port}\n"
+        f"listeners=PLAINTEXT://127.0.0.1:{profile.kafka_port},CONTROLLER://127.0.0.1:{profile.controller_port},"
+        f"SECURE://{secure}\n"
+        f"advertised.listeners=PLAINTEXT://127.0.0.1:{profile.kafka_port},SECURE://{secure}\n"
         "controller.listener.names=CONTROLLER\n"
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n"
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SECURE:SASL_SSL\n"
         "inter.broker.listener.name=PLAINTEXT\n"
+        # the SASL_SSL listener: SCRAM-SHA-512 users (made at format time) over TLS, like Strimzi's
+        "sasl.enabled.mechanisms=SCRAM-SHA-512\n"
+        "listener.name.secure.scram-sha-512.sasl.jaas.config="
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;\n"
+        "listener.name.secure.ssl.keystore.type=PEM\n"
+        f"listener.name.secure.ssl.keystore.location={keystore}\n"
         f"log.dirs={data}\n"
         "num.partitions=6\n"
         "auto.create.topics.enable=false\n"
@@ -347,6 +369,7 @@ def kafka_up(profile: Profile) -> None:
             while cluster_id.startswith("-"):  # like Kafka's own ids: a leading dash reads as an option
                 cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
             say(f"formatting Kafka storage (KRaft, cluster {cluster_id})")
+            scram = [f"--add-scram=SCRAM-SHA-512=[name={u},password={p}]" for u, p in new_kafka_users(profile).items()]
             run(
                 [
                     "java",
@@ -359,6 +382,7 @@ def kafka_up(profile: Profile) -> None:
                     cluster_id,
                     "-c",
                     str(config),
+                    *scram,
                 ],
                 stdout=subprocess.DEVNULL,
             )
@@ -389,6 +413,47 @@ def kafka_up(profile: Profile) -> None:
         (profile.data / "kafka.pid").write_text(str(proc.pid))
     wait_for_kafka(profile.bootstrap, timeout=90, logfile=logfile)
     create_topics(profile.bootstrap)
+
+
+# Users of the SASL_SSL listener: one per service (as Strimzi's KafkaUsers on Kubernetes), the
+# chassis' sandbox, the analysts' read-only user and the operators' re-drive user.
+KAFKA_USERS = [*SERVICES, *EXTRA_DATABASES, "analyst", "ops"]
+
+
+def new_kafka_users(profile: Profile) -> dict[str, str]:
+    """Fresh SCRAM passwords for every user, kept in kafka-auth/users.json (mode 600) for the tests."""
+    users = {user: secrets.token_urlsafe(18) for user in KAFKA_USERS}
+    profile.kafka_auth.mkdir(parents=True, exist_ok=True)
+    path = profile.kafka_auth / "users.json"
+    path.write_text(json.dumps(users, indent=1))
+    path.chmod(0o600)
+    return users
+
+
+def broker_tls(profile: Profile) -> Path:
+    """A local CA and the broker's certificate (for 127.0.0.1) signed by it, made once per data
+    folder with openssl; returns the PEM key store (private key + certificate) the broker reads."""
+    folder = profile.kafka_auth
+    keystore = folder / "broker.pem"
+    if keystore.exists():
+        return keystore
+    folder.mkdir(parents=True, exist_ok=True)
+    if not shutil.which("openssl"):
+        apt_install("openssl")
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
+         "-subj", "/CN=huntaze-local-kafka-ca", "-keyout", str(folder / "ca.key"), "-out", str(folder / "ca.crt")],
+        **quiet)  # fmt: skip
+    run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(folder / "broker.key"), "-out", str(folder / "broker.csr")], **quiet)  # fmt: skip
+    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    run(["openssl", "x509", "-req", "-in", str(folder / "broker.csr"), "-CA", str(folder / "ca.crt"),
+         "-CAkey", str(folder / "ca.key"), "-CAcreateserial", "-days", "3650",
+         "-extfile", str(folder / "san.ext"), "-out", str(folder / "broker.crt")], **quiet)  # fmt: skip
+    keystore.write_text((folder / "broker.key").read_text() + (folder / "broker.crt").read_text())
+    for secret in ("ca.key", "broker.key", "broker.pem"):
+        (folder / secret).chmod(0o600)
+    return keystore
 
 
 def kafka_down(profile: Profile) -> None:
@@ -486,6 +551,10 @@ def environment(profile: Profile) -> dict[str, str]:
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or profile.bootstrap,
     }
+    if not kafka_given:  # the local broker's SASL_SSL listener, for the tests of TLS and SCRAM
+        env["LOCAL_KAFKA_SASL_SSL_BOOTSTRAP"] = profile.secure_bootstrap
+        env["LOCAL_KAFKA_CA_FILE"] = str(profile.kafka_auth / "ca.crt")
+        env["LOCAL_KAFKA_USERS_FILE"] = str(profile.kafka_auth / "users.json")
     for service in SERVICES + EXTRA_DATABASES:
         key = f"{service.upper()}_DATABASE_URL"
         env[key] = os.environ.get(key) or f"postgresql+psycopg://{service}@127.0.0.1:{profile.pg_port}/{service}"
@@ -514,7 +583,7 @@ def up(profile: Profile) -> None:
     kafka_given, dbs_given = external(profile)
     if profile.ephemeral and not (kafka_given and dbs_given):
         down(profile)
-        for sub in ("postgres", "kafka", "logs"):
+        for sub in ("postgres", "kafka", "kafka-auth", "logs"):
             shutil.rmtree(profile.data / sub, ignore_errors=True)
     profile.data.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()

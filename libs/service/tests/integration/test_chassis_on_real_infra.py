@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaConnectionError
 from prometheus_client import REGISTRY as prometheus
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from huntaze_events import REGISTRY, Envelope, EventPayload, EventSpec, make_envelope
 from huntaze_service import Role, ServiceSettings, Subscriptions
+from huntaze_service.kafka import KafkaSecurity, load_kafka_security
 from huntaze_service.migrations import CHASSIS_SCHEMA
 from huntaze_service.outbox import OutboxRelay, backlog, new_producer
 from huntaze_service.runtime import Runtime
@@ -374,3 +378,52 @@ async def test_a_graceful_stop_right_after_the_last_batch_leaves_nothing_to_rede
     assert committed, "the group committed nothing"
     behind = {tp.partition: ends[tp] - meta.offset for tp, meta in committed.items() if ends[tp] != meta.offset}
     assert not behind, f"records applied but left to redeliver, per partition: {behind}"
+
+
+@pytest.fixture
+def kafka_users(infra: Any) -> dict[str, str]:
+    """The SCRAM users of the local broker's SASL_SSL listener (tools/infra.py made them)."""
+    return json.loads(Path(os.environ["LOCAL_KAFKA_USERS_FILE"]).read_text())  # type: ignore[no-any-return]
+
+
+async def test_relay_and_consumer_speak_sasl_ssl_as_their_own_kafka_user(
+    infra: Any,
+    probe_spec: EventSpec,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    kafka_users: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A runtime configured like a pod on Kubernetes (SASL_SSL, SCRAM-SHA-512, the cluster's CA)
+    publishes its outbox and consumes on the broker's TLS listener; a wrong password is refused."""
+    users = kafka_users
+    secure = os.environ["LOCAL_KAFKA_SASL_SSL_BOOTSTRAP"]
+
+    def security(password: str) -> KafkaSecurity:
+        return load_kafka_security(
+            security_protocol="SASL_SSL",
+            sasl_username="sandbox",
+            sasl_password=password,
+            ssl_cafile=os.environ["LOCAL_KAFKA_CA_FILE"],
+        )
+
+    settings = sandbox_settings(infra, kafka_security=security(users["sandbox"])).model_copy(
+        update={"kafka_bootstrap_servers": secure}
+    )
+    attempts: Counter[str] = Counter()
+    runtime = Runtime(settings, probe_subscriptions(attempts))
+    await runtime.start()
+    try:
+        assert runtime.producer is not None and runtime.producer.client._security_protocol == "SASL_SSL"
+        keys = {f"tls-{uuid.uuid4().hex[:6]}-{i}" for i in range(4)}
+        emitted = await write_probes(sessionmaker, runtime.relay, sorted(keys), per_key=25)
+        expected = {str(e.event_id) for e in emitted}
+        await eventually(lambda: _exactly(effects(sessionmaker, keys), expected), timeout=60, interval=0.5)
+    finally:
+        await runtime.stop()
+    assert max((await effects(sessionmaker, keys)).values()) == 1
+
+    intruder = new_producer(secure, "intruder", **security("not-the-password").options())
+    with pytest.raises(KafkaConnectionError, match="Unable to bootstrap"):
+        await intruder.start()
+    await intruder.stop()
+    assert "SaslAuthenticationFailed" in caplog.text
