@@ -12,7 +12,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.cache/uv/bin/uv)
 PY := $(CURDIR)/.venv/bin/python
 SERVICES = $(shell $(PY) tools/services.py names)
 
-.PHONY: help install run down test test-faults bench lint test-unit contracts contracts-check docs migrate infra-up infra-down status clean lock new-service
+.PHONY: help install run down test test-faults bench lint test-unit contracts contracts-check docs k8s migrate infra-up infra-down status clean lock new-service
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -33,6 +33,8 @@ new-service: $(UV) ## scaffold services/NAME (make new-service NAME=x): migratio
 	@UV=$(UV) $(if $(wildcard $(PY)),$(PY),python3) tools/new_service.py "$(NAME)"
 	@$(MAKE) --no-print-directory install
 	@$(MAKE) --no-print-directory docs  # the event catalog and AsyncAPI now list its consumer
+	@$(MAKE) --no-print-directory dashboards  # and Grafana has its dashboard
+	@$(MAKE) --no-print-directory k8s  # and Kubernetes its Deployments, scaling, Kafka user, database
 
 run: install ## start Kafka, PostgreSQL and every service; Ctrl-C stops everything
 	@tools/run.sh
@@ -75,8 +77,20 @@ contracts: install ## snapshot event schemas and golden samples (refuses breakin
 contracts-check: install ## fail when event contracts drifted or broke compatibility
 	@$(PY) -m huntaze_events.compat check
 
+k8s: install ## deploy/k8s (base, overlays, README table) generated from the code; python -m tools.k8s --check tells what is stale
+	@$(PY) -m tools.k8s
+
 docs: install ## AsyncAPI documents (docs/asyncapi), the one OpenAPI document (docs/openapi.json) and the README event catalog, from the code
 	@$(PY) tools/catalog.py
+
+.PHONY: otelcol-check
+otelcol-check: ## validate deploy/observability/otel-collector.yaml with a real collector built from its modules (~10 min the first time; not in make test)
+	@cd deploy/observability/otelcol-validate && GOPATH=$(CURDIR)/.cache/go GOMODCACHE=$(CURDIR)/.cache/go/mod GOCACHE=$(CURDIR)/.cache/go/build GOFLAGS=-modcacherw GOTOOLCHAIN=local go build -o $(CURDIR)/.cache/go/bin/otelcol-huntaze .
+	@TRACES_BACKEND=tempo.observability:4317 .cache/go/bin/otelcol-huntaze validate --config=deploy/observability/otel-collector.yaml && echo "[otelcol] deploy/observability/otel-collector.yaml is valid"
+
+.PHONY: dashboards
+dashboards: install ## Grafana dashboards (deploy/observability/grafana): the overview and one per service, from the code
+	@$(PY) tools/dashboards.py
 
 clean: ## stop everything and delete local data (.data); keeps downloaded caches
 	@tools/run.sh --down || true
