@@ -11,7 +11,7 @@ from pathlib import Path
 
 from alembic import command, context, op
 from alembic.config import Config
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, pool, text
 
 from .timers.store import DDL as TIMERS_DDL
 
@@ -22,6 +22,9 @@ def alembic_config(database_url: str, migrations_dir: Path) -> Config:
     cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     cfg.set_main_option("version_path_separator", "os")
     return cfg
+
+
+MIGRATION_LOCK = 0x6D6967726174  # "migrat": the advisory lock key every service's migrations take
 
 
 def upgrade(database_url: str, migrations_dir: Path, revision: str = "head") -> None:
@@ -46,6 +49,10 @@ def run_env() -> None:
         return
     engine = create_engine(url, poolclass=pool.NullPool)  # type: ignore[arg-type]
     with engine.connect() as connection:
+        # One migrator at a time (every pod's init container runs `migrate`): the others wait
+        # here, then find the database at head. Session-level: held until the connection closes.
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        connection.commit()
         context.configure(connection=connection, transaction_per_migration=True)
         with context.begin_transaction():
             context.run_migrations()
