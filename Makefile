@@ -67,7 +67,7 @@ lint: install ## ruff: errors, bugbear, imports
 test-unit: install ## unit and contract tests only (no infrastructure)
 	@$(PY) -m pytest -m "not integration" --ignore=tests/faults -q
 
-bench: $(UV) ## B1–B7, B12, B13 against raw Kafka/PostgreSQL baselines (ONLY="B6 B7" for some; not part of make test)
+bench: $(UV) ## B1–B7, B12–B14 against raw Kafka/PostgreSQL baselines (ONLY="B6 B7" for some; not part of make test)
 	@$(UV) sync --locked --all-packages --group bench --quiet
 	@tools/bench.sh
 

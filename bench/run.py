@@ -14,6 +14,8 @@ database (the `bench` profile: a fresh Kafka and PostgreSQL started by tools/ben
     B12 ingest efficiency    wrk requests/s of POST /v1/inbox/messages straight to the inbox ÷ a bare
                              FastAPI + psycopg endpoint doing the same statements (bench/bare_ingest.py)
     B13 timer lateness       10,000 timers due within one minute: handler start − due time, p50/p99
+    B14 stream export        `huntaze-streams export` of 1,000,000 events to Parquet: rows/s and peak RSS
+                             of the export process ÷ a plain aiokafka consumer reading the same range
 
 Every figure is the median of several rounds (B1 and B2: after a warm-up round; their ratio is the
 median of the per-round ratios, each round measuring the platform and its baseline back to back).
@@ -35,10 +37,11 @@ from http_load import HttpBenchmarks
 from pipeline import PipelineBenchmarks
 from report import chart, machine, readme, table
 from revenue import RevenueBenchmarks
+from streams import StreamsBenchmarks
 from timer_lateness import TimerBenchmarks
 
 
-class Bench(PipelineBenchmarks, HttpBenchmarks, TimerBenchmarks, RevenueBenchmarks):
+class Bench(PipelineBenchmarks, HttpBenchmarks, TimerBenchmarks, RevenueBenchmarks, StreamsBenchmarks):
     """Every benchmark, on one bench infrastructure."""
 
 
@@ -67,6 +70,8 @@ async def main(selected: set[str]) -> int:
         results.append(await bench.b12())
     if "B13" in selected:
         results.append(await bench.b13())
+    if "B14" in selected:
+        results.append(await bench.b14())
     await bench.engine.dispose()
     RESULTS.mkdir(parents=True, exist_ok=True)
     document = {

@@ -1,9 +1,12 @@
-"""F1–F12: faults injected into real processes on the real broker and database.
+"""F1–F13: faults injected into real processes on the real broker and database.
 
 Each scenario prints one line — `F<n> produced=… effects=… duplicates=… lost=… dlq=… recovery_s=…` —
 and asserts lost=0 and duplicates=0 (duplicate *effects*; duplicates on the wire are allowed and
 reported as `wire_duplicates`). Effects are counted per item (key, per-key sequence number), so a
 loss, a second effect or a reordering is visible.
+
+F13 is the operators' side: `huntaze-streams dlq redrive` SIGKILLed mid-way through 2,000 dead letters,
+then run again: every record back on its topic once (read_committed), every effect once.
 """
 
 from __future__ import annotations
@@ -710,3 +713,108 @@ async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab
     )
     emit(capsys, report)
     assert report.extra["fans_net_exact"] and report.extra["analytics_exact"], (fans_net, net, totals, expected_net)
+
+
+# F13 --------------------------------------------------------------------------------------------
+
+
+async def _redriven(lab: Lab, run: str, isolation: str) -> list[Any]:
+    """Records of the run put back on faultbox.recorded.v1 by the re-drive, as a reader with that
+    isolation level sees them."""
+    consumer = AIOKafkaConsumer(
+        fb.RECORDED.topic,
+        bootstrap_servers=lab.kafka,
+        group_id=None,
+        auto_offset_reset="earliest",
+        isolation_level=isolation,
+    )
+    await consumer.start()
+    found: list[Any] = []
+    try:
+        while batch := await consumer.getmany(timeout_ms=1500):
+            for records in batch.values():
+                found += [r for r in records if run_of(r) == run and "dlq.redriven_from" in dict(r.headers or ())]
+    finally:
+        await consumer.stop()
+    return found
+
+
+def _redrive_cli(lab: Lab, log: Any, *args: str) -> Any:
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "huntaze_streams", "dlq", "redrive", fb.RECORDED.dlq_topic, "--reason", "handler_failed", *args],
+        env=dict(lab.env, HUNTAZE_STREAMS_EVENT_MODULES="huntaze_testkit.faultbox"),
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+async def test_f13_dlq_redrive_sigkilled_mid_way_then_run_again(fresh_lab: Lab, capsys: Any) -> None:
+    import re
+
+    lab = fresh_lab
+    run = new_run("F13")
+    items = items_for(20, 100)  # 2,000 items, every one poisoned until the "fix"
+    lab.faultbox(
+        role="worker",
+        fail_always_seqs=",".join(str(s) for s in range(100)),
+        retry_max_attempts=2,
+        retry_initial_backoff_s=0.001,
+        retry_max_backoff_s=0.002,
+    )
+    produced = await lab.produce(fb.RECORDED, recorded(run, items))
+    deadline = time.monotonic() + 300
+    while len(dead := await lab.topic_records(fb.RECORDED.dlq_topic, where=lambda r: run_of(r) == run)) < len(items):
+        assert time.monotonic() < deadline, f"only {len(dead)} of {len(items)} dead-lettered"
+        await asyncio.sleep(1)
+    lab.stop_all()
+    lab.faultbox(role="worker")  # the fix: no injected failure any more
+
+    logfile = lab.logdir / f"{run}-redrive.log"
+    started = time.monotonic()
+    log = await asyncio.to_thread(logfile.open, "wb")
+    try:
+        first = _redrive_cli(lab, log, "--batch", "100", "--rate", "500")
+        killed_after = 0
+        while killed_after < 300:
+            assert first.poll() is None, logfile.read_text()
+            await asyncio.sleep(0.1)
+            counts = [int(n.replace(",", "")) for n in re.findall(r"re-driven ([\d,]+)", logfile.read_text())]
+            killed_after = max(counts, default=0)
+        first.kill()  # SIGKILL mid-way, between (or inside) transactions
+        first.wait()
+        second = _redrive_cli(lab, log)
+        assert second.wait(timeout=300) == 0, logfile.read_text()
+        third = _redrive_cli(lab, log)
+        assert third.wait(timeout=120) == 0, logfile.read_text()
+    finally:
+        log.close()
+    recovery = time.monotonic() - started
+    runs = re.findall(r"re-drove ([\d,]+) record", logfile.read_text())
+    third_count = int(runs[-1].replace(",", ""))
+
+    await lab.wait_effects(run, "apply", len(items), timeout=180)
+    await lab.wait_effects(run, "count", len(items), timeout=180)
+    committed = await _redriven(lab, run, "read_committed")
+    uncommitted = await _redriven(lab, run, "read_uncommitted")
+    sources = {dict(r.headers)["dlq.redriven_from"] for r in committed}
+    report = Report(
+        "F13",
+        produced=produced,
+        dlq=len(dead),
+        recovery_s=recovery,
+        extra={
+            "killed_after": killed_after,
+            "redriven_committed": len(committed),
+            "wire_duplicates": wire_duplicates(committed),
+            "aborted_seen_uncommitted": len(uncommitted) - len(committed),
+            "third_run": third_count,
+        },
+    )
+    await check_both_hops(lab, run, items, report)
+    emit(capsys, report)
+    assert len(committed) == len(items) == len(sources), report.line()
+    assert wire_duplicates(committed) == 0 and third_count == 0, report.line()

@@ -14,7 +14,10 @@ a duplicate effect would show), with a per-key sequence number so that losses an
     call   (fb_call: POST to the peer, outside any transaction) → effect row once recorded
 
 Faults it can inject, from the environment: FAULTBOX_FAIL_ONCE_SEQS ("50,51": the first attempt
-of an event with that seq raises, per process), FAULTBOX_HANDLER_DELAY_MS (a slow handler).
+of an event with that seq raises, per process), FAULTBOX_FAIL_ALWAYS_SEQS ("7,8": every attempt
+of `apply` on an event with that seq raises, until the retries are spent and it is dead-lettered;
+restarted without it, the same event applies: a poison that was fixed), FAULTBOX_HANDLER_DELAY_MS
+(a slow handler).
 
 Run: ``python -m huntaze_testkit.faultbox serve [--role api|worker|all]``; its database needs
 :data:`SCHEMA` (chassis tables + its own), created by :func:`create_schema`.
@@ -126,6 +129,7 @@ class FaultboxSettings(ServiceSettings):
     service_name: str = PRODUCER
     http_port: int = 18900
     fail_once_seqs: str = ""
+    fail_always_seqs: str = ""
     handler_delay_ms: int = 0
     pass_on: bool = True
     """False: `apply` records its effect only (no second hop), e.g. to time a single hop."""
@@ -136,6 +140,9 @@ class FaultboxSettings(ServiceSettings):
 
     def failing(self) -> set[int]:
         return {int(x) for x in self.fail_once_seqs.split(",") if x.strip()}
+
+    def failing_always(self) -> set[int]:
+        return {int(x) for x in self.fail_always_seqs.split(",") if x.strip()}
 
 
 class Item(BaseModel):
@@ -220,6 +227,7 @@ async def calls(body: IngestIn, runtime: RuntimeDep) -> dict[str, int]:
 def subscriptions(settings: FaultboxSettings) -> Subscriptions:
     subs = Subscriptions()
     failing = settings.failing()
+    always = settings.failing_always()
     failed_once: set[uuid.UUID] = set()
     delay = settings.handler_delay_ms / 1000
 
@@ -275,6 +283,8 @@ def subscriptions(settings: FaultboxSettings) -> Subscriptions:
         if delay:
             await asyncio.sleep(delay)
         for event in events:
+            if consumer == "apply" and event.payload.seq in always:
+                raise RuntimeError(f"injected failure for seq {event.payload.seq} (on every attempt)")
             if event.payload.seq in failing and event.event_id not in failed_once:
                 failed_once.add(event.event_id)
                 raise RuntimeError(f"injected failure for seq {event.payload.seq}")

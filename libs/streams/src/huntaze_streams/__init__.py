@@ -1,0 +1,1 @@
+"""huntaze-streams: read Huntaze's event streams without disturbing the services."""

@@ -1,0 +1,3 @@
+from huntaze_streams.cli import main
+
+main()
