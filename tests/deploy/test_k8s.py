@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:
 
 from huntaze_events import REGISTRY  # noqa: E402
 from huntaze_service import discover  # noqa: E402
+from huntaze_streams.dlq import LEDGER_TOPIC  # noqa: E402
 from tools.k8s import __main__ as generator  # noqa: E402
 from tools.k8s import validate  # noqa: E402
 
@@ -313,7 +314,9 @@ def test_network_policies(overlay: str, rendered: dict[str, list[Obj]]) -> None:
 def test_kafka_topics_match_the_registry(overlay: str, rendered: dict[str, list[Obj]]) -> None:
     topics = {d["spec"]["topicName"]: d for d in of(rendered[overlay], "KafkaTopic").values()}
     wanted = {s.topic for s in REGISTRY} | {s.topic + DLQ for s in REGISTRY}
-    assert set(topics) == wanted
+    assert set(topics) == wanted | {LEDGER_TOPIC}  # and the re-drive tool's ledger
+    ledger = topics.pop(LEDGER_TOPIC)
+    assert ledger["spec"]["partitions"] == 1 and ledger["spec"]["config"]["cleanup.policy"] == "compact"
     for name, t in topics.items():
         assert t["spec"]["partitions"] == partitions(name), name
         assert t["metadata"]["labels"]["strimzi.io/cluster"] == "huntaze"
@@ -357,6 +360,7 @@ def test_kafka_users_have_exactly_the_registry_acls(overlay: str, rendered: dict
     assert ("group", "huntaze-streams-redrive", "literal", "Read") in ops
     assert ("transactionalId", "huntaze-streams-redrive", "prefix", "Write") in ops
     assert ("cluster", "", "", "IdempotentWrite") in ops
+    assert {("topic", LEDGER_TOPIC, "literal", op) for op in ("Read", "Write")} <= ops  # its re-drive ledger
     assert not any(op == "Write" and name.endswith(DLQ) for _, name, _, op in ops), "ops never writes dead letters"
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from huntaze_streams.dlq import LEDGER_TOPIC
+
 from .model import (
     ANALYST_USER,
     DLQ_RETENTION_MS,
@@ -111,6 +113,22 @@ def topic(t: Topic) -> Obj:
     }
 
 
+def ledger_topic() -> Obj:
+    """huntaze-streams' re-drive ledger: one compacted entry per dead letter re-driven out of order
+    (see huntaze_streams.dlq); one partition, kept until the tool deletes its entries."""
+    return {
+        "apiVersion": API,
+        "kind": "KafkaTopic",
+        "metadata": {"name": "huntaze-streams.redrive-ledger", "labels": COMMON | CLUSTER_LABEL},
+        "spec": {
+            "topicName": LEDGER_TOPIC,
+            "partitions": 1,
+            "replicas": 1,
+            "config": {"cleanup.policy": "compact", "min.insync.replicas": 1},
+        },
+    }
+
+
 def acl(kind: str, name: str | None, operations: list[str], pattern: str = "literal") -> Obj:
     resource: Obj = {"type": kind}
     if name is not None:
@@ -152,7 +170,8 @@ def ops_acls(platform: Platform) -> list[Obj]:
     and keeps its progress in its own consumer group."""
     acls = [acl("topic", t.name, ["Read", "Describe"]) for t in platform.dlq_topics]
     acls += [acl("topic", t.name, ["Write", "Describe"]) for t in platform.event_topics]
-    acls.append(acl("group", REDRIVE_GROUP, ["Read"]))
+    acls.append(acl("topic", LEDGER_TOPIC, ["Read", "Write", "Describe"]))
+    acls.append(acl("group", REDRIVE_GROUP, ["Read", "Describe"]))
     acls.append(acl("transactionalId", REDRIVE_TRANSACTIONAL_ID, ["Write", "Describe"], pattern="prefix"))
     acls.append(acl("cluster", None, ["IdempotentWrite"]))
     return acls
@@ -168,6 +187,6 @@ def objects(platform: Platform) -> dict[str, list[Obj]]:
             node_pool("controller", "controller", "20Gi"),
             node_pool("broker", "broker", "100Gi"),
         ],
-        "topics.yaml": [topic(t) for t in platform.topics.values()],
+        "topics.yaml": [*(topic(t) for t in platform.topics.values()), ledger_topic()],
         "users.yaml": users,
     }

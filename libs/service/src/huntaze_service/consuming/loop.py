@@ -121,6 +121,8 @@ class ConsumerLoop:
             group_id=self.group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            # records of an aborted transaction (a re-drive by huntaze-streams cut short) are skipped
+            isolation_level="read_committed",
         )
         self.consumer.subscribe(self.topics, listener=_Listener(self))
         await self.consumer.start()
