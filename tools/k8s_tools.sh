@@ -11,6 +11,7 @@ KUBECONFORM_VERSION=v0.7.0  # github.com/yannh/kubeconform
 
 export GOPATH="$PWD/.cache/go" GOMODCACHE="$PWD/.cache/go/mod" GOCACHE="$PWD/.cache/go/build" GOBIN="$PWD/.cache/go/bin"
 export PATH="$PATH:/usr/local/go/bin"  # where the machine image installs Go
+export PATH="$PATH:/usr/local/go/bin"  # where the official Go archive installs it
 export GOFLAGS=-modcacherw GOTOOLCHAIN=local GOPROXY="${GOPROXY:-https://proxy.golang.org}"
 
 install() {  # name module version
