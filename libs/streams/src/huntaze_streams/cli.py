@@ -86,7 +86,8 @@ def _run(make: Callable[[], Awaitable[Any]], *, interrupt_code: int = 130) -> An
         task = asyncio.current_task()
         assert task is not None
         with contextlib.suppress(NotImplementedError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+            for sig in (signal.SIGTERM, signal.SIGINT):  # both end the command at its next await
+                asyncio.get_running_loop().add_signal_handler(sig, task.cancel)
         return await make()
 
     try:
@@ -246,7 +247,7 @@ def tail(
                 if deadline is not None and time.monotonic() >= deadline:
                     return
         finally:
-            await consumer.stop()
+            await connect.stop(consumer)
 
     try:
         _run(follow, interrupt_code=0)

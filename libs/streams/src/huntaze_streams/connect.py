@@ -4,6 +4,7 @@ Huntaze client (:mod:`huntaze_service.kafka`), and a start that says which addre
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from typing import Any
 
@@ -57,6 +58,13 @@ def unreachable(bootstrap: str, detail: str) -> BrokerUnreachable:
         hint=f"set {BOOTSTRAP_ENV} to the broker's address (default {DEFAULT_BOOTSTRAP}, the `make run` broker; "
         "`make run` or `python tools/infra.py up` starts it)",
     )
+
+
+async def stop(client: AIOKafkaConsumer | AIOKafkaProducer, timeout_s: float = 5.0) -> None:
+    """Stops a client, but never hangs the user's Ctrl-C on it: past the timeout it is abandoned
+    (it committed nothing and holds no group, so nothing is left behind)."""
+    with contextlib.suppress(TimeoutError, KafkaError):
+        await asyncio.wait_for(client.stop(), timeout_s)
 
 
 async def start(client: AIOKafkaConsumer | AIOKafkaProducer, bootstrap: str) -> None:

@@ -6,16 +6,35 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from huntaze_events import REGISTRY
 from huntaze_testkit import faultbox as fb
 
 # the faultbox's events are not platform events: the tool finds them through this variable
 EVENTS_ENV = {"HUNTAZE_STREAMS_EVENT_MODULES": "huntaze_testkit.faultbox"}
+
+# Importing the faultbox registered its two events; they belong in the registry only while these
+# tests run, not during the rest of the session (the contract tests, the catalog and the
+# Kubernetes topics are computed from the registry).
+for _spec in (fb.RECORDED, fb.APPLIED):
+    REGISTRY.unregister(_spec)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def faultbox_events() -> Iterator[None]:
+    for spec in (fb.RECORDED, fb.APPLIED):
+        REGISTRY.register(spec)
+    try:
+        yield
+    finally:
+        for spec in (fb.RECORDED, fb.APPLIED):
+            REGISTRY.unregister(spec)
 
 
 def cli_env(kafka: str, **extra: str) -> dict[str, str]:

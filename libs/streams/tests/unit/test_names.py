@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from huntaze_events import REGISTRY
 from huntaze_streams import catalog
 from huntaze_streams.errors import StreamsError, UnknownEvent
+
+PROBE_MODULE = """
+from huntaze_events import EventPayload, event
+
+
+@event("streams_probe.noted", version=1, producer="probe", key="key")
+class Noted(EventPayload):
+    \"\"\"A probe event.\"\"\"
+
+    key: str
+"""
 
 
 @pytest.mark.parametrize("name", ["message.received", "message.received.v1", " message.received.v1 "])
@@ -69,10 +83,19 @@ def test_a_type_with_two_major_versions_asks_which(monkeypatch: pytest.MonkeyPat
         REGISTRY._by_name.pop(("message.received", 2))
 
 
-def test_extra_event_modules_are_imported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(catalog.EVENT_MODULES_ENV, "huntaze_testkit.faultbox")
-    catalog.load_event_modules()
-    assert catalog.resolve("faultbox.recorded").topic == "faultbox.recorded.v1"
+def test_extra_event_modules_are_imported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A module of events outside libs/events (e.g. a test service's) is imported by name; the
+    event it declares is then found like a platform event."""
+    (tmp_path / "streams_probe_events.py").write_text(PROBE_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv(catalog.EVENT_MODULES_ENV, "streams_probe_events")
+    try:
+        catalog.load_event_modules()
+        assert catalog.resolve("streams_probe.noted").topic == "streams_probe.noted.v1"
+    finally:
+        module = sys.modules.pop("streams_probe_events", None)
+        if module is not None:
+            REGISTRY.unregister(REGISTRY.for_model(module.Noted))
     monkeypatch.setenv(catalog.EVENT_MODULES_ENV, "no_such_module_anywhere")
     with pytest.raises(StreamsError, match="cannot be imported"):
         catalog.load_event_modules()
