@@ -325,7 +325,8 @@ def grouped(items: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
 class PostingPeer:
     """A remote peer with no idempotency keys (like a social network's post API): every POST
     /posts creates a post, so a repeated call is a duplicate effect; GET /posts?ref=<client ref>
-    looks a post up. Each POST takes ``delay_s`` (calls are in flight when a worker dies)."""
+    looks a post up. Each POST is created at once and answered ``delay_s`` later (calls are in flight,
+done at the peer but not answered, when a worker dies)."""
 
     def __init__(self, delay_s: float = 0.0) -> None:
         import threading
@@ -347,10 +348,13 @@ class PostingPeer:
                 self.lookups += 1
                 found = self.posts.get(ref, 0) > 0
             return (200, {"id": ref}) if found else (404, {"error": "not found"})
-        time.sleep(self.delay_s)
         ref = str((body or {}).get("ref"))
         with self._lock:
             self.posts[ref] += 1
+        # the post exists from here on, but its answer takes delay_s: a worker dying meanwhile
+        # leaves the call done at the peer and unrecorded on our side (the case reconciliation
+        # is for), for every call in flight rather than only those in the few ms after an answer
+        time.sleep(self.delay_s)
         return 201, {"id": ref}
 
     def __enter__(self) -> PostingPeer:
