@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import Any
@@ -185,3 +186,39 @@ async def test_bad_input_gets_a_clear_4xx(gateway: Any, platform: Platform) -> N
     conversation = (await api.get(f"/v1/inbox/conversations/{posted['conversation_id']}")).json()
     assert len([m for m in conversation["messages"] if m["direction"] == "in"]) == 1
     assert len(conversation["drafts"]) == 1
+
+
+async def raw_get(url: str, path: str, token: str) -> tuple[int, bytes]:
+    """A GET sent byte for byte (no client normalises its path), as an attacker would send it."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n".encode()
+        )
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 30)
+    finally:
+        writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+async def test_no_forwarded_path_reaches_a_services_internal_routes(gateway: Any, platform: Platform) -> None:
+    """Dot segments and their encoded forms once reached the inbox's /metrics and /openapi.json
+    through the gateway (the upstream URL was normalised after routing): now a 400."""
+    api = await Api.sign_up(gateway, "Traversal")
+    attempts = [
+        "/v1/inbox/../../metrics",
+        "/v1/inbox/..%2f..%2fmetrics",
+        "/v1/inbox/%2e%2e/%2e%2e/metrics",
+        "/v1/inbox/x/../../../openapi.json",
+        "/v1/fans/..%5c..%5cdocs",
+        "/v1/inbox/conversations/%2e%2e%2f%2e%2e%2f%2e%2e%2fmetrics",
+    ]
+    for path in attempts:
+        status, body = await raw_get(platform.gateway, path, api.token)
+        assert status == 400, (path, status, body[:200])
+        assert b"# HELP" not in body and b'"openapi"' not in body, path
+    status, body = await raw_get(platform.gateway, "/v1/inbox/conversations", api.token)
+    assert status == 200, body[:200]  # an ordinary path still goes through

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Annotated
 
 import aiohttp
+import yarl
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -20,7 +21,7 @@ from huntaze_service import ApiError, RuntimeDep, context
 from . import handlers
 from .auth import CurrentPrincipal, codec
 from .domain import EmailTaken
-from .routing import STREAMED_BODY_BYTES
+from .routing import STREAMED_BODY_BYTES, UnsafePath, upstream_path
 
 auth_router = APIRouter(prefix="/v1", tags=["auth"])
 proxy_router = APIRouter(tags=["services"])
@@ -118,6 +119,10 @@ async def forward(service: str, request: Request, principal: CurrentPrincipal, p
     base = runtime.settings.upstreams().get(service)
     if base is None:
         raise ApiError(404, f"no API under /v1/{service}")
+    try:
+        target = upstream_path(service, path, request.scope.get("raw_path") or request.url.path.encode())
+    except UnsafePath as exc:
+        raise ApiError(400, str(exc)) from None
     upstream: aiohttp.ClientSession = runtime.state["upstream"]
     headers = {k: v for k in _FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k)) is not None}
     headers["x-creator-id"] = str(principal.creator_id)
@@ -126,7 +131,8 @@ async def forward(service: str, request: Request, principal: CurrentPrincipal, p
     if ctx is not None:
         headers["x-correlation-id"] = str(ctx.correlation_id)
     # traceparent: added by the aiohttp client instrumentation, naming the gateway's client span
-    url = f"{base}/v1/{service}/{path}" if path else f"{base}/v1/{service}"
+    # already encoded segment by segment: yarl must neither re-encode nor normalise it
+    url = yarl.URL(f"{base.rstrip('/')}{target}", encoded=True)
     length = request.headers.get("content-length")
     streamed = length is None or not length.isdigit() or int(length) > STREAMED_BODY_BYTES
     try:
