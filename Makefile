@@ -90,7 +90,7 @@ otelcol-check: ## validate deploy/observability/otel-collector.yaml with a real 
 
 .PHONY: dashboards
 dashboards: install ## Grafana dashboards (deploy/observability/grafana): the overview and one per service, from the code
-	@$(PY) tools/dashboards.py
+	@$(PY) -m tools.dashboards
 
 clean: ## stop everything and delete local data (.data); keeps downloaded caches
 	@tools/run.sh --down || true

@@ -4,7 +4,7 @@
   (`promtool test rules`): every alert fires when it should and stays quiet in a look-alike case.
   promtool comes from Debian's prometheus package (tools/observability_tools.sh, run by
   tools/test.sh); without it these tests fail, they never skip.
-- The Grafana dashboards are what tools/dashboards.py generates (`make dashboards`), follow
+- The Grafana dashboards are what tools/dashboards generates (`make dashboards`), follow
   Grafana's JSON model, and every query parses as PromQL.
 - Every metric a dashboard or a rule queries exists: recording rules are defined in the rule file,
   and every other metric is a family that some running service lists on its /metrics (integration
@@ -60,12 +60,9 @@ def run(*cmd: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subpr
 
 
 def load_dashboards_tool() -> Any:
-    spec = importlib.util.spec_from_file_location("huntaze_dashboards_tool", ROOT / "tools" / "dashboards.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module("tools.dashboards.__main__")
 
 
 def rule_file() -> dict[str, Any]:
@@ -253,7 +250,7 @@ def test_alerts_carry_the_chassis_service_label() -> None:
 
 
 def test_dashboards_are_up_to_date() -> None:
-    checked = run(sys.executable, "tools/dashboards.py", "--check")
+    checked = run(sys.executable, "-m", "tools.dashboards", "--check")
     assert checked.returncode == 0, checked.stderr + "\n(run `make dashboards`)"
 
 

@@ -1,0 +1,1 @@
+"""Grafana dashboards generated from the services: `python -m tools.dashboards [--check]`."""
