@@ -46,6 +46,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import kafka_auth  # tools/kafka_auth.py: the SASL_SSL listener's CA, certificate and users
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache"
 KAFKA_POM = ROOT / "infra" / "kafka" / "pom.xml"
@@ -421,39 +423,13 @@ KAFKA_USERS = [*SERVICES, *EXTRA_DATABASES, "analyst", "ops"]
 
 
 def new_kafka_users(profile: Profile) -> dict[str, str]:
-    """Fresh SCRAM passwords for every user, kept in kafka-auth/users.json (mode 600) for the tests."""
-    users = {user: secrets.token_urlsafe(18) for user in KAFKA_USERS}
-    profile.kafka_auth.mkdir(parents=True, exist_ok=True)
-    path = profile.kafka_auth / "users.json"
-    path.write_text(json.dumps(users, indent=1))
-    path.chmod(0o600)
-    return users
+    return kafka_auth.new_users(profile.kafka_auth, KAFKA_USERS)
 
 
 def broker_tls(profile: Profile) -> Path:
-    """A local CA and the broker's certificate (for 127.0.0.1) signed by it, made once per data
-    folder with openssl; returns the PEM key store (private key + certificate) the broker reads."""
-    folder = profile.kafka_auth
-    keystore = folder / "broker.pem"
-    if keystore.exists():
-        return keystore
-    folder.mkdir(parents=True, exist_ok=True)
     if not shutil.which("openssl"):
         apt_install("openssl")
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
-         "-subj", "/CN=huntaze-local-kafka-ca", "-keyout", str(folder / "ca.key"), "-out", str(folder / "ca.crt")],
-        **quiet)  # fmt: skip
-    run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
-         "-keyout", str(folder / "broker.key"), "-out", str(folder / "broker.csr")], **quiet)  # fmt: skip
-    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    run(["openssl", "x509", "-req", "-in", str(folder / "broker.csr"), "-CA", str(folder / "ca.crt"),
-         "-CAkey", str(folder / "ca.key"), "-CAcreateserial", "-days", "3650",
-         "-extfile", str(folder / "san.ext"), "-out", str(folder / "broker.crt")], **quiet)  # fmt: skip
-    keystore.write_text((folder / "broker.key").read_text() + (folder / "broker.crt").read_text())
-    for secret in ("ca.key", "broker.key", "broker.pem"):
-        (folder / secret).chmod(0o600)
-    return keystore
+    return kafka_auth.broker_keystore(profile.kafka_auth)
 
 
 def kafka_down(profile: Profile) -> None:
