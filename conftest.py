@@ -7,7 +7,7 @@ missing, the tests fail with a message saying so: they never skip.
 Fixtures:
 - ``infra``: the addresses of Kafka and the databases;
 - ``platform``: every service running as its own process, on test ports, with their logs in
-  .data/test/logs; a test may SIGKILL and restart any of them;
+  .data/<profile>/logs/services; a test may SIGKILL and restart any of them;
 - ``event_tap``: a plain aiokafka consumer collecting the records of the event topics.
 """
 
@@ -29,7 +29,9 @@ from huntaze_testkit import EventTap, Platform, ServiceProcess
 ROOT = Path(__file__).resolve().parent
 DEFINITIONS = discover()  # every service, found through its "huntaze.services" entry point
 SERVICES = sorted(DEFINITIONS)
-TEST_PORTS = {name: 10000 + d.default_port for name, d in DEFINITIONS.items()}
+TEST_PORT_OFFSET = int(os.environ.get("HUNTAZE_TEST_PORT_OFFSET", "10000"))  # per infra profile (tools/infra.py)
+TEST_PORTS = {name: TEST_PORT_OFFSET + d.default_port for name, d in DEFINITIONS.items()}
+TEST_LOGDIR = Path(os.environ.get("HUNTAZE_TEST_LOGDIR") or ROOT / ".data" / "test" / "logs")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -94,7 +96,7 @@ def service_env(infra: Infra, **extra: str) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def platform(infra: Infra) -> Iterator[Platform]:
     env = service_env(infra)
-    logdir = ROOT / ".data" / "test" / "logs"
+    logdir = TEST_LOGDIR
     logdir.mkdir(parents=True, exist_ok=True)
     platform = Platform(env)
     for name in SERVICES:

@@ -89,6 +89,8 @@ PROFILES = {
     "faults": Profile("faults", 29092, 29093, 54340, ephemeral=True),
     "bench": Profile("bench", 39092, 39093, 54350, ephemeral=True),
 }
+TEST_PORT_OFFSETS = {"test": 10000, "faults": 11000, "bench": 12000, "run": 13000}
+"""Added to each service's default port (8000-8099) for the test platform of that profile."""
 
 
 def say(message: str) -> None:
@@ -534,6 +536,10 @@ def environment(profile: Profile) -> dict[str, str]:
     for service in SERVICES + EXTRA_DATABASES:
         key = f"{service.upper()}_DATABASE_URL"
         env[key] = os.environ.get(key) or f"postgresql+psycopg://{service}@127.0.0.1:{profile.pg_port}/{service}"
+    # the integration tests' service ports (default port + offset) and logs, per profile, so that two
+    # profiles' test runs on one machine never share a port or a log file
+    env["HUNTAZE_TEST_PORT_OFFSET"] = str(TEST_PORT_OFFSETS[profile.name])
+    env["HUNTAZE_TEST_LOGDIR"] = str(profile.data / "logs" / "services")
     secret_file = profile.data / "gateway_jwt_secret"
     if not os.environ.get("GATEWAY_JWT_SECRET"):
         if not secret_file.exists():

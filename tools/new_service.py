@@ -34,8 +34,8 @@ MAX_NAME = 40
 """Names become a PostgreSQL role and database (63 bytes at most), env prefixes and Kafka groups."""
 RESERVED = {"sandbox", "postgres", "template0", "template1", "huntaze", "service", "services", "libs", "tests"}
 """Databases of tools/infra.py that belong to no service, and names that would confuse the layout."""
-MAX_PORT = 55535
-"""The test harness serves each service on 10000 + its port."""
+MAX_PORT = 52000
+"""The test harness serves each service on its port + an offset of at most 13000 (tools/infra.py)."""
 HTTP_PORT = re.compile(r"^\s*http_port\s*:\s*int\s*=\s*(\d+)", re.M)
 ROUTES_BLOCK = re.compile(r"^ROUTES\b[^=\n]*=\s*\{\n(?P<body>.*?)^\}", re.M | re.S)
 ROUTE_LINE = re.compile(r'^\s*"(?P<name>[^"]+)"\s*:\s*(?P<port>\d+)\s*,', re.M)
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     check_name(name, root)
     port = args.port if args.port is not None else next_port(root)
     if not 1024 <= port <= MAX_PORT:
-        raise SystemExit(f"port {port}: choose one in 1024-{MAX_PORT} (tests serve on 10000 + port)")
+        raise SystemExit(f"port {port}: choose one in 1024-{MAX_PORT} (tests serve on port + up to 13000)")
     if port in used_ports(root):
         raise SystemExit(f"port {port} is already used by a service or a gateway route")
 

@@ -8,6 +8,7 @@ second re-drive puts back nothing."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from pathlib import Path
@@ -36,10 +37,13 @@ async def skip_to_end(kafka: str, group: str, topic: str) -> None:
         await consumer.stop()
 
 
+LOGDIR = Path(os.environ.get("HUNTAZE_TEST_LOGDIR") or ROOT / ".data" / "test" / "logs")
+
+
 async def test_a_fixed_poison_is_redriven_and_applied_exactly_once(infra: Any, fb_topics: list[str]) -> None:
     await fb.create_schema(infra.url("sandbox"))
     engine = create_async_engine(infra.url("sandbox"))
-    logdir = ROOT / ".data" / "test" / "logs"
+    logdir = LOGDIR
     logdir.mkdir(parents=True, exist_ok=True)
     lab = Lab(dict(infra.env, SANDBOX_DATABASE_URL=infra.url("sandbox")), engine, ROOT, logdir)
     run = f"redrive-{uuid.uuid4().hex[:8]}"
