@@ -4,20 +4,35 @@ from . import context
 from .app import Service
 from .db import ServiceBase, new_metadata
 from .definition import ServiceDefinition, discover
-from .http import ApiError, CreatorId, UserId, not_found
+from .http import ApiError, not_found
+from .internal_token import (
+    INTERNAL_TOKEN_HEADER,
+    Caller,
+    InternalTokenSigner,
+    InternalTokenVerifier,
+    InvalidInternalToken,
+    new_key_pair,
+)
 from .runtime import Runtime, RuntimeDep, runtime_of
 from .settings import Environment, Role, ServiceSettings, SettingsError, load_settings
 from .subscriptions import Call, CallFailed, PermanentError, RetryPolicy, Subscriptions, Timer
 from .timers import Recurrence
 from .uow import SqlUnitOfWork, UnitOfWork
+from .wall import CreatorId, CurrentCaller, UserId
 
 __all__ = [
     "context",
+    "INTERNAL_TOKEN_HEADER",
     "ApiError",
     "Call",
     "CallFailed",
+    "Caller",
     "CreatorId",
+    "CurrentCaller",
     "Environment",
+    "InternalTokenSigner",
+    "InternalTokenVerifier",
+    "InvalidInternalToken",
     "PermanentError",
     "Recurrence",
     "RetryPolicy",
@@ -36,6 +51,7 @@ __all__ = [
     "UserId",
     "discover",
     "load_settings",
+    "new_key_pair",
     "new_metadata",
     "not_found",
     "runtime_of",

@@ -22,6 +22,7 @@ from .runtime import Runtime
 from .settings import ServiceSettings
 from .subscriptions import Subscriptions
 from .telemetry import build_tracer_provider
+from .wall import InternalWallMiddleware, verifier_of
 
 log = logging.getLogger("huntaze.app")
 
@@ -44,6 +45,7 @@ class Service:
         uses_kafka: bool = True,
         span_exporter: SpanExporter | None = None,
         body_limits: Mapping[str, int] | None = None,
+        internal_wall: bool = True,
     ) -> None:
         self.settings = settings
         self.title = title
@@ -55,6 +57,9 @@ class Service:
         self.uses_kafka = uses_kafka
         self.body_limits = dict(body_limits or {})
         """Path prefix → largest request body, for batch and upload routes (default: max_request_bytes)."""
+        self.internal_wall = internal_wall
+        """Every route but the probes requires the gateway's internal token (:mod:`.wall`); only the
+        gateway, the public entry point, turns it off."""
         self.span_exporter = span_exporter
         """Tests pass an in-memory exporter; otherwise OTLP when configured, else no export."""
         self.freeze_heap_after_start = False
@@ -94,11 +99,16 @@ class Service:
         app = FastAPI(title=self.title, lifespan=lifespan, version="1")
         app.state.runtime = runtime
         install_error_handlers(app)
-        install_probes(app, runtime.readiness)
+        install_probes(app, runtime.readiness, metrics_route=settings.metrics_port is None)
         if settings.role.serves_http_api:
             for router in self.routers:
                 app.include_router(router)
+        # outermost last: context and timing → the wall → the body limit → the routes
         app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes, limits=self.body_limits)
+        if self.internal_wall:
+            app.add_middleware(
+                InternalWallMiddleware, verifier=verifier_of(settings.internal_token_keys, settings.service_name)
+            )
         app.add_middleware(RequestContextMiddleware, service=settings.service_name)
         FastAPIInstrumentor.instrument_app(
             app, tracer_provider=provider, excluded_urls="/health,/ready,/metrics", exclude_spans=["receive", "send"]

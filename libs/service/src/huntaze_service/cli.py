@@ -55,6 +55,14 @@ def main(definition: ServiceDefinition, argv: list[str] | None = None) -> int:
     if args.command == "timers":
         return asyncio.run(_timers(settings.database_url, args.action, args.ids))
 
+    if settings.metrics_port is not None:
+        from .metrics import serve_metrics
+
+        try:
+            serve_metrics(settings.service_name, settings.http_host, settings.metrics_port)
+        except OSError as exc:
+            print(f"{settings.service_name}: metrics port {settings.metrics_port}: {exc}", file=sys.stderr)
+            return 1
     service = definition.build(settings)
     service.freeze_heap_after_start = True  # this process runs one service for its whole life
     app = service.build_app()

@@ -1,4 +1,5 @@
 """The HTTP side every service shares: health, readiness, metrics, error shape, limits, context.
+(Who may call a route at all: :mod:`.wall`.)
 
 Error bodies are always JSON ``{"detail": <message>, "code": <machine code>}`` (plus ``errors`` on
 422), so the frontend can show the message and branch on the code.
@@ -10,9 +11,9 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -195,7 +196,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 class RequestContextMiddleware:
-    """Binds the correlation id and tenant of the request; times it for Prometheus.
+    """Binds the correlation id of the request; times it for Prometheus.
 
     (The trace context is OpenTelemetry's: the FastAPI instrumentation opens the server span.)"""
 
@@ -208,10 +209,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         correlation_id = _parse_uuid(_header(scope, b"x-correlation-id")) or uuid.uuid4()
-        ctx = EventContext(
-            correlation_id=correlation_id,
-            creator_id=_parse_uuid(_header(scope, b"x-creator-id")),
-        )
+        ctx = EventContext(correlation_id=correlation_id)  # the tenant: bound by the wall (.wall)
         status = 500
         started = time.perf_counter()
 
@@ -243,28 +241,11 @@ def _parse_uuid(value: str | None) -> uuid.UUID | None:
         return None
 
 
-# Tenant and caller, as verified by the gateway --------------------------------------------------
+def install_probes(
+    app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]], *, metrics_route: bool = True
+) -> None:
+    """/health, /ready and (unless the metrics have a port of their own) /metrics."""
 
-
-async def _creator_id(x_creator_id: Annotated[str | None, Header()] = None) -> uuid.UUID:
-    creator = _parse_uuid(x_creator_id)
-    if creator is None:
-        raise ApiError(401, "missing or invalid X-Creator-Id (requests come through the gateway)")
-    return creator
-
-
-async def _user_id(x_user_id: Annotated[str | None, Header()] = None) -> uuid.UUID:
-    user = _parse_uuid(x_user_id)
-    if user is None:
-        raise ApiError(401, "missing or invalid X-User-Id (requests come through the gateway)")
-    return user
-
-
-CreatorId = Annotated[uuid.UUID, Depends(_creator_id)]
-UserId = Annotated[uuid.UUID, Depends(_user_id)]
-
-
-def install_probes(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any]]]) -> None:
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:
         return {"status": "ok"}
@@ -277,6 +258,9 @@ def install_probes(app: FastAPI, readiness: Callable[[], Awaitable[dict[str, Any
             {"status": "ready" if ok else "not_ready", "checks": checks},
             status_code=200 if ok else 503,
         )
+
+    if not metrics_route:
+        return
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:

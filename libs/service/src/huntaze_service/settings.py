@@ -2,11 +2,12 @@
 at start when they are wrong.
 
 Each service subclasses :class:`ServiceSettings` with its own prefix (``INBOX_``, ``FANS_`` ...), so
-``INBOX_DATABASE_URL`` configures only the inbox. Two values are shared by every service unless a
-prefixed one overrides them: ``HUNTAZE_ENVIRONMENT`` and ``KAFKA_BOOTSTRAP_SERVERS``.
+``INBOX_DATABASE_URL`` configures only the inbox. Three values are shared by every service unless a
+prefixed one overrides them: ``HUNTAZE_ENVIRONMENT``, ``KAFKA_BOOTSTRAP_SERVERS`` and
+``HUNTAZE_INTERNAL_TOKEN_KEYS`` (the gateway's public keys, see :mod:`.internal_token`).
 
 Fail fast: the environment is one of :class:`Environment`; in ``production`` nothing required has a
-default (the database URL, the Kafka bootstrap servers, and whatever a service marks with
+default (the database URL, the Kafka bootstrap servers, the internal token keys, and whatever a service marks with
 :meth:`ServiceSettings.required_in_production`); the defaults that point at the local platform of
 ``make run`` apply only in ``local`` and ``test``. :func:`load_settings` turns every problem into one
 message naming the environment variables to fix. Nothing here is read at import time.
@@ -18,9 +19,10 @@ import os
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from pydantic import Field, PositiveFloat, PositiveInt, ValidationError, model_validator
+from pydantic import Field, PositiveFloat, PositiveInt, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .internal_token import InvalidKey, parse_public_keys
 from .kafka import KafkaSecurity, KafkaSecurityError, load_kafka_security
 
 LOCAL_POSTGRES_PORT = 54320
@@ -93,6 +95,16 @@ class ServiceSettings(BaseSettings):
     connection the server is closing at that instant (uvicorn's 5 s default equals httpx's, and
     that race surfaced as a dropped request)."""
     role: Role = Role.ALL
+    metrics_port: PositiveInt | None = None
+    """When set, Prometheus metrics are served on this port of ``http_host`` (a server of their own,
+    started by ``serve``) and not at ``/metrics`` of the HTTP port: the gateway's public port."""
+
+    internal_token_keys: str = Field(
+        default_factory=lambda: os.environ.get("HUNTAZE_INTERNAL_TOKEN_KEYS", ""),
+        description="The gateway's public keys, `<kid>:<base64url key>,...` (HUNTAZE_INTERNAL_TOKEN_KEYS).",
+    )
+    """Verify the internal token every route requires (:mod:`.wall`). Unset locally: the service
+    starts but answers 401 on every route but the probes."""
 
     log_level: str = "INFO"
     log_json: bool = True
@@ -141,7 +153,21 @@ class ServiceSettings(BaseSettings):
 
     def required_in_production(self) -> dict[str, Any]:
         """Fields that must be set explicitly in production (subclasses add theirs)."""
-        return {"database_url": self.database_url, "kafka_bootstrap_servers": self.kafka_bootstrap_servers}
+        return {
+            "database_url": self.database_url,
+            "kafka_bootstrap_servers": self.kafka_bootstrap_servers,
+            "internal_token_keys": self.internal_token_keys,
+        }
+
+    @field_validator("internal_token_keys")
+    @classmethod
+    def _public_keys(cls, value: str) -> str:
+        if value.strip():
+            try:
+                parse_public_keys(value)
+            except InvalidKey as exc:
+                raise ValueError(str(exc)) from None
+        return value.strip()
 
     @model_validator(mode="after")
     def _required_or_local_default(self) -> ServiceSettings:
@@ -167,7 +193,11 @@ class ServiceSettings(BaseSettings):
         return variable_of(type(self), field)
 
 
-_SHARED = {"kafka_bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS", "environment": "HUNTAZE_ENVIRONMENT"}
+_SHARED = {
+    "kafka_bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS",
+    "environment": "HUNTAZE_ENVIRONMENT",
+    "internal_token_keys": "HUNTAZE_INTERNAL_TOKEN_KEYS",
+}
 
 
 def variable_of(cls: type[ServiceSettings], field: str) -> str:

@@ -10,7 +10,15 @@ from datetime import UTC, datetime
 import pytest
 from pydantic_settings import SettingsConfigDict
 
-from huntaze_service import Environment, Recurrence, ServiceSettings, SettingsError, Subscriptions, load_settings
+from huntaze_service import (
+    Environment,
+    Recurrence,
+    ServiceSettings,
+    SettingsError,
+    Subscriptions,
+    load_settings,
+    new_key_pair,
+)
 from huntaze_service.uow import UnitOfWork
 
 
@@ -72,6 +80,7 @@ class ProbeSettings(ServiceSettings):
 def test_local_defaults_apply_only_in_local_and_test(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
     monkeypatch.delenv("HUNTAZE_ENVIRONMENT", raising=False)
+    monkeypatch.delenv("HUNTAZE_INTERNAL_TOKEN_KEYS", raising=False)
     local = load_settings(ProbeSettings)
     assert local.environment is Environment.LOCAL
     assert local.database_url == "postgresql+psycopg://probe@127.0.0.1:54320/probe"
@@ -80,12 +89,27 @@ def test_local_defaults_apply_only_in_local_and_test(monkeypatch: pytest.MonkeyP
     with pytest.raises(SettingsError) as refused:
         load_settings(ProbeSettings)
     assert "PROBE_DATABASE_URL" in str(refused.value) and "KAFKA_BOOTSTRAP_SERVERS" in str(refused.value)
+    assert "HUNTAZE_INTERNAL_TOKEN_KEYS (or PROBE_INTERNAL_TOKEN_KEYS)" in str(refused.value)
     monkeypatch.setenv("PROBE_DATABASE_URL", "postgresql+psycopg://probe@db:5432/probe")
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
+    monkeypatch.setenv("HUNTAZE_INTERNAL_TOKEN_KEYS", new_key_pair()[1])
     with pytest.raises(SettingsError, match="KAFKA_SECURITY_PROTOCOL: PLAINTEXT is refused in production"):
         load_settings(ProbeSettings)
     monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SSL")
     assert load_settings(ProbeSettings).database_url.endswith("@db:5432/probe")
+
+
+def test_internal_token_keys_are_checked_when_the_service_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HUNTAZE_ENVIRONMENT", raising=False)
+    monkeypatch.setenv("HUNTAZE_INTERNAL_TOKEN_KEYS", "k1:not-32-bytes")
+    with pytest.raises(SettingsError, match=r"HUNTAZE_INTERNAL_TOKEN_KEYS \(or PROBE_INTERNAL_TOKEN_KEYS\): key 'k1'"):
+        load_settings(ProbeSettings)
+    _, old = new_key_pair("old")
+    _, new = new_key_pair("new")
+    monkeypatch.setenv("HUNTAZE_INTERNAL_TOKEN_KEYS", f"{old},{new}")
+    assert load_settings(ProbeSettings).internal_token_keys == f"{old},{new}"
+    monkeypatch.setenv("PROBE_INTERNAL_TOKEN_KEYS", new)  # the service's own variable wins
+    assert load_settings(ProbeSettings).internal_token_keys == new
 
 
 @pytest.mark.parametrize("value", ["prod", "Production ", "staging"])

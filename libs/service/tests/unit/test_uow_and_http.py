@@ -13,11 +13,14 @@ from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
 from huntaze_events import FanProfileUpdated, MessageReceived, make_envelope
-from huntaze_service import ApiError, CreatorId, UnitOfWork, context
+from huntaze_service import ApiError, CreatorId, InternalTokenVerifier, UnitOfWork, context, new_key_pair
 from huntaze_service.context import EventContext
 from huntaze_service.http import BodyLimitMiddleware, RequestContextMiddleware, install_error_handlers
 from huntaze_service.pagination import decode_cursor, encode_cursor
-from huntaze_testkit import message_received
+from huntaze_service.wall import InternalWallMiddleware
+from huntaze_testkit import internal_headers, message_received
+
+SIGNING, PUBLIC = new_key_pair()
 
 
 def received() -> MessageReceived:
@@ -85,18 +88,19 @@ def app() -> FastAPI:
         raise ClientDisconnect()  # what reading the body raises once the client hung up
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=100)
+    app.add_middleware(InternalWallMiddleware, verifier=InternalTokenVerifier(PUBLIC))
     app.add_middleware(RequestContextMiddleware, service="test")
     return app
 
 
 def test_errors_are_json_with_a_message_and_a_code() -> None:
     client = TestClient(app(), raise_server_exceptions=False)
-    creator = {"X-Creator-Id": str(uuid.uuid4())}
+    creator = internal_headers(uuid.uuid4(), signing_key=SIGNING)
     ok = client.post("/echo", json={"text": "hi"}, headers=creator)
     assert ok.status_code == 200 and ok.headers["x-correlation-id"]
 
-    missing = client.post("/echo", json={"text": "hi"})
-    assert missing.status_code == 401 and "X-Creator-Id" in missing.json()["detail"]
+    missing = client.post("/echo", json={"text": "hi"}, headers={"X-Creator-Id": str(uuid.uuid4())})
+    assert missing.status_code == 401 and "X-Internal-Token" in missing.json()["detail"]
 
     bad_json = client.post("/echo", content=b'{"text": ', headers={**creator, "content-type": "application/json"})
     assert bad_json.status_code == 422 and bad_json.json()["detail"].startswith("request body is not valid JSON")
@@ -116,14 +120,14 @@ def test_errors_are_json_with_a_message_and_a_code() -> None:
     streamed = client.post("/echo", content=chunks(), headers={**creator, "content-type": "application/json"})
     assert streamed.status_code == 413
 
-    conflict = client.get("/boom")
+    conflict = client.get("/boom", headers=creator)
     assert conflict.status_code == 409 and conflict.json() == {"detail": "already done", "code": "conflict_code"}
 
 
 def test_a_client_that_hung_up_is_not_a_server_error(caplog: pytest.LogCaptureFixture) -> None:
     client = TestClient(app(), raise_server_exceptions=True)  # an unhandled error would raise here
     with caplog.at_level(logging.INFO, logger="huntaze.http"):
-        answer = client.post("/gone", json={})
+        answer = client.post("/gone", json={}, headers=internal_headers(uuid.uuid4(), signing_key=SIGNING))
     assert answer.status_code == 499
     assert [r.levelno for r in caplog.records if r.name == "huntaze.http"] == [logging.INFO]
 

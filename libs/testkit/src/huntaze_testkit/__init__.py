@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .internal import internal_headers
+
 
 class ServiceProcess:
     """A service as its own OS process: ``python -m <module> serve <args>``, logs to a file."""
@@ -26,9 +28,12 @@ class ServiceProcess:
         logdir: Path,
         module: str | None = None,
         args: Sequence[str] = (),
+        metrics_port: int | None = None,
     ) -> None:
         self.name = name
         self.port = port
+        self.metrics_port = metrics_port
+        """Where its /metrics are when not on its HTTP port (the gateway's ``<PREFIX>METRICS_PORT``)."""
         self.env = env
         self.logfile = logdir / f"{name}.log"
         self.module = module or name
@@ -39,6 +44,11 @@ class ServiceProcess:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def metrics_url(self) -> str:
+        """Its Prometheus page."""
+        return f"http://127.0.0.1:{self.metrics_port or self.port}/metrics"
 
     def start(self) -> None:
         self.starts += 1
@@ -368,5 +378,6 @@ __all__ = [
     "ServiceProcess",
     "consumer_record",
     "eventually",
+    "internal_headers",
     "message_received",
 ]

@@ -33,9 +33,12 @@ from analytics.adapters.repository import SqlAnalyticsRepository
 from analytics.domain import LINE_OF_TYPE, LINES, REVERSAL_LINES, Amount
 from analytics.schemas import RetentionOut, RevenueOut, SalesHoursOut, SummaryOut
 from huntaze_events import Envelope
+from huntaze_service import InternalTokenVerifier, new_key_pair
 from huntaze_service.http import install_error_handlers
 from huntaze_service.runtime import runtime_of
 from huntaze_service.uow import SqlUnitOfWork
+from huntaze_service.wall import InternalWallMiddleware
+from huntaze_testkit import internal_headers
 
 from ..unit.events import fan, subscription, transaction
 
@@ -320,7 +323,9 @@ async def test_the_routes_answer_from_postgresql(engine: AsyncEngine) -> None:
     install_error_handlers(app)
     app.include_router(api.router)
     app.dependency_overrides[runtime_of] = Runtime
-    headers = {"X-Creator-Id": str(creator)}
+    signing, public = new_key_pair()
+    app.add_middleware(InternalWallMiddleware, verifier=InternalTokenVerifier(public))
+    headers = internal_headers(creator, signing_key=signing)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://analytics") as client:
         answer = await client.get(
             "/v1/analytics/revenue",

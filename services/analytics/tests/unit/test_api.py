@@ -14,8 +14,11 @@ from fastapi import FastAPI
 import analytics.api as api
 import analytics.consumers as consumers
 from analytics.schemas import RetentionOut, RevenueOut, SalesHoursOut, SummaryOut
+from huntaze_service import InternalTokenVerifier, new_key_pair
 from huntaze_service.http import install_error_handlers
 from huntaze_service.runtime import runtime_of
+from huntaze_service.wall import InternalWallMiddleware
+from huntaze_testkit import internal_headers
 from huntaze_testkit.fakes import Clock, FakeUnitOfWork, FakeWorker
 
 from .events import CREATOR, subscription, transaction
@@ -24,6 +27,7 @@ from .fakes import FakeAnalyticsRepository
 NOW = datetime(2026, 11, 2, 9, tzinfo=UTC)
 LINES = {"subscriptions", "messages", "posts", "tips", "refunds", "chargebacks"}
 FIGURES = {"from", "to", "gross_cents", "net_cents", "transactions", "paying_fans", "arppu_cents"}
+SIGNING, PUBLIC = new_key_pair()  # the gateway's key pair, for these tests only
 
 
 class FakeRuntime:
@@ -46,9 +50,10 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
     install_error_handlers(app)
     app.include_router(api.router)
+    app.add_middleware(InternalWallMiddleware, verifier=InternalTokenVerifier(PUBLIC))
     app.dependency_overrides[runtime_of] = lambda: FakeRuntime(repo)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://analytics") as c:
-        c.headers["X-Creator-Id"] = str(CREATOR)
+        c.headers.update(internal_headers(CREATOR, signing_key=SIGNING))
         yield c
 
 
@@ -135,12 +140,17 @@ async def test_bad_input_is_a_422_with_a_message(
 
 
 async def test_no_tenant_no_report(client: httpx.AsyncClient) -> None:
+    forged, _ = new_key_pair()
     for path in ("revenue", "summary", "sales-hours", "retention"):
-        answer = await client.get(f"/v1/analytics/{path}", headers={"X-Creator-Id": "not-a-uuid"})
-        assert answer.status_code == 401
+        for headers in (
+            {"X-Internal-Token": "", "X-Creator-Id": str(CREATOR)},  # a bare header is not a tenant
+            internal_headers(CREATOR, signing_key=forged),
+        ):
+            answer = await client.get(f"/v1/analytics/{path}", headers=headers)
+            assert answer.status_code == 401 and answer.json()["code"] == "unauthorized"
 
 
 async def test_another_creator_sees_nothing(client: httpx.AsyncClient) -> None:
-    client.headers["X-Creator-Id"] = str(uuid.uuid4())
+    client.headers.update(internal_headers(uuid.uuid4(), signing_key=SIGNING))
     body = await get(client, "summary")
     assert body["periods"]["last_30_days"]["transactions"] == 0 and body["top_fans"] == []

@@ -54,6 +54,7 @@ def build(settings: GatewaySettings | None = None) -> Service:
         on_startup=[start],
         on_shutdown=[stop],
         uses_kafka=False,
+        internal_wall=False,  # the public entry point: it checks bearer tokens and signs internal ones
         body_limits=BODY_LIMITS,
     )
 
