@@ -145,13 +145,14 @@ async def test_bad_input_gets_a_clear_4xx(gateway: Any, platform: Platform) -> N
     secret = platform.env["GATEWAY_JWT_SECRET"]
     claims = jwt.decode(api.token, secret, algorithms=["HS256"], audience="huntaze")
     claims.update(iat=int(time.time()) - 7200, exp=int(time.time()) - 3600)
-    expired = jwt.encode(claims, secret, algorithm="HS256")
+    expired = jwt.encode(claims, secret, algorithm="HS256", headers={"kid": jwt.get_unverified_header(api.token)["kid"]})
     body = expect(await gateway.get("/v1/fans", headers={"Authorization": f"Bearer {expired}"}), 401, "expired")
     assert body["code"] == "token_expired"
     other_key = jwt.encode(
         {**claims, "exp": int(time.time()) + 600},
         "another-key-that-is-long-enough-for-hs256-0123456789",
         algorithm="HS256",
+        headers={"kid": jwt.get_unverified_header(api.token)["kid"]},
     )
     expect(await gateway.get("/v1/fans", headers={"Authorization": f"Bearer {other_key}"}), 401, "invalid")
 

@@ -229,11 +229,45 @@ async def eventually(check: Callable[[], Any], timeout: float = 30, interval: fl
 class Api:
     """The public API as the frontend uses it: sign up, get a token, call /v1/... with it."""
 
-    def __init__(self, client: Any, token: str, creator_id: str, user_id: str) -> None:
+    def __init__(
+        self,
+        client: Any,
+        token: str,
+        creator_id: str,
+        user_id: str,
+        *,
+        refresh_token: str = "",
+        organization_id: str = "",
+        email: str = "",
+        password: str = "",
+    ) -> None:
         self.client = client
         self.token = token
         self.creator_id = creator_id
         self.user_id = user_id
+        self.refresh_token = refresh_token
+        self.organization_id = organization_id
+        self.email = email
+        self.password = password
+
+    @classmethod
+    async def log_in(cls, client: Any, email: str, password: str, creator_id: str = "") -> Api:
+        token = await client.post("/v1/auth/token", data={"username": email, "password": password})
+        assert token.status_code == 200, token.text
+        me = await client.get("/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+        assert me.status_code == 200, me.text
+        body = me.json()
+        creators = body["creators"]
+        return cls(
+            client,
+            token.json()["access_token"],
+            creator_id or (creators[0]["id"] if creators else ""),
+            body["user_id"],
+            refresh_token=token.json()["refresh_token"],
+            organization_id=body["memberships"][0]["organization_id"] if body["memberships"] else "",
+            email=email,
+            password=password,
+        )
 
     @property
     def auth(self) -> dict[str, str]:
@@ -267,7 +301,16 @@ class Api:
         token = await client.post("/v1/auth/token", data={"username": email, "password": password})
         assert token.status_code == 200, token.text
         body = created.json()
-        return cls(client, token.json()["access_token"], body["creator_id"], body["user_id"])
+        return cls(
+            client,
+            token.json()["access_token"],
+            body["creator_id"],
+            body["user_id"],
+            refresh_token=token.json()["refresh_token"],
+            organization_id=body["organization_id"],
+            email=email,
+            password=password,
+        )
 
 
 class LocalHTTPServer:

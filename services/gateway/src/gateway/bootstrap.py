@@ -5,27 +5,56 @@ from __future__ import annotations
 from pathlib import Path
 
 import aiohttp
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from opentelemetry.instrumentation.aiohttp_client import create_trace_config
 
-from huntaze_service import Runtime, Service, ServiceDefinition
+from huntaze_service import InternalTokenSigner, Runtime, Service, ServiceDefinition
 
-from . import api
 from .adapters.repository import SqlGatewayRepository
+from .api import ROUTERS
+from .api.access import AccessCache
 from .config import GatewaySettings
 from .routing import BODY_LIMITS
 from .security import TokenCodec
+from .throttle import Throttle
+
+
+class GatewayService(Service):
+    """The gateway's app: a service's, plus CORS for the frontend's origins (outermost)."""
+
+    def build_app(self) -> FastAPI:
+        app = super().build_app()
+        settings = self.settings
+        assert isinstance(settings, GatewaySettings)
+        if settings.cors_origins:
+            app.add_middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_credentials=settings.cors_allow_credentials,
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                allow_headers=["authorization", "content-type", "idempotency-key", "x-creator-id", "x-organization-id"],
+                expose_headers=["retry-after", "location", "x-correlation-id"],
+                max_age=600,
+            )
+        return app
 
 
 def build(settings: GatewaySettings | None = None) -> Service:
     settings = settings or GatewaySettings()
 
     async def start(runtime: Runtime) -> None:
-        assert settings.jwt_secret is not None
         runtime.state["tokens"] = TokenCodec(
-            settings.jwt_secret.get_secret_value(),
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            ttl_s=settings.jwt_ttl_s,
+            settings.jwt_keys(), issuer=settings.jwt_issuer, audience=settings.jwt_audience, ttl_s=settings.jwt_ttl_s
+        )
+        assert settings.internal_signing_key is not None
+        runtime.state["internal_tokens"] = InternalTokenSigner(settings.internal_signing_key.get_secret_value())
+        runtime.state["access_cache"] = AccessCache(settings.access_cache_s)
+        runtime.state["throttle"] = Throttle(
+            settings.rate_limit_storage,
+            per_account=settings.login_rate_per_account,
+            per_address=settings.login_rate_per_address,
+            signup_per_address=settings.signup_rate_per_address,
         )
         # aiohttp rather than httpx for the hot path: profiled under load, httpx spent more than half
         # of the gateway's time in its connection pool's bookkeeping (per request, over every pooled
@@ -46,10 +75,10 @@ def build(settings: GatewaySettings | None = None) -> Service:
         if client is not None:
             await client.close()
 
-    return Service(
+    return GatewayService(
         settings,
         title="Huntaze API",
-        routers=[api.auth_router, api.proxy_router],
+        routers=ROUTERS,
         repository=SqlGatewayRepository,
         on_startup=[start],
         on_shutdown=[stop],
@@ -64,5 +93,5 @@ definition = ServiceDefinition(
     settings=GatewaySettings,
     build=build,
     migrations=Path(__file__).parent / "migrations",
-    summary="the one HTTP entry point: identity, tokens, routing",
+    summary="the one HTTP entry point: identity, organisations and roles, tokens, keys, routing",
 )

@@ -1,0 +1,98 @@
+"""An agency on the running platform: an owner, a manager, a chatter, an analyst and a connector key,
+with one creator account holding a fan, a conversation with a draft, a segment, an import, a shift
+and a pending invitation — what the permission and tenant tests walk the API with."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from . import Api, eventually
+
+PASSWORD = "correct horse battery staple"
+STATEMENT = (
+    "Date,Amount,Fee,Net,Description,Status\r\n"
+    '"Nov 3, 2026 8:14 pm",$25.00,$5.00,$20.00,Payment for message from Jake (@jake_88),Complete\r\n'
+)
+
+
+@dataclass
+class Agency:
+    owner: Api
+    staff: dict[str, Api] = field(default_factory=dict)
+    """Role → a member with that role (owner, manager, chatter, analyst)."""
+    connector_key: str = ""
+    ids: dict[str, str] = field(default_factory=dict)
+    """Path parameter name → an id of this agency's (fan_id, draft_id, user_id, key_id…)."""
+
+    def headers(self, role: str) -> dict[str, str]:
+        token = self.connector_key if role == "connector" else self.staff[role].token
+        return {"Authorization": f"Bearer {token}", "X-Creator-Id": self.owner.creator_id}
+
+
+async def invite(owner: Api, role: str, name: str, creator_ids: list[str] | None = None) -> Api:
+    email = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.com"
+    invited = await owner.post("/v1/org/invitations", json={"email": email, "role": role, "creator_ids": creator_ids})
+    assert invited.status_code == 201, invited.text
+    accepted = await owner.client.post(
+        "/v1/auth/accept-invitation",
+        json={"token": invited.json()["token"], "password": PASSWORD, "display_name": name},
+    )
+    assert accepted.status_code == 201, accepted.text
+    return await Api.log_in(owner.client, email, PASSWORD)
+
+
+async def build_agency(client: Any, name: str = "Agency", *, with_inbox: bool = True) -> Agency:
+    owner = await Api.sign_up(client, name)
+    agency = Agency(owner, {"owner": owner})
+    for role in ("manager", "chatter", "analyst"):
+        agency.staff[role] = await invite(owner, role, f"{name}{role.title()}")
+    key = await owner.post(f"/v1/creators/{owner.creator_id}/connector-keys", json={"name": "extension"})
+    assert key.status_code == 201, key.text
+    agency.connector_key = key.json()["key"]
+    ids = agency.ids
+    ids.update(creator_id=owner.creator_id, key_id=key.json()["id"], user_id=agency.staff["chatter"].user_id)
+    pending = await owner.post(
+        "/v1/org/invitations", json={"email": f"p-{uuid.uuid4().hex[:6]}@example.com", "role": "analyst"}
+    )
+    ids["invitation_id"] = pending.json()["id"]
+    start = datetime.now(UTC) + timedelta(days=1)
+    shift = await owner.post(
+        "/v1/org/shifts",
+        json={
+            "user_id": ids["user_id"],
+            "creator_ids": [owner.creator_id],
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=6)).isoformat(),
+        },
+    )
+    assert shift.status_code == 201, shift.text
+    ids["shift_id"] = shift.json()["id"]
+    segment = await owner.post("/v1/fans/segments", json={"name": "mine", "filter": {"tag": "x"}})
+    assert segment.status_code == 201, segment.text
+    ids["segment_id"] = segment.json()["segment_id"]
+    imported = await owner.post("/v1/revenue/imports", files={"file": ("s.csv", STATEMENT.encode(), "text/csv")})
+    assert imported.status_code == 202, imported.text
+    ids["import_id"] = imported.json()["import_id"]
+    if with_inbox:
+        posted = await owner.post(
+            "/v1/inbox/messages",
+            json={"fan": {"external_id": f"of_{name}", "display_name": "Alex"}, "text": "hi there"},
+        )
+        assert posted.status_code in (200, 201, 202), posted.text
+        ids["conversation_id"] = posted.json()["conversation_id"]
+        ids["fan_id"] = posted.json()["fan_id"]
+
+        async def draft() -> str | None:
+            body = (await owner.get(f"/v1/inbox/conversations/{ids['conversation_id']}")).json()
+            return body["drafts"][0]["draft_id"] if body["drafts"] else None
+
+        ids["draft_id"] = await eventually(draft, timeout=60)
+
+        async def fan_known() -> bool:
+            return (await owner.get(f"/v1/fans/{ids['fan_id']}")).status_code == 200
+
+        await eventually(fan_known, timeout=60)
+    return agency
