@@ -2,7 +2,7 @@
 
 from .ai import ReplyDrafted
 from .envelope import Envelope, EventPayload, kafka_headers, utcnow
-from .fans import FanProfileUpdated, FanSegmentChanged
+from .fans import FanErased, FanProfileUpdated, FanSegmentChanged
 from .ids import fan_id_for
 from .inbox import MAX_MESSAGE_CHARS, FanRef, MessageReceived, ReplyApproved, ReplySent
 from .registry import REGISTRY, EventSpec, Registry, event, make_envelope
@@ -23,6 +23,7 @@ __all__ = [
     "Envelope",
     "EventPayload",
     "EventSpec",
+    "FanErased",
     "FanProfileUpdated",
     "FanSegmentChanged",
     "REVERSAL_TYPES",

@@ -12,7 +12,7 @@ from typing import Any
 
 from .ai import ReplyDrafted
 from .envelope import Envelope, EventPayload
-from .fans import FanProfileUpdated, FanSegmentChanged
+from .fans import FanErased, FanProfileUpdated, FanSegmentChanged
 from .ids import fan_id_for
 from .inbox import FanRef, MessageReceived, ReplyApproved, ReplySent
 from .registry import REGISTRY, make_envelope
@@ -161,6 +161,7 @@ def _payloads() -> list[tuple[EventPayload, str]]:
             ),
             "fans",
         ),
+        (FanErased(fan_id=FAN, creator_id=CREATOR, erased_at=T_EXPIRES, requested_by=USER), "fans"),
     ]
 
 
