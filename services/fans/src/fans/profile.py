@@ -48,6 +48,10 @@ class FanState:
     """Current membership: built-in names and ``custom:<segment id>``."""
     created: bool = False
     """True when this unit of work created the fan (first time it is seen)."""
+    erased_at: datetime | None = None
+    """Set once the fan's personal data was erased (see :mod:`fans.erasure`): name and OnlyFans id
+    are placeholders from then on, whatever later events say."""
+    erased_by: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ from huntaze_service import context
 from huntaze_service.context import EventContext
 from huntaze_testkit.fakes import Clock, FakeWorker
 
+from .fake_erasure import FakeErasure
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
 
@@ -69,6 +71,8 @@ class FanRecord:
     tags: list[str] = field(default_factory=list)
     preferences: dict[str, str] = field(default_factory=dict)
     segments: list[str] = field(default_factory=list)
+    erased_at: datetime | None = None
+    erased_by: uuid.UUID | None = None
 
     def fan(self) -> Fan:
         return Fan(
@@ -98,6 +102,8 @@ class FanRecord:
             subscription=replace(self.subscription, via=copy.deepcopy(self.subscription.via)),
             tags=list(self.tags),
             segments=set(self.segments),
+            erased_at=self.erased_at,
+            erased_by=self.erased_by,
         )
 
     def row(self) -> dict[str, Any]:
@@ -130,6 +136,8 @@ class FanRecord:
             "tags": list(self.tags),
             "preferences": dict(self.preferences),
             "segments": list(self.segments),
+            "erased_at": self.erased_at,
+            "erased_by": self.erased_by,
         }
 
 
@@ -174,7 +182,7 @@ _SORTS: dict[str, tuple[Any, bool]] = {
 }
 
 
-class FakeFansRepository:
+class FakeFansRepository(FakeErasure):
     def __init__(self) -> None:
         self.fans: dict[uuid.UUID, FanRecord] = {}
         self.transactions: list[TxRecord] = []
@@ -219,7 +227,7 @@ class FakeFansRepository:
                 self.fans[d.fan_id] = row
             else:
                 previous_last = row.last_message_at or d.last_message_at
-                if d.last_message_at >= previous_last:
+                if d.last_message_at >= previous_last and row.erased_at is None:
                     row.display_name = d.display_name
                 row.message_count += d.message_count
                 row.first_message_at = _least(row.first_message_at, d.first_message_at)

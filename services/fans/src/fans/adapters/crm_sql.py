@@ -22,7 +22,7 @@ _FAN_COLUMNS = """
     id AS fan_id, external_id, display_name, first_message_at, last_message_at, message_count, created_at,
     updated_at, gross_cents, net_cents, purchases, first_purchase_at, last_purchase_at, last_active_at,
     sub_status, sub_started_at, sub_first_started_at, sub_expires_at, sub_expired_at, sub_auto_renew,
-    sub_price_cents, sub_currency, sub_via, tags, preferences, segments
+    sub_price_cents, sub_currency, sub_via, tags, preferences, segments, erased_at, erased_by
 """
 
 # sort → (expression, direction): the keyset is (expression, id) in that direction
@@ -153,7 +153,7 @@ class Crm:
             (note.id, note.creator_id, note.fan_id, note.author_id, note.text, note.created_at),
         )
 
-    async def notes(self, fan_id: uuid.UUID, limit: int = 100) -> list[Note]:
+    async def notes(self, fan_id: uuid.UUID, limit: int | None = 100) -> list[Note]:
         rows = await self._rows(
             "SELECT id, creator_id, fan_id, author_id, text, created_at FROM fan_notes WHERE fan_id = %s "
             "ORDER BY created_at DESC, id DESC LIMIT %s",

@@ -134,7 +134,7 @@ class Ledger:
             )
             return list(await cursor.fetchall())
 
-    async def latest_transactions(self, fan_id: uuid.UUID, limit: int) -> list[dict[str, Any]]:
+    async def latest_transactions(self, fan_id: uuid.UUID, limit: int | None) -> list[dict[str, Any]]:
         conn = await self._tx.driver()
         async with conn.cursor(row_factory=dict_row) as cursor:
             await cursor.execute(

@@ -33,6 +33,8 @@ class FanRow(Base):
     see adapters/states.py and adapters/crm_sql.py."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set when the fan's personal data was erased (fans.erasure): the row stays, anonymised."""
 
     __table_args__ = (
         UniqueConstraint("creator_id", "external_id", name="uq_fans_creator_external"),

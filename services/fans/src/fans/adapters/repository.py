@@ -13,6 +13,7 @@ from huntaze_service.db import Transaction
 
 from ..domain import ActivityDelta, Fan, FanOfAnotherCreator
 from .crm_sql import Crm
+from .erasure_sql import Erasure
 from .imports_sql import Imports
 from .ledger_sql import Ledger
 from .orm import FanRow
@@ -33,7 +34,7 @@ def _fan(row: FanRow) -> Fan:
     )
 
 
-class SqlFansRepository(FanStates, Ledger, Crm, Imports):
+class SqlFansRepository(FanStates, Ledger, Crm, Imports, Erasure):
     """The fans service's storage: fan activity here, the other concerns in their own modules."""
 
     def __init__(self, tx: Transaction) -> None:
@@ -66,9 +67,12 @@ class SqlFansRepository(FanStates, Ledger, Crm, Imports):
                 "first_message_at": func.least(FanRow.first_message_at, new.first_message_at),
                 "last_message_at": func.greatest(FanRow.last_message_at, new.last_message_at),
                 "last_active_at": func.greatest(FanRow.last_active_at, new.last_message_at),
-                # the name on the most recent message wins, whatever order messages arrive in
+                # the name on the most recent message wins, whatever order messages arrive in; an
+                # erased fan keeps the placeholder (fans.erasure)
                 "display_name": case(
-                    (new.last_message_at >= previous_last, new.display_name), else_=FanRow.display_name
+                    (FanRow.erased_at.is_not(None), FanRow.display_name),
+                    (new.last_message_at >= previous_last, new.display_name),
+                    else_=FanRow.display_name,
                 ),
                 "updated_at": now,
             },

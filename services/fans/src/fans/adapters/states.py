@@ -17,7 +17,7 @@ from ..profile import FanIdentity, FanState, Subscription
 _STATE_COLUMNS = """
     id, creator_id, external_id, display_name, gross_cents, net_cents, purchases, first_purchase_at,
     last_purchase_at, last_message_at, sub_status, sub_started_at, sub_first_started_at, sub_expires_at,
-    sub_expired_at, sub_auto_renew, sub_price_cents, sub_currency, sub_via, tags, segments
+    sub_expired_at, sub_auto_renew, sub_price_cents, sub_currency, sub_via, tags, segments, erased_at, erased_by
 """
 
 _CREATE_FANS = """
@@ -82,6 +82,8 @@ def state_of(row: dict[str, Any]) -> FanState:
         ),
         tags=list(row["tags"]),
         segments=set(row["segments"]),
+        erased_at=row["erased_at"],
+        erased_by=row["erased_by"],
     )
 
 

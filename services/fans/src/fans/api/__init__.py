@@ -2,8 +2,8 @@
 
 Order matters: ``/v1/fans/segments`` is declared before ``/v1/fans/{fan_id}``."""
 
-from . import fans, imports, revenue, segments
+from . import fans, imports, personal_data, revenue, segments
 
-routers = [segments.router, fans.router, imports.router, revenue.router]
+routers = [segments.router, fans.router, personal_data.router, imports.router, revenue.router]
 
 __all__ = ["routers"]

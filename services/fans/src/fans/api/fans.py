@@ -4,6 +4,8 @@ preferences."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -14,140 +16,17 @@ from huntaze_events import utcnow
 from huntaze_service import ApiError, CreatorId, RuntimeDep, UserId, not_found
 from huntaze_service.pagination import Cursor, Limit, decode_cursor, encode_cursor
 
-from ..crm import MAX_NOTE_CHARS, MAX_TAGS, FanSort, Note
+from ..crm import MAX_NOTE_CHARS, MAX_TAGS, FanSort
+from ..erasure import FanIsErased
 from ..handlers import crm
 from ..scoring import FanHistory, score
 from ..segments import BUILTIN, FanFilter
+from .models import CrmFanOut, FanPage, FanProfileOut, NoteOut, ScoreOut, TransactionOut, TypeSpendOut
 
 router = APIRouter(prefix="/v1/fans", tags=["fans"])
 
 TAG_PATTERN = r"^[\w][\w .:+-]{0,39}$"
 PREFERENCE_KEY = r"^[a-z][a-z0-9_]{0,39}$"
-
-
-class SubscriptionOut(BaseModel):
-    status: Literal["none", "active", "expired"]
-    started_at: datetime | None
-    first_started_at: datetime | None
-    expires_at: datetime | None
-    expired_at: datetime | None
-    auto_renew: bool | None
-    price_cents: int | None
-    currency: str | None
-    via: dict[str, Any] | None
-
-
-class SpendOut(BaseModel):
-    gross_cents: int
-    net_cents: int
-    purchases: int
-    first_purchase_at: datetime | None
-    last_purchase_at: datetime | None
-
-
-class CrmFanOut(BaseModel):
-    fan_id: uuid.UUID
-    external_id: str
-    display_name: str
-    first_message_at: datetime | None
-    last_message_at: datetime | None
-    message_count: int
-    last_active_at: datetime | None
-    spend: SpendOut
-    subscription: SubscriptionOut
-    segments: list[str]
-    tags: list[str]
-    preferences: dict[str, str]
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> CrmFanOut:
-        return cls(
-            fan_id=row["fan_id"],
-            external_id=row["external_id"],
-            display_name=row["display_name"],
-            first_message_at=row["first_message_at"],
-            last_message_at=row["last_message_at"],
-            message_count=row["message_count"],
-            last_active_at=row["last_active_at"],
-            spend=SpendOut(
-                gross_cents=row["gross_cents"],
-                net_cents=row["net_cents"],
-                purchases=row["purchases"],
-                first_purchase_at=row["first_purchase_at"],
-                last_purchase_at=row["last_purchase_at"],
-            ),
-            subscription=SubscriptionOut(
-                status=row["sub_status"],
-                started_at=row["sub_started_at"],
-                first_started_at=row["sub_first_started_at"],
-                expires_at=row["sub_expires_at"],
-                expired_at=row["sub_expired_at"],
-                auto_renew=row["sub_auto_renew"],
-                price_cents=row["sub_price_cents"],
-                currency=row["sub_currency"],
-                via=row["sub_via"],
-            ),
-            segments=sorted(row["segments"]),
-            tags=list(row["tags"]),
-            preferences=dict(row["preferences"]),
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
-
-
-class TypeSpendOut(BaseModel):
-    type: str
-    currency: str
-    gross_cents: int
-    fee_cents: int
-    net_cents: int
-    count: int
-
-
-class TransactionOut(BaseModel):
-    transaction_id: uuid.UUID
-    type: str
-    gross_cents: int
-    fee_cents: int
-    net_cents: int
-    currency: str
-    occurred_at: datetime
-    source: str
-    external_id: str | None
-    ref_kind: str | None
-    ref_id: str | None
-
-
-class NoteOut(BaseModel):
-    note_id: uuid.UUID
-    text: str
-    author_id: uuid.UUID | None
-    created_at: datetime
-
-    @classmethod
-    def of(cls, note: Note) -> NoteOut:
-        return cls(note_id=note.id, text=note.text, author_id=note.author_id, created_at=note.created_at)
-
-
-class ScoreOut(BaseModel):
-    churn_risk: float = Field(description="0–1: probability the fan stops paying within 30 days.")
-    value_90d_cents: int = Field(description="Expected net spend over the next 90 days.")
-    p_alive: float
-    drivers: list[str]
-
-
-class FanProfileOut(CrmFanOut):
-    spend_by_type: list[TypeSpendOut]
-    latest_transactions: list[TransactionOut]
-    notes: list[NoteOut]
-    score: ScoreOut
-
-
-class FanPage(BaseModel):
-    items: list[CrmFanOut]
-    next_cursor: str | None
 
 
 def _score(row: dict[str, Any]) -> ScoreOut:
@@ -164,6 +43,15 @@ def _score(row: dict[str, Any]) -> ScoreOut:
     )
     s = score(history, utcnow())
     return ScoreOut(churn_risk=s.churn_risk, value_90d_cents=s.value_90d_cents, p_alive=s.p_alive, drivers=s.drivers)
+
+
+@asynccontextmanager
+async def refused_when_erased() -> AsyncIterator[None]:
+    """An erased fan's notes, tags and preferences would be new personal data: 409."""
+    try:
+        yield
+    except FanIsErased as exc:
+        raise ApiError(409, str(exc), "fan_erased") from None
 
 
 def parse_segment(segment: str | None) -> str | None:
@@ -248,7 +136,7 @@ class NoteIn(BaseModel):
 async def add_note(
     fan_id: uuid.UUID, body: NoteIn, runtime: RuntimeDep, creator_id: CreatorId, user_id: UserId
 ) -> NoteOut:
-    async with runtime.uow() as uow:
+    async with runtime.uow() as uow, refused_when_erased():
         note = await crm.add_note(uow, creator_id, fan_id, body.text, user_id)
         if note is None:
             raise not_found("fan")
@@ -269,7 +157,7 @@ class TagsOut(BaseModel):
 
 @router.put("/{fan_id}/tags", response_model=TagsOut, summary="Replace the fan's tags")
 async def put_tags(fan_id: uuid.UUID, body: TagsIn, runtime: RuntimeDep, creator_id: CreatorId) -> TagsOut:
-    async with runtime.uow() as uow:
+    async with runtime.uow() as uow, refused_when_erased():
         fan = await crm.set_tags(uow, creator_id, fan_id, [t.strip() for t in body.tags])
         if fan is None:
             raise not_found("fan")
@@ -298,7 +186,7 @@ class FanPatch(BaseModel):
 
 @router.patch("/{fan_id}", response_model=FanProfileOut, summary="Change the fan's preferences")
 async def patch_fan(fan_id: uuid.UUID, body: FanPatch, runtime: RuntimeDep, creator_id: CreatorId) -> FanProfileOut:
-    async with runtime.uow() as uow:
+    async with runtime.uow() as uow, refused_when_erased():
         if not await crm.set_preferences(uow, creator_id, fan_id, body.preferences):
             raise not_found("fan")
         await uow.commit()

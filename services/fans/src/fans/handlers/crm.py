@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..crm import MAX_CUSTOM_SEGMENTS, CreatorSettings, CurrencyLocked, FanSort, Note
+from ..erasure import FanIsErased
 from ..profile import FanState
 from ..segments import BUILTIN, CustomSegment, FanFilter
 from .publish import Uow, context_of, settle
@@ -119,6 +120,8 @@ async def set_tags(uow: Uow, creator_id: uuid.UUID, fan_id: uuid.UUID, tags: Seq
     fan = await _locked_fan(uow, creator_id, fan_id)
     if fan is None:
         return None
+    if fan.erased_at is not None:
+        raise FanIsErased(fan_id)
     fan.tags = sorted(set(tags))
     settings, custom = await context_of(uow, creator_id)
     settle(uow, [fan], settings, custom, uow.now())  # a custom segment may filter on a tag
@@ -126,10 +129,18 @@ async def set_tags(uow: Uow, creator_id: uuid.UUID, fan_id: uuid.UUID, tags: Seq
     return fan
 
 
+async def _annotatable(uow: Uow, creator_id: uuid.UUID, fan_id: uuid.UUID) -> bool:
+    """False: no such fan for this creator; FanIsErased: the fan was erased (fans.erasure)."""
+    row = await uow.repo.fan_row(creator_id, fan_id)
+    if row is not None and row["erased_at"] is not None:
+        raise FanIsErased(fan_id)
+    return row is not None
+
+
 async def add_note(
     uow: Uow, creator_id: uuid.UUID, fan_id: uuid.UUID, text: str, author_id: uuid.UUID | None
 ) -> Note | None:
-    if await uow.repo.fan_row(creator_id, fan_id) is None:
+    if not await _annotatable(uow, creator_id, fan_id):
         return None
     note = Note(uuid.uuid4(), creator_id, fan_id, author_id, text, uow.now())
     await uow.repo.add_note(note)
@@ -137,7 +148,7 @@ async def add_note(
 
 
 async def set_preferences(uow: Uow, creator_id: uuid.UUID, fan_id: uuid.UUID, changes: dict[str, str | None]) -> bool:
-    if await uow.repo.fan_row(creator_id, fan_id) is None:
+    if not await _annotatable(uow, creator_id, fan_id):
         return False
     await uow.repo.set_preferences(fan_id, changes, uow.now())
     return True

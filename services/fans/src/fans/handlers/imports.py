@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from huntaze_events import fan_id_for
 
+from ..erasure import staged_fan_id
 from ..imports import IMPORT_CHUNK_ROWS, STAGE_BATCH_ROWS, ImportRecord, StagedRow
 from ..ledger import NewTransaction
 from ..profile import FanIdentity
@@ -96,7 +97,8 @@ async def apply_chunk(uow: Uow, creator_id: uuid.UUID, import_id: uuid.UUID) -> 
     rows = await uow.repo.next_rows(import_id, IMPORT_CHUNK_ROWS)
     incoming = []
     for r in rows:
-        fan_id = fan_id_for(creator_id, r.fan_external_id)
+        # a row of an erased fan names them by the placeholder that carries their id (fans.erasure)
+        fan_id = staged_fan_id(r.fan_external_id) or fan_id_for(creator_id, r.fan_external_id)
         incoming.append(
             Incoming(
                 tx=NewTransaction(
