@@ -31,6 +31,7 @@ DEFINITIONS = discover()  # every service, found through its "huntaze.services" 
 SERVICES = sorted(DEFINITIONS)
 TEST_PORT_OFFSET = int(os.environ.get("HUNTAZE_TEST_PORT_OFFSET", "10000"))  # per infra profile (tools/infra.py)
 TEST_PORTS = {name: TEST_PORT_OFFSET + d.default_port for name, d in DEFINITIONS.items()}
+TEST_METRICS_PORTS = {"gateway": TEST_PORT_OFFSET + 9100}  # its /metrics are off its public port
 TEST_LOGDIR = Path(os.environ.get("HUNTAZE_TEST_LOGDIR") or ROOT / ".data" / "test" / "logs")
 
 
@@ -86,6 +87,8 @@ def service_env(infra: Infra, **extra: str) -> dict[str, str]:
         env[f"{name.upper()}_HTTP_PORT"] = str(port)
         if name != "gateway":
             env[f"GATEWAY_ROUTES__{name.upper()}"] = f"http://127.0.0.1:{port}"
+    for name, port in TEST_METRICS_PORTS.items():
+        env[f"{name.upper()}_METRICS_PORT"] = str(port)
     env.setdefault("GATEWAY_JWT_SECRET", "test-secret-" + uuid.uuid4().hex)
     env["PYTHONUNBUFFERED"] = "1"
     env.setdefault("FANS_MAX_IMPORT_BYTES", str(4 * 1024 * 1024))  # so a test can exceed it cheaply
@@ -100,7 +103,9 @@ def platform(infra: Infra) -> Iterator[Platform]:
     logdir.mkdir(parents=True, exist_ok=True)
     platform = Platform(env)
     for name in SERVICES:
-        platform.services[name] = ServiceProcess(name, TEST_PORTS[name], env, logdir)
+        platform.services[name] = ServiceProcess(
+            name, TEST_PORTS[name], env, logdir, metrics_port=TEST_METRICS_PORTS.get(name)
+        )
     try:
         for proc in platform.services.values():
             proc.start()

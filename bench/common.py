@@ -179,10 +179,14 @@ class BenchBase:
             env[f"{name.upper()}_ROLE"] = roles.get(name, "all")
             if name != "gateway":
                 env[f"GATEWAY_ROUTES__{name.upper()}"] = f"http://127.0.0.1:{port}"
+        env["GATEWAY_METRICS_PORT"] = "18799"  # the gateway's /metrics are off its public port
         env.setdefault("GATEWAY_JWT_SECRET", uuid.uuid4().hex * 2)
         env.update(extra or {})
         LOGDIR.mkdir(parents=True, exist_ok=True)
-        procs = {name: ServiceProcess(name, ports[name], env, LOGDIR) for name in names}
+        metrics_ports = {"gateway": int(env["GATEWAY_METRICS_PORT"])}
+        procs = {
+            name: ServiceProcess(name, ports[name], env, LOGDIR, metrics_port=metrics_ports.get(name)) for name in names
+        }
         try:
             for proc in procs.values():
                 proc.start()

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from common import ROOT, ROUNDS, BenchBase, Result, median, percentile, say, wait_http
-from huntaze_testkit import Api
+from huntaze_testkit import Api, internal_headers
 
 
 class HttpBenchmarks(BenchBase):
@@ -25,9 +25,9 @@ class HttpBenchmarks(BenchBase):
             async with httpx.AsyncClient(base_url=procs["gateway"].url, timeout=30) as client:
                 api = await Api.sign_up(client, "Bench")
             via_gateway = {"Authorization": f"Bearer {api.token}"}
-            direct = {"X-Creator-Id": api.creator_id, "X-User-Id": api.user_id}
             gateway_runs, direct_runs = [], []
             for round_ in range(ROUNDS):
+                direct = internal_headers(api.creator_id, api.user_id)  # what the gateway adds (a fresh token)
                 gateway_runs.append(self._wrk(procs["gateway"].url, via_gateway, seconds, connections))
                 direct_runs.append(self._wrk(procs["inbox"].url, direct, seconds, connections))
                 say(
@@ -71,14 +71,19 @@ class HttpBenchmarks(BenchBase):
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
-        headers = {"X-Creator-Id": str(uuid.uuid4()), "X-User-Id": str(uuid.uuid4())}
+        creator, user = uuid.uuid4(), uuid.uuid4()
+
+        def headers() -> dict[str, str]:
+            """The bare endpoint reads X-Creator-Id; the inbox verifies the internal token (a fresh one)."""
+            return {"X-Creator-Id": str(creator), **internal_headers(creator, user)}
+
         try:
             await wait_http("http://127.0.0.1:18710/docs")
             platform_runs, bare_runs = [], []
             for round_ in range(ROUNDS + 1):
-                bare_runs.append(self._wrk("http://127.0.0.1:18710", headers, seconds, connections))
+                bare_runs.append(self._wrk("http://127.0.0.1:18710", headers(), seconds, connections))
                 await self._settle_bare_outbox()
-                platform_runs.append(self._wrk(procs["inbox"].url, headers, seconds, connections))
+                platform_runs.append(self._wrk(procs["inbox"].url, headers(), seconds, connections))
                 label = (
                     "warm-up, not counted" if round_ == 0 else f"ratio {platform_runs[-1][0] / bare_runs[-1][0]:.2f}"
                 )

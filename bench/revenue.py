@@ -24,6 +24,7 @@ from common import ROUNDS, BenchBase, Result, median, percentile, say
 from fans.statement import RowRejected, open_statement, parse_line
 from huntaze_events import REGISTRY, TransactionRecorded
 from huntaze_service.db import libpq_url
+from huntaze_testkit import internal_headers
 from huntaze_testkit.statements import generate_statement
 
 RAW_TOPIC = "bench.b6.raw"
@@ -33,8 +34,9 @@ SAMPLE_TIMEOUT_S = 30.0
 
 
 def _headers(creator: uuid.UUID) -> dict[str, str]:
-    """What the gateway sets after checking the token."""
-    return {"X-Creator-Id": str(creator), "X-User-Id": str(uuid.uuid4())}
+    """What the gateway adds after checking the bearer token: an internal token (it lives 5 minutes,
+    longer than any one measurement here)."""
+    return internal_headers(creator)
 
 
 def _midday_zone() -> str:

@@ -547,7 +547,28 @@ def environment(profile: Profile) -> dict[str, str]:
             secret_file.write_text(secrets.token_urlsafe(48))
             secret_file.chmod(0o600)
         env["GATEWAY_JWT_SECRET"] = secret_file.read_text().strip()
+    env.update(internal_token_keys(profile))
     return env
+
+
+def internal_token_keys(profile: Profile) -> dict[str, str]:
+    """The gateway's internal token key pair (huntaze_service.internal_token): made once per
+    profile into <data>/internal_token_key.json (0600); a value set in the environment wins (a
+    signing key given alone brings its own public key)."""
+    from huntaze_service.internal_token import new_key_pair, public_key_of
+
+    signing = os.environ.get("GATEWAY_INTERNAL_SIGNING_KEY")
+    if not signing:
+        key_file = profile.data / "internal_token_key.json"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            pair = dict(zip(("signing", "public"), new_key_pair(), strict=True))
+            key_file.touch(mode=0o600)
+            key_file.write_text(json.dumps(pair) + "\n")
+            key_file.chmod(0o600)
+        signing = json.loads(key_file.read_text())["signing"]
+    public = os.environ.get("HUNTAZE_INTERNAL_TOKEN_KEYS") or public_key_of(signing)
+    return {"GATEWAY_INTERNAL_SIGNING_KEY": signing, "HUNTAZE_INTERNAL_TOKEN_KEYS": public}
 
 
 def write_env_file(profile: Profile) -> Path:

@@ -391,7 +391,7 @@ async def test_every_metric_queried_is_exported_by_a_service(platform: Any, gate
     assert (await api.get("/v1/fans/this-is-not-a-uuid")).status_code in (404, 422)
 
     def scrape(name: str) -> str:
-        with urllib.request.urlopen(f"{platform.services[name].url}/metrics", timeout=10) as answer:
+        with urllib.request.urlopen(platform.services[name].metrics_url, timeout=10) as answer:  # gateway: own port
             return answer.read().decode()
 
     def consumed() -> bool:

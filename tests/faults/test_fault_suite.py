@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from huntaze_events import REGISTRY, FanRef, MessageReceived, ReplyDrafted, fan_id_for, make_envelope
 from huntaze_testkit import faultbox as fb
+from huntaze_testkit import internal_headers
 from huntaze_testkit.lab import Lab, PostingPeer, Report, grouped, items_for, new_run, run_of, wire_duplicates
 
 pytestmark = pytest.mark.timeout(600)
@@ -587,7 +588,10 @@ async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab
 
     lab = fresh_lab
     creator = uuid.uuid4()
-    headers = {"x-creator-id": str(creator), "x-user-id": str(creator)}
+
+    def headers() -> dict[str, str]:  # as the gateway forwards each request: a fresh internal token
+        return internal_headers(creator, creator)
+
     statement = generate_statement(
         seed=12, rows=6000, start=datetime.now(UTC) - timedelta(days=40), tz=ZoneInfo("UTC"), fans=200, edge_cases=False
     )
@@ -610,7 +614,7 @@ async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab
         nonlocal retries
         while True:  # the connector's behaviour: the same batch again until it is answered
             try:
-                answer = await client.post(f"{fans_api.url}/v1/revenue/transactions", json={"items": batch}, headers=headers)
+                answer = await client.post(f"{fans_api.url}/v1/revenue/transactions", json={"items": batch}, headers=headers())
                 if answer.status_code == 200:
                     assert answer.json()["rejected"] == 0, answer.text
                     return
@@ -638,7 +642,7 @@ async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab
         answer = await client.get(
             f"{analytics_api.url}/v1/analytics/revenue",
             params={"from": "2026-01-01T00:00:00Z", "to": "2028-01-01T00:00:00Z", "granularity": "month"},
-            headers=headers,
+            headers=headers(),
         )
         answer.raise_for_status()
         return answer.json()["totals"]  # type: ignore[no-any-return]
@@ -649,7 +653,7 @@ async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab
             while (await stored())[0] < 3000:
                 await asyncio.sleep(0.05)
             answer = await client.post(
-                f"{fans_api.url}/v1/revenue/imports", files={"file": ("s.csv", file, "text/csv")}, headers=headers
+                f"{fans_api.url}/v1/revenue/imports", files={"file": ("s.csv", file, "text/csv")}, headers=headers()
             )
             assert answer.status_code == 202, answer.text
             import_id = answer.json()["import_id"]
@@ -666,7 +670,7 @@ async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab
                 proc.wait_ready()
             await feeding
             while True:
-                status = (await client.get(f"{fans_api.url}/v1/revenue/imports/{import_id}", headers=headers)).json()
+                status = (await client.get(f"{fans_api.url}/v1/revenue/imports/{import_id}", headers=headers())).json()
                 totals = await analytics_totals(client)
                 if status["status"] == "done" and totals["transactions"] >= distinct and (await stored())[0] >= distinct:
                     break

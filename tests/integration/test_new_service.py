@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 
 from gateway.routing import ROUTES
 from huntaze_events import REGISTRY, FanProfileUpdated, kafka_headers, make_envelope
-from huntaze_testkit import ServiceProcess, eventually
+from huntaze_testkit import ServiceProcess, eventually, internal_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTING = Path("services/gateway/src/gateway/routing.py")
@@ -160,7 +160,7 @@ async def test_it_migrates_serves_and_consumes_on_the_real_infrastructure(infra:
     creator, other, user = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
     def as_(tenant: uuid.UUID) -> dict[str, str]:
-        return {"X-Creator-Id": str(tenant), "X-User-Id": str(user)}
+        return internal_headers(tenant, user)  # as the gateway forwards a request (the env's signing key)
 
     async with httpx.AsyncClient(base_url=proc.url, timeout=10) as client:
         assert (await client.get("/health")).json() == {"status": "ok"}
@@ -176,6 +176,8 @@ async def test_it_migrates_serves_and_consumes_on_the_real_infrastructure(infra:
         theirs = await client.get(f"{base}/notes/{note['note_id']}", headers=as_(other))
         assert theirs.status_code == 404 and theirs.json()["code"] == "not_found"
         assert (await client.get(f"{base}/notes/{note['note_id']}")).status_code == 401  # no tenant: no answer
+        forged = {"X-Creator-Id": str(creator), "X-User-Id": str(user)}  # a bare header is no tenant
+        assert (await client.get(f"{base}/notes/{note['note_id']}", headers=forged)).status_code == 401
         assert (await client.post(f"{base}/notes", json={"text": "  "}, headers=as_(creator))).status_code == 422
 
         fan_id = await publish_profile(infra.kafka, creator, "Probe Fan")

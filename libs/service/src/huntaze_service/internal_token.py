@@ -99,10 +99,15 @@ def new_key_pair(kid: str | None = None) -> tuple[str, str]:
     kid = kid or f"{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(3)}"
     if ":" in kid or "," in kid:
         raise InvalidKey("a key id has no ':' or ','")
-    private = Ed25519PrivateKey.generate()
-    seed = private.private_bytes_raw()
-    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return f"{kid}:{_b64(seed)}", f"{kid}:{_b64(public)}"
+    signing = f"{kid}:{_b64(Ed25519PrivateKey.generate().private_bytes_raw())}"
+    return signing, public_key_of(signing)
+
+
+def public_key_of(signing_key: str) -> str:
+    """The public key string (``"<kid>:<base64url>"``) matching a signing key string."""
+    kid, seed = _parse_key(signing_key)
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key()
+    return f"{kid}:{_b64(public.public_bytes(Encoding.Raw, PublicFormat.Raw))}"
 
 
 class InternalTokenSigner:
@@ -216,3 +221,4 @@ class InternalTokenVerifier:
             )
         except ValueError:
             raise InvalidInternalToken("malformed token") from None
+
