@@ -2,8 +2,10 @@
 
 Every service's routers (found through the "huntaze.services" entry points, built with local
 settings, nothing connects) are mounted on one FastAPI app, as the gateway exposes them under
-`/v1/...`; the gateway's own forwarding route is left out, and the headers the gateway sets
-(`X-Creator-Id`, `X-User-Id`) are replaced by the bearer token the frontend sends.
+`/v1/...`; the gateway's own forwarding route is left out, and every route but signup and token is
+marked as needing the bearer token the frontend sends. (Behind the gateway a route learns its
+caller from the gateway's internal token, checked by the chassis before any route runs: it is no
+parameter of any route, and the services' routes take no header the gateway sets.)
 Written to docs/openapi.json; a contract test fails when it is stale.
 """
 
@@ -12,7 +14,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-GATEWAY_HEADERS = {"x-creator-id", "x-user-id"}
 PUBLIC = {("/v1/auth/signup", "post"), ("/v1/auth/token", "post")}
 
 
@@ -41,11 +42,6 @@ def document() -> dict[str, Any]:
     }
     for path, item in doc["paths"].items():
         for method, operation in item.items():
-            params = [p for p in operation.get("parameters", []) if p.get("name", "").lower() not in GATEWAY_HEADERS]
-            if params:
-                operation["parameters"] = params
-            else:
-                operation.pop("parameters", None)
             if (path, method) not in PUBLIC:
                 operation["security"] = [{"bearer": []}]
                 responses = operation.setdefault("responses", {})
