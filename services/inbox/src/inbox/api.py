@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated
 
@@ -15,6 +17,7 @@ from huntaze_service.pagination import Cursor, Limit, decode_time_id_cursor, enc
 
 from . import handlers
 from .domain import Conversation, Draft, DraftNotApprovable, Message, clean_text
+from .erasure import FanIsErased
 
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 
@@ -149,6 +152,14 @@ class ApproveIn(BaseModel):
         return None if value is None else clean_text(value)
 
 
+@asynccontextmanager
+async def erased_fans_gone() -> AsyncIterator[None]:
+    try:
+        yield
+    except FanIsErased as exc:
+        raise ApiError(410, str(exc), "fan_erased") from None
+
+
 def _fan(c: Conversation) -> FanOut:
     return FanOut(fan_id=c.fan_id, external_id=c.fan_external_id, display_name=c.fan_display_name)
 
@@ -156,10 +167,15 @@ def _fan(c: Conversation) -> FanOut:
 # routes -------------------------------------------------------------------------------------------
 
 
-@router.post("/messages", status_code=202, response_model=MessageAccepted)
+@router.post(
+    "/messages",
+    status_code=202,
+    response_model=MessageAccepted,
+    responses={410: {"description": "The fan's personal data was erased: nothing is stored from them."}},
+)
 async def receive_message(body: MessageIn, runtime: RuntimeDep, creator_id: CreatorId) -> MessageAccepted:
     """A fan's message arrives from the connector. Drafting happens asynchronously."""
-    async with runtime.uow() as uow:
+    async with runtime.uow() as uow, erased_fans_gone():
         received = await handlers.receive_message(
             uow,
             handlers.ReceiveMessage(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from huntaze_events import Envelope, ReplyDrafted
+from huntaze_events import Envelope, FanErased, ReplyDrafted
 from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions
 
-from . import handlers
+from . import erasure, handlers
 from .adapters.connector import ConnectorError, OutboundConnector, OutboundReply
 from .domain import SendReply
 
@@ -14,6 +14,12 @@ def subscriptions(
     connector: OutboundConnector, *, send_attempts: int = 8, send_timeout_s: float = 12.0
 ) -> Subscriptions:
     subs = Subscriptions()
+
+    @subs.on(FanErased, name="fan_erasure", batch_size=1)
+    async def fan_erasure(uow: handlers.Uow, event: Envelope[FanErased]) -> None:
+        """Deletes the fan's conversations, messages and drafts and records the tombstone (one
+        transaction per erasure); nothing of the fan is stored afterwards."""
+        await erasure.erase_fan(uow, event)
 
     @subs.on(ReplyDrafted, name="drafts")
     async def drafts(uow: handlers.Uow, event: Envelope[ReplyDrafted]) -> None:

@@ -24,6 +24,7 @@ from .domain import (
     SendReply,
     check_approvable,
 )
+from .erasure import FanIsErased
 from .ports import InboxRepository
 
 Uow = UnitOfWork[InboxRepository]
@@ -59,6 +60,7 @@ class Received:
 
 async def receive_message(uow: Uow, cmd: ReceiveMessage) -> Received:
     """Stores a fan's message in its conversation (created on first contact), emits message.received.
+    Raises FanIsErased for a fan whose personal data was erased (nothing is stored).
 
     A connector retry carrying the same external message id returns the stored message instead of
     storing it twice — also when the retry races the original: the conversation row is locked
@@ -79,15 +81,21 @@ async def receive_message(uow: Uow, cmd: ReceiveMessage) -> Received:
         at=sent_at,
         now=now,
     )
+    if conversation_id is None:  # the fan was erased (inbox.erasure)
+        raise FanIsErased(fan_id)
     if cmd.external_id is not None:
         stored = await repo.find_message(cmd.creator_id, cmd.fan_external_id, cmd.external_id)
         if stored is not None:  # a concurrent retry committed it while we waited for the lock
             await uow.rollback()
             return Received(stored[0], stored[1], fan_id, duplicate=True)
     message_id = uuid.uuid4()
-    await repo.add_message(
-        Message(message_id, cmd.creator_id, conversation_id, Direction.IN, cmd.text, sent_at, now, cmd.external_id)
+    stored = await repo.add_message(
+        Message(message_id, cmd.creator_id, conversation_id, Direction.IN, cmd.text, sent_at, now, cmd.external_id),
+        unless_erased=fan_id,
     )
+    if not stored:  # erased while we waited for the conversation's lock: nothing of this request stays
+        await uow.rollback()
+        raise FanIsErased(fan_id)
     uow.emit(
         MessageReceived(
             message_id=message_id,
@@ -159,6 +167,8 @@ async def approve_draft(
 async def record_draft(uow: Uow, event: Envelope[ReplyDrafted]) -> None:
     """Adds the AI's draft to its conversation, waiting for approval."""
     drafted = event.payload
+    if await uow.repo.erased(event.creator_id, drafted.fan_id) is not None:
+        return  # the draft of an erased fan's older message: nothing of theirs is stored again
     if await uow.repo.conversation(event.creator_id, drafted.conversation_id) is None:
         raise PermanentError(f"draft {drafted.draft_id} names unknown conversation {drafted.conversation_id}")
     await uow.repo.add_draft(

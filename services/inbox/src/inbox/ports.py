@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .domain import Conversation, ConversationSummary, Draft, Message
+
+if TYPE_CHECKING:
+    from .erasure import ErasedFan
 
 
 class InboxRepository(Protocol):
@@ -25,13 +28,17 @@ class InboxRepository(Protocol):
         fan_display_name: str,
         at: datetime,
         now: datetime,
-    ) -> uuid.UUID:
+    ) -> uuid.UUID | None:
         """Creates the fan's conversation or counts one more message in it (last activity moves to
         ``at`` if later), and locks it until the transaction ends: messages of one conversation are
-        written one at a time, so their events keep the order of the writes. Returns its id."""
+        written one at a time, so their events keep the order of the writes. Returns its id, or
+        None when the fan was erased (nothing written)."""
         ...
 
-    async def add_message(self, message: Message) -> None: ...
+    async def add_message(self, message: Message, *, unless_erased: uuid.UUID | None = None) -> bool:
+        """Stores the message; with ``unless_erased`` (a fan id), only while that fan has no
+        tombstone (False then: nothing stored)."""
+        ...
 
     async def conversation(self, creator_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation | None: ...
 
@@ -57,10 +64,22 @@ class InboxRepository(Protocol):
         """Most recent activity first, each with its last message and drafts waiting for approval."""
         ...
 
-    async def recent_messages(self, conversation_id: uuid.UUID, limit: int) -> list[Message]:
-        """The most recent messages, oldest first."""
+    async def recent_messages(self, conversation_id: uuid.UUID, limit: int | None) -> list[Message]:
+        """The most recent messages, oldest first (``limit=None``: all of them)."""
         ...
 
     async def drafts(self, conversation_id: uuid.UUID, since: datetime | None) -> list[Draft]:
         """The conversation's drafts (created since ``since``, when given), oldest first."""
+        ...
+
+    # erasure (inbox.erasure) ----------------------------------------------------------------------
+    async def erase_fan(self, erased: ErasedFan, *, now: datetime) -> None:
+        """Records the tombstone (again: counts one more application) and deletes the fan's
+        conversations, their messages and drafts, and their published outbox rows."""
+        ...
+
+    async def erased(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> ErasedFan | None: ...
+
+    async def fan_conversations(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> list[Conversation]:
+        """The creator's conversations with this fan, oldest first."""
         ...

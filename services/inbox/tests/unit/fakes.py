@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from inbox.domain import Conversation, ConversationSummary, Draft, DraftStatus, Message
+from inbox.erasure import ErasedFan
 
 
 class FakeInboxRepository:
@@ -14,6 +15,10 @@ class FakeInboxRepository:
         self.conversations: dict[uuid.UUID, Conversation] = {}
         self.messages: dict[uuid.UUID, Message] = {}
         self.drafts_by_id: dict[uuid.UUID, Draft] = {}
+        self.erased_fans: dict[uuid.UUID, ErasedFan] = {}
+        self.applications: dict[uuid.UUID, int] = {}
+        """Per erased fan, how many times its erasure was applied (the SQL column ``applications``)."""
+        self.scrubbed_outbox_keys: list[str] = []
 
     async def find_message(
         self, creator_id: uuid.UUID, fan_external_id: str, external_id: str
@@ -33,7 +38,9 @@ class FakeInboxRepository:
         fan_display_name: str,
         at: datetime,
         now: datetime,
-    ) -> uuid.UUID:
+    ) -> uuid.UUID | None:
+        if fan_id in self.erased_fans:
+            return None
         for c in self.conversations.values():
             if c.creator_id == creator_id and c.fan_external_id == fan_external_id:
                 c.fan_display_name = fan_display_name
@@ -44,8 +51,11 @@ class FakeInboxRepository:
         self.conversations[c.id] = c
         return c.id
 
-    async def add_message(self, message: Message) -> None:
+    async def add_message(self, message: Message, *, unless_erased: uuid.UUID | None = None) -> bool:
+        if unless_erased is not None and unless_erased in self.erased_fans:
+            return False
         self.messages[message.id] = message
+        return True
 
     async def conversation(self, creator_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation | None:
         c = self.conversations.get(conversation_id)
@@ -86,11 +96,11 @@ class FakeInboxRepository:
             out.append(ConversationSummary(c, last, pending))
         return out
 
-    async def recent_messages(self, conversation_id: uuid.UUID, limit: int) -> list[Message]:
+    async def recent_messages(self, conversation_id: uuid.UUID, limit: int | None) -> list[Message]:
         msgs = sorted(
             (m for m in self.messages.values() if m.conversation_id == conversation_id), key=lambda m: (m.sent_at, m.id)
         )
-        return msgs[-limit:]
+        return msgs if limit is None else msgs[-limit:]
 
     async def drafts(self, conversation_id: uuid.UUID, since: datetime | None) -> list[Draft]:
         found = [
@@ -99,3 +109,21 @@ class FakeInboxRepository:
             if d.conversation_id == conversation_id and (since is None or d.created_at >= since)
         ]
         return sorted(found, key=lambda d: (d.created_at, d.id))
+
+    # erasure ----------------------------------------------------------------------------------------
+    async def erase_fan(self, erased: ErasedFan, *, now: datetime) -> None:
+        self.erased_fans.setdefault(erased.fan_id, erased)
+        self.applications[erased.fan_id] = self.applications.get(erased.fan_id, 0) + 1
+        ids = {c.id for c in self.conversations.values() if c.creator_id == erased.creator_id and c.fan_id == erased.fan_id}
+        self.drafts_by_id = {k: d for k, d in self.drafts_by_id.items() if d.conversation_id not in ids}
+        self.messages = {k: m for k, m in self.messages.items() if m.conversation_id not in ids}
+        self.conversations = {k: c for k, c in self.conversations.items() if k not in ids}
+        self.scrubbed_outbox_keys += sorted(str(i) for i in ids)
+
+    async def erased(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> ErasedFan | None:
+        found = self.erased_fans.get(fan_id)
+        return found if found is not None and found.creator_id == creator_id else None
+
+    async def fan_conversations(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> list[Conversation]:
+        mine = [c for c in self.conversations.values() if c.creator_id == creator_id and c.fan_id == fan_id]
+        return sorted(mine, key=lambda c: (c.created_at, c.id))

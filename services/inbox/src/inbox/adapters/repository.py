@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from huntaze_service.db import Transaction
 
 from ..domain import Conversation, ConversationSummary, Direction, Draft, DraftStatus, Message
+from .erasure_sql import Erasure
 from .orm import ConversationRow, DraftRow, MessageRow
 
 _FIND_MESSAGE = (
@@ -24,7 +25,8 @@ _FIND_MESSAGE = (
 )
 _TOUCH_CONVERSATION = (
     "INSERT INTO conversations (id, creator_id, fan_id, fan_external_id, fan_display_name, created_at, "
-    "last_message_at, message_count) VALUES (%s, %s, %s, %s, %s, %s, %s, 1) "
+    "last_message_at, message_count) SELECT %s, %s, %s, %s, %s, %s, %s, 1 "
+    "WHERE NOT EXISTS (SELECT 1 FROM erased_fans WHERE fan_id = %s) "
     "ON CONFLICT ON CONSTRAINT uq_conversations_creator_fan DO UPDATE SET "
     "fan_display_name = excluded.fan_display_name, message_count = conversations.message_count + 1, "
     "last_message_at = greatest(conversations.last_message_at, excluded.last_message_at) RETURNING id"
@@ -32,6 +34,12 @@ _TOUCH_CONVERSATION = (
 _ADD_MESSAGE = (
     "INSERT INTO messages (id, creator_id, conversation_id, direction, text, sent_at, received_at, external_id, "
     "draft_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+# a fan's message, unless the fan was erased: the tombstone is read by the INSERT itself, which runs
+# after the conversation's row lock was granted, so it sees an erasure that committed meanwhile
+_ADD_MESSAGE_UNLESS_ERASED = (
+    "INSERT INTO messages (id, creator_id, conversation_id, direction, text, sent_at, received_at, external_id, "
+    "draft_id) SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM erased_fans WHERE fan_id = %s)"
 )
 
 
@@ -83,7 +91,7 @@ def _draft(r: Any) -> Draft:
     )
 
 
-class SqlInboxRepository:
+class SqlInboxRepository(Erasure):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
@@ -106,34 +114,35 @@ class SqlInboxRepository:
         fan_display_name: str,
         at: datetime,
         now: datetime,
-    ) -> uuid.UUID:
+    ) -> uuid.UUID | None:
         conn = await self._tx.driver()
         async with conn.cursor() as cursor:
             await cursor.execute(
                 _TOUCH_CONVERSATION,
-                (uuid.uuid4(), creator_id, fan_id, fan_external_id, fan_display_name, now, at),
+                (uuid.uuid4(), creator_id, fan_id, fan_external_id, fan_display_name, now, at, fan_id),
             )
             row = await cursor.fetchone()
-        assert row is not None
-        return row[0]  # type: ignore[no-any-return]
+        return None if row is None else row[0]
 
-    async def add_message(self, m: Message) -> None:
+    async def add_message(self, m: Message, *, unless_erased: uuid.UUID | None = None) -> bool:
         conn = await self._tx.driver()
+        values = (
+            m.id,
+            m.creator_id,
+            m.conversation_id,
+            m.direction.value,
+            m.text,
+            m.sent_at,
+            m.received_at,
+            m.external_id,
+            m.draft_id,
+        )
         async with conn.cursor() as cursor:
-            await cursor.execute(
-                _ADD_MESSAGE,
-                (
-                    m.id,
-                    m.creator_id,
-                    m.conversation_id,
-                    m.direction.value,
-                    m.text,
-                    m.sent_at,
-                    m.received_at,
-                    m.external_id,
-                    m.draft_id,
-                ),
-            )
+            if unless_erased is None:
+                await cursor.execute(_ADD_MESSAGE, values)
+                return True
+            await cursor.execute(_ADD_MESSAGE_UNLESS_ERASED, (*values, unless_erased))
+            return cursor.rowcount == 1
 
     # conversations and drafts --------------------------------------------------------------------------
     async def conversation(self, creator_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation | None:
@@ -233,7 +242,7 @@ class SqlInboxRepository:
         }
         return [ConversationSummary(c, last.get(c.id), pending.get(c.id, 0)) for c in conversations]
 
-    async def recent_messages(self, conversation_id: uuid.UUID, limit: int) -> list[Message]:
+    async def recent_messages(self, conversation_id: uuid.UUID, limit: int | None) -> list[Message]:
         rows = (
             await self._tx.session.scalars(
                 select(MessageRow)

@@ -1,0 +1,77 @@
+"""Erasing a fan on PostgreSQL (what and why: :mod:`inbox.erasure`).
+
+Locks are taken in the order the other writers take them — the fan's drafts, then their
+conversations — so an approval or a send in flight finishes first and is erased with the rest, and
+the deletes that follow (each statement sees what committed before it) miss nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from huntaze_service.db import Transaction
+
+from ..domain import Conversation
+from ..erasure import ErasedFan
+
+_TOMBSTONE = """
+INSERT INTO erased_fans (fan_id, creator_id, erased_at, requested_by, event_id, applied_at)
+VALUES (%s, %s, %s, %s, %s, %s)
+ON CONFLICT (fan_id) DO UPDATE SET applications = erased_fans.applications + 1
+"""
+_LOCK_DRAFTS = """
+SELECT d.id FROM drafts d JOIN conversations c ON c.id = d.conversation_id
+WHERE c.creator_id = %s AND c.fan_id = %s ORDER BY d.id FOR UPDATE OF d
+"""
+_LOCK_CONVERSATIONS = "SELECT id FROM conversations WHERE creator_id = %s AND fan_id = %s ORDER BY id FOR UPDATE"
+_CONVERSATION_COLUMNS = (
+    "id, creator_id, fan_id, fan_external_id, fan_display_name, created_at, last_message_at, message_count"
+)
+
+
+class Erasure:
+    """Mixed into the inbox repository: ``self._tx`` is the unit of work's transaction."""
+
+    _tx: Transaction
+
+    async def erase_fan(self, erased: ErasedFan, *, now: datetime) -> None:
+        conn = await self._tx.driver()
+        async with conn.cursor() as cursor:
+            await cursor.execute(
+                _TOMBSTONE,
+                (erased.fan_id, erased.creator_id, erased.erased_at, erased.requested_by, erased.event_id, now),
+            )
+            await cursor.execute(_LOCK_DRAFTS, (erased.creator_id, erased.fan_id))
+            await cursor.execute(_LOCK_CONVERSATIONS, (erased.creator_id, erased.fan_id))
+            ids = [row[0] for row in await cursor.fetchall()]
+            if not ids:
+                return
+            await cursor.execute("DELETE FROM drafts WHERE conversation_id = ANY(%s)", (ids,))
+            await cursor.execute("DELETE FROM messages WHERE conversation_id = ANY(%s)", (ids,))
+            await cursor.execute("DELETE FROM conversations WHERE id = ANY(%s)", (ids,))
+            # what the relay already published about these conversations (Kafka keeps its copies
+            # until the topics' retention); rows not yet published go out as they are
+            await cursor.execute(
+                "DELETE FROM outbox WHERE published_at IS NOT NULL AND key = ANY(%s)", ([str(i) for i in ids],)
+            )
+
+    async def erased(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> ErasedFan | None:
+        conn = await self._tx.driver()
+        async with conn.cursor() as cursor:
+            await cursor.execute(
+                "SELECT fan_id, creator_id, erased_at, requested_by, event_id FROM erased_fans "
+                "WHERE fan_id = %s AND creator_id = %s",
+                (fan_id, creator_id),
+            )
+            row = await cursor.fetchone()
+        return None if row is None else ErasedFan(*row)
+
+    async def fan_conversations(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> list[Conversation]:
+        conn = await self._tx.driver()
+        async with conn.cursor() as cursor:
+            await cursor.execute(
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE creator_id = %s AND fan_id = %s "
+                "ORDER BY created_at, id",
+                (creator_id, fan_id),
+            )
+            return [Conversation(*row) for row in await cursor.fetchall()]
