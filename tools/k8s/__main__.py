@@ -31,7 +31,7 @@ def base_files(p: Platform) -> dict[str, Any]:
     files: dict[str, Any] = {}
     for name, objs in kafka.objects(p).items():
         files[f"kafka/{name}"] = objs
-    for name, objs in monitoring.objects().items():
+    for name, objs in monitoring.objects(p).items():
         files[f"monitoring/{name}"] = objs
     files["network/default-deny.yaml"] = network.default_deny()
     for service in p.services.values():
@@ -72,8 +72,9 @@ def services_table(p: Platform) -> str:
         keys = ", ".join(f"`{k}`" + (" (required)" if k in s.required_secrets else "") for k in s.secret_settings)
         egress = ", ".join(f"`{k}`" for k in s.external_settings) or "—"
         workers = str(p.max_partitions(s)) if s.consumes else ("1" if s.has_worker else "—")
+        port = f"{s.port}" + (f" (metrics {s.metrics_port})" if s.metrics_port else "")
         lines.append(
-            f"| {s.name} | `{s.prefix}` | {s.port} | {roles} | {consumes} | {workers} | {keys or '—'} | {egress} |"
+            f"| {s.name} | `{s.prefix}` | {port} | {roles} | {consumes} | {workers} | {keys or '—'} | {egress} |"
         )
     return "\n".join(lines)
 

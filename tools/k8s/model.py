@@ -65,6 +65,12 @@ PRE_STOP_SLEEP_S = 5
 """Time for the endpoint controllers and kube-proxy (and the ingress controller) to stop sending
 new requests to a terminating pod before it receives SIGTERM."""
 HTTP_PORT_NAME = "http"
+METRICS_PORT_NAME = "metrics"
+"""The container port of a service whose metrics are off its HTTP port (``metrics_port``: the gateway)."""
+INTERNAL_TOKEN_KEYS = "HUNTAZE_INTERNAL_TOKEN_KEYS"
+INTERNAL_TOKEN_CONFIG_MAP = "huntaze-internal-token-keys"
+"""Created by the operator (see the README), key HUNTAZE_INTERNAL_TOKEN_KEYS: the gateway's public keys,
+which every walled service verifies the internal token with. Public keys: a ConfigMap, not a Secret."""
 APP_CONTAINER = "app"
 MIGRATE_CONTAINER = "migrate"
 RUN_AS = 10001
@@ -105,8 +111,17 @@ class ServiceFacts:
     """Those of them it refuses to start without in production."""
     external_settings: tuple[str, ...]
     """Settings naming a peer outside the cluster (see EXTERNAL_FIELD_SUFFIXES)."""
+    metrics_port: int | None = None
+    """Where its /metrics are when not on its HTTP port (the ``metrics_port`` setting's default)."""
+    internal_wall: bool = True
+    """Its routes require the gateway's internal token (every service but the gateway)."""
     routes: dict[str, str] = field(default_factory=dict)
     """Gateway only: environment variable → the service whose api it forwards to."""
+
+    @property
+    def metrics_port_name(self) -> str:
+        """The container port Prometheus scrapes."""
+        return METRICS_PORT_NAME if self.metrics_port else HTTP_PORT_NAME
 
     @property
     def has_worker(self) -> bool:
@@ -185,6 +200,8 @@ def _facts(name: str, definition: Any, registry: Any) -> ServiceFacts:
         port=definition.default_port,
         shutdown_grace_s=float(settings_cls.model_fields["shutdown_grace_s"].default),
         uses_kafka=service.uses_kafka,
+        metrics_port=settings_cls.model_fields["metrics_port"].default,
+        internal_wall=service.internal_wall,
         consumes=tuple(sorted({s.spec.topic for s in subs})),
         produces=tuple(sorted(spec.topic for spec in registry if spec.producer == name)),
         timers=tuple(sorted(subs.timers)),

@@ -105,7 +105,7 @@ def service_egress(service: ServiceFacts, platform: Platform) -> Obj:
 
 
 def service_ingress(service: ServiceFacts, platform: Platform) -> list[Obj]:
-    scrape = {"from": [namespace("monitoring")], "ports": tcp(HTTP_PORT_NAME)}
+    scrape = {"from": [namespace("monitoring")], "ports": tcp(service.metrics_port_name)}
     if service.name == "gateway":
         callers = [namespace("ingress")]
     else:

@@ -11,6 +11,8 @@ from .model import (
     DB_POOL_SIZE,
     HTTP_PORT_NAME,
     IMAGE,
+    INTERNAL_TOKEN_CONFIG_MAP,
+    INTERNAL_TOKEN_KEYS,
     KAFKA_BOOTSTRAP,
     KAFKA_CA_PATH,
     KAFKA_CA_SECRET,
@@ -76,6 +78,8 @@ def settings_config_map(service: ServiceFacts) -> Obj:
         service.env("shutdown_grace_s"): f"{service.shutdown_grace_s:g}",
         service.env("otel_exporter_otlp_endpoint"): OTEL_ENDPOINT,
     }
+    if service.metrics_port:
+        data[service.env("metrics_port")] = str(service.metrics_port)
     if service.uses_kafka:
         data |= {
             "KAFKA_BOOTSTRAP_SERVERS": KAFKA_BOOTSTRAP,
@@ -103,7 +107,8 @@ def api_url_of(target: str, gateway: ServiceFacts) -> str:
 def _env(service: ServiceFacts, role: str) -> list[Obj]:
     """The role, then the database URL composed from CloudNativePG's app Secret (the chassis wants a
     SQLAlchemy ``postgresql+psycopg://`` URL; the Secret's ``uri`` is libpq's ``postgresql://``),
-    verifying the server against the cluster's CA; the Kafka password from the KafkaUser's Secret."""
+    verifying the server against the cluster's CA; the Kafka password from the KafkaUser's Secret; the
+    gateway's public keys from the ConfigMap the operator creates (services behind the wall)."""
     secret = f"{service.database}-app"
 
     def from_secret(name: str, key: str, secret_name: str = secret) -> Obj:
@@ -123,6 +128,9 @@ def _env(service: ServiceFacts, role: str) -> list[Obj]:
     ]
     if service.uses_kafka:
         env.append(from_secret("KAFKA_SASL_PASSWORD", "password", service.kafka_user))
+    if service.internal_wall:  # required in production by every command, migrate included
+        ref = {"name": INTERNAL_TOKEN_CONFIG_MAP, "key": INTERNAL_TOKEN_KEYS}
+        env.append({"name": INTERNAL_TOKEN_KEYS, "valueFrom": {"configMapKeyRef": ref}})
     return env
 
 
@@ -183,6 +191,13 @@ def _probe(path: str, *, period: int, timeout: int, failures: int) -> Obj:
     }
 
 
+def _ports(service: ServiceFacts) -> list[Obj]:
+    ports = [{"name": HTTP_PORT_NAME, "containerPort": service.port, "protocol": "TCP"}]
+    if service.metrics_port:  # Prometheus scrapes it; the HTTP port (public, for the gateway) has no /metrics
+        ports.append({"name": service.metrics_port_name, "containerPort": service.metrics_port, "protocol": "TCP"})
+    return ports
+
+
 def container(service: ServiceFacts, role: str) -> Obj:
     # Startup waits for the database and Kafka for up to 4 × shutdown grace (the chassis), so the
     # startup probe allows that plus a margin before liveness takes over.
@@ -192,7 +207,7 @@ def container(service: ServiceFacts, role: str) -> Obj:
         "image": IMAGE,
         "imagePullPolicy": "IfNotPresent",
         "args": [service.name, "serve", "--role", role],
-        "ports": [{"name": HTTP_PORT_NAME, "containerPort": service.port, "protocol": "TCP"}],
+        "ports": _ports(service),
         "envFrom": _env_from(service),
         "env": _env(service, role),
         "resources": RESOURCES[role],
