@@ -6,7 +6,7 @@ from pathlib import Path
 
 from huntaze_service import Runtime, Service, ServiceDefinition
 
-from . import api, consumers
+from . import api, consumers, personal_data
 from .adapters.llm import provider_from_settings
 from .adapters.repository import SqlAiRepository
 from .config import AiSettings
@@ -25,7 +25,7 @@ def build(settings: AiSettings | None = None, *, provider: DraftingProvider | No
     return Service(
         settings,
         title="Huntaze ai",
-        routers=[api.router],
+        routers=[api.router, personal_data.router],
         subscriptions=consumers.subscriptions(
             provider, draft_timeout_s=settings.draft_timeout_s(), draft_attempts=settings.draft_attempts
         ),

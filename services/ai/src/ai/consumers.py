@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from huntaze_events import Envelope, MessageReceived, ReplySent
+from huntaze_events import Envelope, FanErased, MessageReceived, ReplySent
 from huntaze_service import Call, RetryPolicy, Subscriptions
 
-from . import handlers
+from . import erasure, handlers
 from .domain import DraftCall, Drafted, DraftingProvider
 
 
@@ -16,6 +16,12 @@ def subscriptions(
     provider: DraftingProvider, *, draft_timeout_s: float = 65.0, draft_attempts: int = 5
 ) -> Subscriptions:
     subs = Subscriptions()
+
+    @subs.on(FanErased, name="fan_erasure", batch_size=1)
+    async def fan_erasure(uow: handlers.Uow, event: Envelope[FanErased]) -> None:
+        """Deletes the fan's conversation history and drafts and records the tombstone (one
+        transaction per erasure); nothing of the fan is stored afterwards."""
+        await erasure.erase_fan(uow, event)
 
     @subs.on_batch(MessageReceived, name="draft_reply")
     async def draft_reply(uow: handlers.Uow, events: Sequence[Envelope[MessageReceived]]) -> None:

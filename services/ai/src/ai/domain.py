@@ -103,6 +103,8 @@ class Line:
     speaker: Speaker
     text: str
     at: datetime
+    fan_id: uuid.UUID | None = None
+    """The fan of the conversation (None on lines stored before erasure existed)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class Generation:
     text: str
     latency_ms: int
     created_at: datetime
+    fan_id: uuid.UUID | None = None
 
 
 DRAFT_NAMESPACE = uuid.UUID("3d1f8a42-7c55-4e0b-b1a9-6a0e2f4c9d17")

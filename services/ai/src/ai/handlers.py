@@ -46,7 +46,12 @@ async def save_persona(uow: Uow, creator_id: uuid.UUID, persona: Persona) -> Non
 
 async def request_drafts(uow: Uow, events: Sequence[Envelope[MessageReceived]]) -> None:
     """Remembers each fan message and records a ``draft_reply`` call for it, with the
-    conversation so far and the creator's persona. Messages of one batch see each other."""
+    conversation so far and the creator's persona. Messages of one batch see each other. Messages
+    of erased fans (a replay, a late delivery) are left out: nothing of theirs is stored."""
+    erased = await uow.repo.erased_among(sorted({e.payload.fan.fan_id for e in events}))
+    events = [e for e in events if e.payload.fan.fan_id not in erased]
+    if not events:
+        return
     await uow.repo.add_lines(
         [
             Line(
@@ -56,6 +61,7 @@ async def request_drafts(uow: Uow, events: Sequence[Envelope[MessageReceived]]) 
                 Speaker.FAN,
                 e.payload.text,
                 e.payload.sent_at,
+                e.payload.fan.fan_id,
             )
             for e in events
         ]
@@ -90,6 +96,8 @@ async def record_draft(uow: Uow, call: Call[DraftCall], drafted: Drafted) -> Non
     """Stores the draft of a fan's message and emits reply.drafted — once per message, whatever
     happened before (a repeated call finds the draft stored and emits nothing)."""
     request = call.payload
+    if await uow.repo.erased_among([request.fan_id]):
+        return  # the fan was erased while the call was made: no draft of theirs is kept or sent on
     draft_id = draft_id_for(request.message_id)
     stored = await uow.repo.add_generation(
         Generation(
@@ -102,6 +110,7 @@ async def record_draft(uow: Uow, call: Call[DraftCall], drafted: Drafted) -> Non
             text=drafted.draft.text,
             latency_ms=drafted.latency_ms,
             created_at=uow.now(),
+            fan_id=request.fan_id,
         )
     )
     if not stored:
@@ -121,8 +130,20 @@ async def record_draft(uow: Uow, call: Call[DraftCall], drafted: Drafted) -> Non
 
 
 async def remember_sent_reply(uow: Uow, event: Envelope[ReplySent]) -> None:
-    """Keeps what the creator said, so the next drafts follow the conversation."""
+    """Keeps what the creator said, so the next drafts follow the conversation (not for an erased fan)."""
     reply = event.payload
+    if await uow.repo.erased_among([reply.fan_id]):
+        return
     await uow.repo.add_lines(
-        [Line(reply.message_id, event.creator_id, reply.conversation_id, Speaker.CREATOR, reply.text, reply.sent_at)]
+        [
+            Line(
+                reply.message_id,
+                event.creator_id,
+                reply.conversation_id,
+                Speaker.CREATOR,
+                reply.text,
+                reply.sent_at,
+                reply.fan_id,
+            )
+        ]
     )

@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .domain import Generation, Line, Persona
+
+if TYPE_CHECKING:
+    from .erasure import ErasedFan
 
 
 class AiRepository(Protocol):
@@ -27,4 +30,21 @@ class AiRepository(Protocol):
 
     async def add_generation(self, generation: Generation) -> bool:
         """Records a draft; False (and nothing stored) when its message already has one."""
+        ...
+
+    # erasure (ai.erasure) -------------------------------------------------------------------------
+    async def erased_among(self, fan_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        """Takes these fans' write lock (shared, until the transaction ends), then returns those
+        erased. Every write of a fan's lines or generations asks first."""
+        ...
+
+    async def erase_fan(self, erased: ErasedFan, *, now: datetime) -> None:
+        """Takes the fan's lock (exclusive), records the tombstone (again: one more application)
+        and deletes the fan's lines, generations and published outbox rows."""
+        ...
+
+    async def erased(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> ErasedFan | None: ...
+
+    async def fan_history(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> tuple[list[Line], list[Generation]]:
+        """Every line and generation of the fan's conversations."""
         ...

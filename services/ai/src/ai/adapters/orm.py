@@ -40,6 +40,7 @@ class LineRow(Base):
     speaker: Mapped[str] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fan_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
     __table_args__ = (Index("ix_conversation_lines_conversation_at", "conversation_id", "at"),)
 
@@ -58,3 +59,4 @@ class GenerationRow(Base):
     text: Mapped[str] = mapped_column(Text)
     latency_ms: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fan_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))

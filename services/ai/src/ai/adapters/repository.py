@@ -12,10 +12,11 @@ from sqlalchemy.dialects.postgresql import insert
 from huntaze_service.db import Transaction
 
 from ..domain import EmojiUse, Generation, Line, Persona, Speaker, Tone
+from .erasure_sql import Erasure
 from .orm import GenerationRow, LineRow, PersonaRow
 
 
-class SqlAiRepository:
+class SqlAiRepository(Erasure):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
@@ -33,6 +34,7 @@ class SqlAiRepository:
                         "speaker": line.speaker.value,
                         "text": line.text,
                         "at": line.at,
+                        "fan_id": line.fan_id,
                     }
                     for line in lines
                 ]
@@ -49,7 +51,9 @@ class SqlAiRepository:
                 .limit(limit)
             )
         ).all()
-        return [Line(r.id, r.creator_id, r.conversation_id, Speaker(r.speaker), r.text, r.at) for r in reversed(rows)]
+        return [
+            Line(r.id, r.creator_id, r.conversation_id, Speaker(r.speaker), r.text, r.at, r.fan_id) for r in reversed(rows)
+        ]
 
     async def persona(self, creator_id: uuid.UUID) -> Persona | None:
         row = await self._tx.session.get(PersonaRow, creator_id)
