@@ -1,7 +1,7 @@
 """Log-in and sign-up throttling with `limits` (moving windows): per account and per client address.
 
-Every attempt counts (a correct password after ten wrong ones in the window is refused too: the
-point is to bound guessing). A refused attempt answers 429 with ``Retry-After`` — the same answer
+Failed log-ins count; once an account (or an address) is over its limit every attempt is refused
+until the window moves on, a correct password included: the point is to bound guessing. A refused attempt answers 429 with ``Retry-After`` — the same answer
 whether the email exists or not. Counts live in ``GATEWAY_RATE_LIMIT_STORAGE`` (``memory://`` per
 replica; a shared ``redis://`` for several replicas).
 """
@@ -31,16 +31,29 @@ class Throttle:
         self._per_address = parse(per_address)
         self._signup = parse(signup_per_address)
 
+    async def _refuse_if_over(self, item: RateLimitItem, *keys: str) -> None:
+        if not await self._limiter.test(item, *keys):
+            stats = await self._limiter.get_window_stats(item, *keys)
+            raise Throttled(max(1, math.ceil(stats.reset_time - time.time())))
+
     async def _hit(self, item: RateLimitItem, *keys: str) -> None:
         if not await self._limiter.hit(item, *keys):
             stats = await self._limiter.get_window_stats(item, *keys)
             raise Throttled(max(1, math.ceil(stats.reset_time - time.time())))
 
-    async def log_in(self, email: str, address: str) -> None:
-        """Counts one log-in attempt; raises :class:`Throttled` when over either limit."""
-        await self._hit(self._per_address, "login-address", address)
-        # the email is hashed: the limiter's storage (maybe shared) never holds addresses in clear
-        await self._hit(self._per_account, "login-account", hashlib.sha256(email.encode()).hexdigest())
+    @staticmethod
+    def _account(email: str) -> str:
+        # hashed: the limiter's storage (maybe shared) never holds email addresses in clear
+        return hashlib.sha256(email.encode()).hexdigest()
+
+    async def before_log_in(self, email: str, address: str) -> None:
+        """Raises :class:`Throttled` when the account or the address is over its failed log-ins."""
+        await self._refuse_if_over(self._per_address, "login-address", address)
+        await self._refuse_if_over(self._per_account, "login-account", self._account(email))
+
+    async def failed_log_in(self, email: str, address: str) -> None:
+        await self._limiter.hit(self._per_address, "login-address", address)
+        await self._limiter.hit(self._per_account, "login-account", self._account(email))
 
     async def sign_up(self, address: str) -> None:
         await self._hit(self._signup, "signup-address", address)

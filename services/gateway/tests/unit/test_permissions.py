@@ -5,7 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gateway.permissions import PERMISSIONS, PUBLIC, ROUTES, SIGNED_IN, STAFF_ROLES, Role, allowed, markdown_table, rule_for
+from gateway.permissions import (
+    PERMISSIONS,
+    PUBLIC,
+    ROUTES,
+    SIGNED_IN,
+    STAFF_ROLES,
+    Role,
+    allowed,
+    markdown_table,
+    rule_for,
+)
 
 ROOT = Path(__file__).resolve().parents[4]
 

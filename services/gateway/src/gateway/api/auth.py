@@ -156,7 +156,7 @@ async def token(
     """OAuth2 password flow: form fields `username` (the email) and `password`. Answers an access
     token (15 min) and a refresh token (single use: POST /v1/auth/refresh)."""
     try:
-        await runtime.state["throttle"].log_in(username.strip().lower(), _address(request))
+        await runtime.state["throttle"].before_log_in(username.strip().lower(), _address(request))
     except Throttled as exc:
         raise _too_many(exc) from None
     async with runtime.uow() as uow:
@@ -164,6 +164,7 @@ async def token(
             uow, username, password, refresh_ttl=timedelta(seconds=runtime.settings.refresh_ttl_s)
         )
     if issued is None:
+        await runtime.state["throttle"].failed_log_in(username.strip().lower(), _address(request))
         raise ApiError(401, "incorrect email or password", "invalid_credentials", headers=CHALLENGE)
     return _tokens(request, issued)
 
@@ -178,6 +179,8 @@ async def refresh(body: RefreshIn, request: Request, runtime: RuntimeDep) -> Tok
                 uow, body.refresh_token, refresh_ttl=timedelta(seconds=runtime.settings.refresh_ttl_s)
             )
         except InvalidRefresh as exc:
+            if exc.session_id is not None:
+                cache(request).forget_session(exc.session_id)
             raise ApiError(401, str(exc), "invalid_refresh_token", headers=CHALLENGE) from None
     cache(request).forget_session(issued.principal.session_id)
     return _tokens(request, issued)

@@ -68,9 +68,9 @@ def resolve_access(staff: Staff, scope: str, creator: uuid.UUID | None, org: uui
         m = memberships[0]
         return Access(staff.user_id, m.org_id, m.role, None, staff.session_id, None, _in_org(reachable, m.org_id))
     candidates = [(c, m) for c, m in reachable if org is None or c.org_id == org]
-    if len(candidates) != 1:
-        if not candidates and org is not None:
-            raise NotFound("no organisation with this id")
+    if not candidates:
+        raise NotFound("no creator account you may access" if org is None else "no organisation with this id")
+    if len(candidates) > 1:
         raise ScopeRequired(f"you can access {len(candidates)} creator accounts: name one with X-Creator-Id")
     c, m = candidates[0]
     return Access(staff.user_id, c.org_id, m.role, c.id, staff.session_id, None, _in_org(reachable, c.org_id))

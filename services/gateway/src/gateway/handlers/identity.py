@@ -36,6 +36,10 @@ class Issued:
 class InvalidRefresh(Exception):
     """Unknown, expired, revoked or reused (the last one also revokes the whole session)."""
 
+    def __init__(self, reason: str, session_id: uuid.UUID | None = None) -> None:
+        super().__init__(reason)
+        self.session_id = session_id
+
 
 async def sign_up(
     uow: Uow, *, email: str, password: str, display_name: str, organization: str | None = None
@@ -85,7 +89,7 @@ async def refresh(uow: Uow, refresh_token: str, *, refresh_ttl: timedelta) -> Is
     if found.rotated_at is not None:
         await uow.repo.revoke_session(found.session_id, now, "refresh_token_reused")
         await uow.commit()
-        raise InvalidRefresh("refresh token already used: the session is revoked")
+        raise InvalidRefresh("refresh token already used: the session is revoked", found.session_id)
     if now >= found.expires_at:
         raise InvalidRefresh("refresh token expired")
     if not await uow.repo.memberships(found.user_id):
