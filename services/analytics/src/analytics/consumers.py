@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from huntaze_events import (
     Envelope,
+    FanErased,
     SubscriptionExpired,
     SubscriptionRenewed,
     SubscriptionStarted,
@@ -18,11 +19,17 @@ from huntaze_events import (
 )
 from huntaze_service import Subscriptions
 
-from . import handlers
+from . import erasure, handlers
 
 
 def subscriptions() -> Subscriptions:
     subs = Subscriptions()
+
+    @subs.on(FanErased, name="fan_erasure", batch_size=1)
+    async def fan_erasure(uow: handlers.Uow, event: Envelope[FanErased]) -> None:
+        """Deletes the fan's name and records the tombstone (one transaction per erasure); the
+        fan's facts and subscription periods stay, so every total is unchanged."""
+        await erasure.erase_fan(uow, event)
 
     @subs.on_batch(TransactionRecorded, name="revenue")
     async def revenue(uow: handlers.Uow, events: Sequence[Envelope[TransactionRecorded]]) -> None:

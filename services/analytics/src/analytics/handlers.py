@@ -15,6 +15,7 @@ from huntaze_service import UnitOfWork
 
 from . import reports
 from .domain import SubscriptionEvent, facts_of, fan_names_of, periods_of
+from .erasure import without_erased
 from .ports import AnalyticsRepository
 from .reports import RevenueReport, SalesHours, Summary, Window
 from .retention import Retention, retention
@@ -27,15 +28,16 @@ Uow = UnitOfWork[AnalyticsRepository]
 
 
 async def record_transactions(uow: Uow, events: Sequence[Envelope[TransactionRecorded]]) -> None:
-    """Stores each transaction once (by id), and the newest name of each fan."""
+    """Stores each transaction once (by id), and the newest name of each fan (none for an erased fan)."""
     await uow.repo.add_transactions(facts_of(events))
-    await uow.repo.remember_fans(fan_names_of(events))
+    await uow.repo.remember_fans(await without_erased(uow, fan_names_of(events)))
 
 
 async def record_subscriptions(uow: Uow, events: Sequence[Envelope[SubscriptionEvent]]) -> None:
-    """Folds started, renewed and expired subscriptions into their periods; keeps fan names."""
+    """Folds started, renewed and expired subscriptions into their periods; keeps fan names (not
+    an erased fan's)."""
     await uow.repo.save_subscriptions(periods_of(events))
-    await uow.repo.remember_fans(fan_names_of(events))
+    await uow.repo.remember_fans(await without_erased(uow, fan_names_of(events)))
 
 
 # reports ----------------------------------------------------------------------------------------

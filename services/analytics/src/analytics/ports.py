@@ -5,11 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .domain import Fact, FanName, PeriodFigures, SubscriptionPeriod
 from .reports import BucketTotal, FanSpend, LineTotal, Window
 from .retention import Interval
+
+if TYPE_CHECKING:
+    from .erasure import ErasedFan
 
 
 class AnalyticsRepository(Protocol):
@@ -25,6 +28,25 @@ class AnalyticsRepository(Protocol):
 
     async def save_subscriptions(self, periods: Sequence[SubscriptionPeriod]) -> None:
         """Creates each period or folds it into the stored one (latest expiry, latest end)."""
+        ...
+
+    # erasure (analytics.erasure) --------------------------------------------------------------------
+    async def erased_among(self, fan_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        """Takes these fans' write lock (shared, until the transaction ends), then returns those
+        erased. Every write of a fan's name asks first."""
+        ...
+
+    async def erase_fan(self, erased: ErasedFan, *, now: datetime) -> None:
+        """Takes the fan's lock (exclusive), records the tombstone (again: one more application)
+        and deletes the fan's name. Facts and subscription periods stay."""
+        ...
+
+    async def erased(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> ErasedFan | None: ...
+
+    async def fan_records(
+        self, creator_id: uuid.UUID, fan_id: uuid.UUID
+    ) -> tuple[FanName | None, list[Fact], list[SubscriptionPeriod]]:
+        """The fan's name, every fact (by time) and every subscription period (by start)."""
         ...
 
     # queries (one creator, one currency) --------------------------------------------------------

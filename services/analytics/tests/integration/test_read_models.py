@@ -124,7 +124,7 @@ async def test_the_migrated_schema_is_the_declared_one(engine: AsyncEngine) -> N
             await conn.execute(
                 text(
                     "SELECT table_name, column_name, is_nullable FROM information_schema.columns "
-                    "WHERE table_schema = 'public' AND table_name IN ('transactions', 'fans', 'subscriptions')"
+                    "WHERE table_schema = 'public' AND table_name IN ('transactions', 'fans', 'subscriptions', 'erased_fans')"
                 )
             )
         ).all()

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from analytics.domain import ZERO, Amount, Fact, FanName, PeriodFigures, SubscriptionPeriod, merge_period
+from analytics.erasure import ErasedFan
 from analytics.reports import BucketTotal, FanSpend, LineTotal, Window
 from analytics.retention import Interval
 
@@ -18,6 +19,8 @@ class FakeAnalyticsRepository:
         self.facts: dict[uuid.UUID, Fact] = {}
         self.fans: dict[tuple[uuid.UUID, uuid.UUID], FanName] = {}
         self.periods: dict[tuple[uuid.UUID, uuid.UUID, datetime], SubscriptionPeriod] = {}
+        self.erased_fans: dict[uuid.UUID, ErasedFan] = {}
+        self.applications: dict[uuid.UUID, int] = {}
 
     # writes ---------------------------------------------------------------------------------------
     async def add_transactions(self, facts: Sequence[Fact]) -> int:
@@ -38,6 +41,30 @@ class FakeAnalyticsRepository:
         for p in periods:
             key = (p.creator_id, p.fan_id, p.started_at)
             self.periods[key] = merge_period(self.periods.get(key), p)
+
+    # erasure --------------------------------------------------------------------------------------
+    async def erased_among(self, fan_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        return {f for f in fan_ids if f in self.erased_fans}
+
+    async def erase_fan(self, erased: ErasedFan, *, now: datetime) -> None:
+        self.erased_fans.setdefault(erased.fan_id, erased)
+        self.applications[erased.fan_id] = self.applications.get(erased.fan_id, 0) + 1
+        self.fans.pop((erased.creator_id, erased.fan_id), None)
+
+    async def erased(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> ErasedFan | None:
+        found = self.erased_fans.get(fan_id)
+        return found if found is not None and found.creator_id == creator_id else None
+
+    async def fan_records(
+        self, creator_id: uuid.UUID, fan_id: uuid.UUID
+    ) -> tuple[FanName | None, list[Fact], list[SubscriptionPeriod]]:
+        facts = [f for f in self.facts.values() if f.creator_id == creator_id and f.fan_id == fan_id]
+        periods = [p for p in self.periods.values() if p.creator_id == creator_id and p.fan_id == fan_id]
+        return (
+            self.fans.get((creator_id, fan_id)),
+            sorted(facts, key=lambda f: (f.occurred_at, f.transaction_id)),
+            sorted(periods, key=lambda p: p.started_at),
+        )
 
     # reports --------------------------------------------------------------------------------------
     def _in(self, creator_id: uuid.UUID, currency: str, window: Window) -> list[Fact]:

@@ -16,12 +16,13 @@ from .events import CREATOR, fan, subscription, transaction
 from .fakes import FakeAnalyticsRepository
 
 
-def test_every_revenue_event_has_a_subscription() -> None:
+def test_every_revenue_event_and_the_erasure_have_a_subscription() -> None:
     assert {s.name: s.spec.topic for s in consumers.subscriptions()} == {
         "revenue": "transaction.recorded.v1",
         "subscriptions_started": "subscription.started.v1",
         "subscriptions_renewed": "subscription.renewed.v1",
         "subscriptions_expired": "subscription.expired.v1",
+        "fan_erasure": "fan.erased.v1",
     }
 
 

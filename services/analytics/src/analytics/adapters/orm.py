@@ -2,7 +2,7 @@
 
 The repository's statements are plain SQL on the transaction's psycopg connection (batched writes
 from arrays, report queries with ``width_bucket`` and ``FILTER``); these declarations document the
-schema and match migration 0001 (the integration tests compare them).
+schema and match the migrations (the integration tests compare them).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, String, func
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, Integer, String, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -83,3 +83,18 @@ class SubscriptionRow(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ErasedFanRow(Base):
+    """A fan whose personal data was erased (fan.erased): its name is not stored again."""
+
+    __tablename__ = "erased_fans"
+
+    fan_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    creator_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    requested_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    applications: Mapped[int] = mapped_column(Integer, server_default="1")
+    """How many times a fan.erased was applied (1; more would be an event applied twice)."""
