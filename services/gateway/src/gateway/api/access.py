@@ -127,9 +127,12 @@ async def authorize(request: Request, rule: RouteRule) -> Access | None:
     in_path = request.path_params.get("creator_id")  # /v1/creators/{creator_id}/...: the path names it
     if in_path is not None:
         try:
-            creator = uuid.UUID(str(in_path))
+            named = uuid.UUID(str(in_path))
         except ValueError:
             raise ApiError(422, "creator_id must be a UUID", "invalid") from None
+        if creator is not None and creator != named:
+            raise ApiError(404, "no creator account with this id")
+        creator = named
     org = _uuid_header(request, "x-organization-id")
     presented = bearer(request)
     if presented.startswith("hzk_"):

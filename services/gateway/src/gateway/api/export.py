@@ -3,7 +3,8 @@
 Each service that holds personal data answers for its own part (``GET .../fans/{fan_id}/personal-data``,
 listed in :data:`PERSONAL_DATA`); the gateway asks them all with the caller's internal token and puts
 the answers side by side. The fans service decides whether the fan exists (404 otherwise). An export
-missing a part is no export: any other failure answers 503 and nothing partial is returned.
+missing a part is no export: any other failure answers 503 and nothing partial is returned. (Another
+service answering 404 holds nothing about that fan: its part is empty.)
 """
 
 from __future__ import annotations
@@ -63,7 +64,11 @@ async def export_fan(fan_id: uuid.UUID, request: Request, runtime: RuntimeDep, a
     by_service = {service: (status, body) for service, status, body in answers}
     if by_service["fans"][0] == 404:
         raise ApiError(404, "no fan with this id")
-    failed = sorted(s for s, (status, _) in by_service.items() if status != 200 or not isinstance(_, dict))
+    # a service holding nothing about this fan for this creator answers 404: its part is empty
+    by_service = {
+        s: ((200, {}) if s != "fans" and status == 404 else (status, body)) for s, (status, body) in by_service.items()
+    }
+    failed = sorted(s for s, (status, body) in by_service.items() if status != 200 or not isinstance(body, dict))
     if failed:
         raise ApiError(
             503, f"the export is incomplete ({', '.join(failed)} did not answer): retry", headers={"Retry-After": "5"}
