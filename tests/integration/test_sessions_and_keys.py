@@ -200,3 +200,16 @@ async def test_an_agency_runs_creators_staff_shifts_and_reads_its_audit_log(gate
     body = {"token": token, "password": PASSWORD, "display_name": "Once"}
     assert (await gateway.post("/v1/auth/accept-invitation", json=body)).status_code == 201
     assert (await gateway.post("/v1/auth/accept-invitation", json=body)).status_code == 404
+
+
+async def test_cors_answers_the_frontends_origin_only(gateway: Any) -> None:
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,x-creator-id",
+    }
+    ok = await gateway.options("/v1/inbox/messages", headers={"Origin": "https://app.huntaze.test", **preflight})
+    assert ok.status_code == 200, ok.text
+    assert ok.headers["access-control-allow-origin"] == "https://app.huntaze.test"
+    assert "access-control-allow-credentials" not in ok.headers  # bearer tokens, no cookies
+    evil = await gateway.options("/v1/inbox/messages", headers={"Origin": "https://evil.example", **preflight})
+    assert evil.status_code == 400 and "access-control-allow-origin" not in evil.headers
