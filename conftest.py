@@ -90,6 +90,11 @@ def service_env(infra: Infra, **extra: str) -> dict[str, str]:
     for name, port in TEST_METRICS_PORTS.items():
         env[f"{name.upper()}_METRICS_PORT"] = str(port)
     env.setdefault("GATEWAY_JWT_SECRET", "test-secret-" + uuid.uuid4().hex)
+    # every test signs up from 127.0.0.1: the per-address limits would throttle the suite itself (the
+    # per-account limit, the one against password guessing, stays at its default and is tested)
+    env.setdefault("GATEWAY_SIGNUP_RATE_PER_ADDRESS", "100000/minute")
+    env.setdefault("GATEWAY_LOGIN_RATE_PER_ADDRESS", "100000/minute")
+    env.setdefault("GATEWAY_CORS_ORIGINS", '["https://app.huntaze.test"]')
     env["PYTHONUNBUFFERED"] = "1"
     env.setdefault("FANS_MAX_IMPORT_BYTES", str(4 * 1024 * 1024))  # so a test can exceed it cheaply
     env.update(extra)
