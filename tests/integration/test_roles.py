@@ -20,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from huntaze_testkit import Api, Platform, ServiceProcess, eventually
+from huntaze_testkit import Api, Platform, ServiceProcess, eventually, internal_headers
 
 SALES = 400
 FANS = 60
@@ -150,4 +150,5 @@ async def test_one_api_and_two_workers_share_the_work_and_apply_each_event_once(
     async with httpx.AsyncClient(timeout=5) as client:
         for worker in workers:
             assert (await client.get(f"{worker.url}/ready")).status_code == 200
-            assert (await client.get(f"{worker.url}/v1/analytics/summary")).status_code == 404
+            signed = internal_headers(uuid.uuid4())  # past the wall, to find no route
+            assert (await client.get(f"{worker.url}/v1/analytics/summary", headers=signed)).status_code == 404
