@@ -318,11 +318,17 @@ class LocalHTTPServer:
 
     ``respond(method, path, headers, body) -> (status, json_body)`` (or ``(status, json_body,
     headers)``) decides each answer, in a thread of its own (so it may block to play a slow peer);
-    ``headers`` are added to every answer; every request is kept in ``requests``.
+    ``headers`` are added to every answer; every request is kept in ``requests`` (with its body's
+    exact bytes under ``raw``). With ``raw=True``, ``respond`` gets those bytes rather than the parsed
+    body (a peer verifying a signature over them).
     """
 
     def __init__(
-        self, respond: Callable[[str, str, dict[str, str], Any], tuple[Any, ...]], headers: dict[str, str] | None = None
+        self,
+        respond: Callable[[str, str, dict[str, str], Any], tuple[Any, ...]],
+        headers: dict[str, str] | None = None,
+        *,
+        raw: bool = False,
     ) -> None:
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -334,14 +340,16 @@ class LocalHTTPServer:
         class Handler(BaseHTTPRequestHandler):
             def _serve(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
-                raw = self.rfile.read(length) if length else b""
+                raw_body = self.rfile.read(length) if length else b""
                 try:
-                    body = json.loads(raw) if raw else None
+                    body = json.loads(raw_body) if raw_body else None
                 except ValueError:
-                    body = raw.decode(errors="replace")
+                    body = raw_body.decode(errors="replace")
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                outer.requests.append({"method": self.command, "path": self.path, "headers": headers, "body": body})
-                status, answer, *more = respond(self.command, self.path, headers, body)
+                outer.requests.append(
+                    {"method": self.command, "path": self.path, "headers": headers, "body": body, "raw": raw_body}
+                )
+                status, answer, *more = respond(self.command, self.path, headers, raw_body if raw else body)
                 payload = json.dumps(answer).encode()
                 self.send_response(status)
                 for name, value in {**(extra or {}), **(more[0] if more else {})}.items():

@@ -15,10 +15,12 @@ from .config import InboxSettings
 def connector_from_settings(settings: InboxSettings) -> OutboundConnector:
     if not settings.connector_webhook_url:
         return LoggingConnector()
-    secret = settings.connector_webhook_secret
+    secret, signing = settings.connector_webhook_secret, settings.connector_signing_secret
+    assert signing is not None  # the settings refuse a webhook URL without it
     return WebhookConnector(
         settings.connector_webhook_url,
         timeout_s=settings.connector_timeout_s,
+        signing_secret=signing.get_secret_value(),
         secret=secret.get_secret_value() if secret else None,
     )
 

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from huntaze_testkit import LocalHTTPServer
+from huntaze_testkit.connector import ConnectorPeer
 from inbox.adapters.connector import ConnectorError, OutboundReply, WebhookConnector
 from inbox.domain import DraftNotApprovable, DraftStatus, check_approvable, clean_text
 
@@ -36,37 +36,42 @@ def reply() -> OutboundReply:
     )
 
 
-async def test_webhook_connector_posts_the_reply_with_an_idempotency_key() -> None:
-    with LocalHTTPServer(lambda *_: (202, {"ok": True})) as peer:
-        connector = WebhookConnector(peer.url + "/hook", timeout_s=5, secret="s3cret")
-        r = reply()
-        await connector.send(r, idempotency_key="approval-1")
+SIGNING = "whsec_test"
+
+
+async def test_webhook_connector_posts_the_reply_signed_with_an_idempotency_key() -> None:
+    with ConnectorPeer(SIGNING) as peer:
+        connector = WebhookConnector(peer.url, timeout_s=5, signing_secret=SIGNING, secret="s3cret")
+        await connector.send(reply(), idempotency_key="approval-1")
         await connector.close()
-    (request,) = peer.requests
-    assert request["method"] == "POST" and request["path"] == "/hook"
+    (request,) = peer.server.requests
+    assert request["method"] == "POST" and request["path"] == "/connector/replies"
     assert request["headers"]["idempotency-key"] == "approval-1"
     assert request["headers"]["authorization"] == "Bearer s3cret"
-    assert request["body"]["text"] == "Hey Jake!" and request["body"]["fan"]["external_id"] == "of_1"
+    assert request["headers"]["content-type"] == "application/json"
+    assert request["headers"]["huntaze-signature"].startswith("t=")
+    (body,) = peer.replies  # the peer verified the signature before taking it
+    assert body["text"] == "Hey Jake!" and body["fan"]["external_id"] == "of_1"
 
 
 @pytest.mark.parametrize("status,permanent", [(503, False), (500, False), (408, False), (400, True), (403, True)])
 async def test_webhook_connector_tells_a_refusal_from_a_failure_worth_retrying(status: int, permanent: bool) -> None:
-    with LocalHTTPServer(lambda *_: (status, {"error": "no"})) as peer:
-        connector = WebhookConnector(peer.url, timeout_s=5)
+    with ConnectorPeer(SIGNING, status=status) as peer:
+        connector = WebhookConnector(peer.url, timeout_s=5, signing_secret=SIGNING)
         with pytest.raises(ConnectorError, match=str(status)) as raised:
             await connector.send(reply(), idempotency_key="k")
         await connector.close()
-    assert raised.value.permanent is permanent
+    assert raised.value.permanent is permanent and not peer.refused
 
 
 async def test_webhook_connector_honours_retry_after_and_reports_an_unreachable_peer() -> None:
-    with LocalHTTPServer(lambda *_: (429, {"error": "slow down"}), headers={"Retry-After": "7"}) as peer:
-        connector = WebhookConnector(peer.url, timeout_s=5)
+    with ConnectorPeer(SIGNING, status=429, headers={"Retry-After": "7"}) as peer:
+        connector = WebhookConnector(peer.url, timeout_s=5, signing_secret=SIGNING)
         with pytest.raises(ConnectorError) as raised:
             await connector.send(reply(), idempotency_key="k")
         await connector.close()
     assert raised.value.retry_after_s == 7 and not raised.value.permanent
-    connector = WebhookConnector("http://127.0.0.1:9", timeout_s=1)
+    connector = WebhookConnector("http://127.0.0.1:9", timeout_s=1, signing_secret=SIGNING)
     with pytest.raises(ConnectorError, match="unreachable") as raised:
         await connector.send(reply(), idempotency_key="k")
     await connector.close()

@@ -8,18 +8,37 @@ Delivery is at-least-once: a reply may be POSTed again after a crash, always wit
 ``Idempotency-Key`` (one per approval), so the connector can drop the repeat. A 4xx answer (but 408
 and 429) is a refusal, never retried; 429 is retried after its ``Retry-After``; 5xx, timeouts and
 unreachable peers are retried.
+
+Every request is signed (like Stripe's webhooks), so the connector can tell it came from us, intact
+and recently: ``Huntaze-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, f"{t}.{body}")>``
+over the exact bytes of the body sent. A retry is signed anew (a fresh ``t``). The receiver's side,
+with the tolerance it should apply, is :func:`huntaze_testkit.connector.verify_signature`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
 
 log = logging.getLogger("inbox.connector")
+
+SIGNATURE_HEADER = "Huntaze-Signature"
+
+
+def signature_header(secret: str, body: bytes, timestamp: int) -> str:
+    """``t=<timestamp>,v1=<hex HMAC-SHA256 of b"<timestamp>." + body>``: the value of
+    ``Huntaze-Signature`` for these exact body bytes."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
 
 
 @dataclass(frozen=True)
@@ -67,11 +86,23 @@ class LoggingConnector:
 class WebhookConnector:
     name = "webhook"
 
-    def __init__(self, url: str, *, timeout_s: float, secret: str | None = None) -> None:
-        headers = {"User-Agent": "huntaze-inbox/1"}
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout_s: float,
+        signing_secret: str,
+        secret: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not signing_secret:
+            raise ValueError("the connector webhook needs a signing secret")
+        headers = {"User-Agent": "huntaze-inbox/1", "Content-Type": "application/json"}
         if secret:
             headers["Authorization"] = f"Bearer {secret}"
         self._url = url
+        self._signing_secret = signing_secret
+        self._clock = clock
         self._client = httpx.AsyncClient(timeout=timeout_s, headers=headers)
 
     async def send(self, reply: OutboundReply, *, idempotency_key: str) -> None:
@@ -82,8 +113,13 @@ class WebhookConnector:
             "fan": {"fan_id": str(reply.fan_id), "external_id": reply.fan_external_id},
             "text": reply.text,
         }
+        raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        headers = {
+            "Idempotency-Key": idempotency_key,
+            SIGNATURE_HEADER: signature_header(self._signing_secret, raw, int(self._clock())),
+        }
         try:
-            response = await self._client.post(self._url, json=body, headers={"Idempotency-Key": idempotency_key})
+            response = await self._client.post(self._url, content=raw, headers=headers)
         except httpx.HTTPError as exc:
             raise ConnectorError(f"connector unreachable: {exc!r}") from exc
         status = response.status_code
