@@ -6,7 +6,9 @@ subscription list.
 - docs/asyncapi/catalog.json — all of them merged: one channel per topic with its payload schema,
   its producer and its consumer groups;
 - the event table of README.md;
-- docs/openapi.json — the one OpenAPI document of the public API (tools/openapi.py).
+- docs/openapi.json — the one OpenAPI document of the public API (tools/openapi.py), and the
+  services' part of it into the gateway package (services/gateway/src/gateway/openapi.json), which
+  the gateway serves merged with its own routes.
 A contract test fails when any of them is not what this computes.
 """
 
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 DOCS = ROOT / "docs" / "asyncapi"
 OPENAPI = ROOT / "docs" / "openapi.json"
+GATEWAY_OPENAPI = ROOT / "services" / "gateway" / "src" / "gateway" / "openapi.json"
 START, END = "<!-- catalog:start -->", "<!-- catalog:end -->"
 
 
@@ -85,8 +88,10 @@ def stale() -> list[str]:
         path = DOCS / name
         if not path.exists() or path.read_text() != content:
             problems.append(str(path.relative_to(ROOT)))
-    if not OPENAPI.exists() or OPENAPI.read_text() != _openapi().content():
-        problems.append(str(OPENAPI.relative_to(ROOT)))
+    openapi = _openapi()
+    for path, content in ((OPENAPI, openapi.content()), (GATEWAY_OPENAPI, openapi.services_content())):
+        if not path.exists() or path.read_text() != content:
+            problems.append(str(path.relative_to(ROOT)))
     known = set(asyncapi_documents())
     problems += [str(p.relative_to(ROOT)) for p in DOCS.glob("*.json") if p.name not in known]
     return problems
@@ -104,7 +109,9 @@ def write() -> None:
             stray.unlink()
     for name, content in documents.items():
         (DOCS / name).write_text(content)
-    OPENAPI.write_text(_openapi().content())
+    openapi = _openapi()
+    OPENAPI.write_text(openapi.content())
+    GATEWAY_OPENAPI.write_text(openapi.services_content())
 
 
 def _openapi() -> Any:
@@ -120,5 +127,8 @@ def _openapi() -> Any:
 
 if __name__ == "__main__":
     write()
-    print(f"wrote README catalog, {len(asyncapi_documents())} AsyncAPI documents in docs/asyncapi/ and docs/openapi.json")
+    print(
+        f"wrote README catalog, {len(asyncapi_documents())} AsyncAPI documents in docs/asyncapi/, docs/openapi.json "
+        f"and {GATEWAY_OPENAPI.relative_to(ROOT)}"
+    )
     sys.exit(0)

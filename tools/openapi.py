@@ -1,12 +1,19 @@
 """The one OpenAPI document of the public API, generated from the code (`make docs`).
 
-Every service's routers (found through the "huntaze.services" entry points, built with local
-settings, nothing connects) are mounted on one FastAPI app, as the gateway exposes them under
-`/v1/...`; the gateway's own forwarding route is left out, and every route but signup and token is
-marked as needing the bearer token the frontend sends. (Behind the gateway a route learns its
-caller from the gateway's internal token, checked by the chassis before any route runs: it is no
-parameter of any route, and the services' routes take no header the gateway sets.)
-Written to docs/openapi.json; a contract test fails when it is stale.
+Two files, one document:
+
+- services/gateway/src/gateway/openapi.json — every service's public routes but the gateway's:
+  their routers (found through the "huntaze.services" entry points, built with local settings,
+  nothing connects) mounted on one FastAPI app, as the gateway exposes them under `/v1/...`. Package
+  data of the gateway, which serves it merged with its own routes (gateway.public_api) without
+  importing any other service's code.
+- docs/openapi.json — that merge, exactly what the gateway serves at /openapi.json.
+
+Every route but the public ones (sign-up, token, refresh, accepting an invitation) is marked as
+needing the bearer token the frontend sends. (Behind the gateway a route learns its caller from the
+gateway's internal token, checked by the chassis before any route runs: it is no parameter of any
+route, and the services' routes take no header the gateway sets.) A contract test fails when either
+file is stale.
 """
 
 from __future__ import annotations
@@ -14,40 +21,50 @@ from __future__ import annotations
 import json
 from typing import Any
 
-PUBLIC = {("/v1/auth/signup", "post"), ("/v1/auth/token", "post")}
+GATEWAY = "gateway"
+
+
+def _app_document(routers: list[Any]) -> dict[str, Any]:
+    from fastapi import FastAPI
+
+    app = FastAPI(title="Huntaze API", version="1")
+    for router in routers:
+        app.include_router(router)
+    return app.openapi()
+
+
+def services_document() -> dict[str, Any]:
+    """Every service's public routes but the gateway's own (what the gateway package holds)."""
+    from gateway.public_api import public_paths, secure
+    from huntaze_service import discover
+
+    routers = [
+        router
+        for name, definition in sorted(discover().items())
+        if name != GATEWAY
+        for router in definition.documented().routers
+    ]
+    doc = _app_document(routers)
+    doc["paths"] = dict(sorted(public_paths(doc).items()))
+    doc.setdefault("components", {})
+    return secure(doc)
 
 
 def document() -> dict[str, Any]:
-    from fastapi import FastAPI
+    """The one public document: the gateway's own routes and every service's."""
+    from gateway.api import ROUTERS
+    from gateway.public_api import merge
 
-    from huntaze_service import discover
+    return merge(_app_document(ROUTERS), services_document())
 
-    app = FastAPI(
-        title="Huntaze API",
-        version="1",
-        description="Everything the frontend and the connector call, through the gateway "
-        "(http://127.0.0.1:8000 locally). Money is integer minor units with an ISO 4217 currency.",
-    )
-    for _, definition in sorted(discover().items()):
-        for router in definition.documented().routers:
-            if any("{service}" in getattr(route, "path", "") for route in router.routes):
-                continue  # the gateway's forwarding route: the services' own routes stand for it
-            app.include_router(router)
-    doc = app.openapi()
-    doc["paths"] = {
-        path: item for path, item in sorted(doc["paths"].items()) if path.startswith("/v1/") and "{service}" not in path
-    }
-    doc.setdefault("components", {})["securitySchemes"] = {
-        "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-    }
-    for path, item in doc["paths"].items():
-        for method, operation in item.items():
-            if (path, method) not in PUBLIC:
-                operation["security"] = [{"bearer": []}]
-                responses = operation.setdefault("responses", {})
-                responses.setdefault("401", {"description": "missing, invalid or expired token"})
-    return doc
+
+def _dump(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
 def content() -> str:
-    return json.dumps(document(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    return _dump(document())
+
+
+def services_content() -> str:
+    return _dump(services_document())

@@ -46,6 +46,7 @@ class Service:
         span_exporter: SpanExporter | None = None,
         body_limits: Mapping[str, int] | None = None,
         internal_wall: bool = True,
+        api_docs: bool = True,
     ) -> None:
         self.settings = settings
         self.title = title
@@ -60,6 +61,8 @@ class Service:
         self.internal_wall = internal_wall
         """Every route but the probes requires the gateway's internal token (:mod:`.wall`); only the
         gateway, the public entry point, turns it off."""
+        self.api_docs = api_docs
+        """Whether the app serves its OpenAPI document (``/openapi.json``) and ``/docs``."""
         self.span_exporter = span_exporter
         """Tests pass an in-memory exporter; otherwise OTLP when configured, else no export."""
         self.freeze_heap_after_start = False
@@ -96,7 +99,8 @@ class Service:
                     await hook(runtime)
                 await runtime.stop()
 
-        app = FastAPI(title=self.title, lifespan=lifespan, version="1")
+        no_docs: dict[str, Any] = {} if self.api_docs else {"openapi_url": None, "docs_url": None, "redoc_url": None}
+        app = FastAPI(title=self.title, lifespan=lifespan, version="1", **no_docs)
         app.state.runtime = runtime
         install_error_handlers(app)
         install_probes(app, runtime.readiness, metrics_route=settings.metrics_port is None)

@@ -11,6 +11,7 @@ from opentelemetry.instrumentation.aiohttp_client import create_trace_config
 
 from huntaze_service import InternalTokenSigner, Runtime, Service, ServiceDefinition
 
+from . import public_api
 from .adapters.repository import SqlGatewayRepository
 from .api import ROUTERS
 from .api.access import AccessCache
@@ -21,12 +22,14 @@ from .throttle import Throttle
 
 
 class GatewayService(Service):
-    """The gateway's app: a service's, plus CORS for the frontend's origins (outermost)."""
+    """The gateway's app: a service's, plus CORS for the frontend's origins (outermost), and the
+    public API's one document at /openapi.json and /docs when they are on."""
 
     def build_app(self) -> FastAPI:
         app = super().build_app()
         settings = self.settings
         assert isinstance(settings, GatewaySettings)
+        public_api.install(app)  # the gateway's own routes and every service's (GATEWAY_DOCS_ENABLED)
         if settings.cors_origins:
             app.add_middleware(
                 CORSMiddleware,
@@ -85,6 +88,7 @@ def build(settings: GatewaySettings | None = None) -> Service:
         uses_kafka=False,
         internal_wall=False,  # the public entry point: it checks bearer tokens and signs internal ones
         body_limits=BODY_LIMITS,
+        api_docs=bool(settings.docs_enabled),
     )
 
 

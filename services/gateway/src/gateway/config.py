@@ -60,6 +60,10 @@ class GatewaySettings(ServiceSettings):
 
     password_min_length: int = Field(default=10, ge=8)
 
+    docs_enabled: bool | None = None
+    """Serve the public API's document at ``/openapi.json`` and Swagger UI at ``/docs``
+    (:mod:`gateway.public_api`); unset: on in ``local`` and ``test``, off in production."""
+
     def required_in_production(self) -> dict[str, Any]:
         routes = {f"routes__{name}": self.routes.get(name) for name in ROUTES}
         # the gateway reads no topic and writes none yet: no Kafka required
@@ -86,6 +90,12 @@ class GatewaySettings(ServiceSettings):
         if self.jwt_secret is None:
             log.warning("GATEWAY_JWT_SECRET not set: using a random key; tokens die with this process")
             object.__setattr__(self, "jwt_secret", SecretStr(secrets.token_urlsafe(48)))
+        return self
+
+    @model_validator(mode="after")
+    def _docs_default(self) -> GatewaySettings:
+        if self.docs_enabled is None:
+            object.__setattr__(self, "docs_enabled", self.environment.allows_local_defaults)
         return self
 
     def jwt_keys(self) -> list[str]:
