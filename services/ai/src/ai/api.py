@@ -1,4 +1,4 @@
-"""HTTP API of the ai service (reached through the gateway, which sets X-Creator-Id)."""
+"""HTTP API of the ai service (reached through the gateway: its internal token names the creator)."""
 
 from __future__ import annotations
 

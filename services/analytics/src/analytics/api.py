@@ -1,6 +1,6 @@
-"""HTTP API of the analytics service (reached through the gateway, which sets X-Creator-Id).
+"""HTTP API of the analytics service (reached through the gateway: its internal token names the creator).
 
-Every report is the caller's (the tenant in X-Creator-Id), in one currency and one IANA time zone
+Every report is the caller's (the creator named by the internal token), in one currency and one IANA time zone
 (``tz``, default UTC). Bad parameters answer 422 with a message (unknown zone, ``from`` not
 before ``to``, more than 2,000 buckets, a date that is not ISO 8601). Definitions: the docstrings
 of :mod:`.domain` (source lines, ARPPU), :mod:`.timegrid` (buckets), :mod:`.reports` (periods,

@@ -19,6 +19,8 @@ class GatewaySettings(ServiceSettings):
 
     service_name: str = "gateway"
     http_port: int = 8000
+    metrics_port: int | None = 9100
+    """/metrics is served here, not on the internet-facing port (Prometheus scrapes the pod's port)."""
 
     jwt_secret: SecretStr | None = None
     """HS256 keys of access tokens, comma-separated: the first signs, all verify (rotation: prepend the

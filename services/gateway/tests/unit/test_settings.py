@@ -16,6 +16,8 @@ PRODUCTION = {
 
 
 def production(monkeypatch: pytest.MonkeyPatch, **extra: str) -> None:
+    for name in ("GATEWAY_JWT_SECRET", "GATEWAY_INTERNAL_SIGNING_KEY"):  # a sourced local env file sets them
+        monkeypatch.delenv(name, raising=False)
     for name, value in {**PRODUCTION, **extra}.items():
         monkeypatch.setenv(name, value)
 

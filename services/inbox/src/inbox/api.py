@@ -1,4 +1,4 @@
-"""HTTP API of the inbox (reached through the gateway, which sets X-Creator-Id and X-User-Id)."""
+"""HTTP API of the inbox (reached through the gateway: its internal token names the creator and the caller)."""
 
 from __future__ import annotations
 

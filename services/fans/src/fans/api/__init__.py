@@ -1,4 +1,4 @@
-"""HTTP API of the fans service (reached through the gateway, which sets X-Creator-Id and X-User-Id).
+"""HTTP API of the fans service (reached through the gateway: its internal token names the creator and the caller).
 
 Order matters: ``/v1/fans/segments`` is declared before ``/v1/fans/{fan_id}``."""
 
