@@ -11,7 +11,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from huntaze_service import CreatorId, RuntimeDep
+from huntaze_service import ApiError, CreatorId, RuntimeDep
 
 from . import erasure
 
@@ -41,23 +41,30 @@ class AiPersonalDataOut(BaseModel):
 
     fan_id: uuid.UUID
     erased_at: datetime | None = Field(description="When the ai service erased the fan (fan.erased), or null.")
-    conversation_history: list[HistoryLineOut] = Field(description="The lines kept for drafting, by conversation and time.")
+    conversation_history: list[HistoryLineOut] = Field(
+        description="The lines kept for drafting, by conversation and time."
+    )
     generations: list[GenerationOut] = Field(description="Every reply drafted for the fan.")
 
 
 @router.get(
     "/fans/{fan_id}/personal-data",
     response_model=AiPersonalDataOut,
+    responses={404: {"description": "this service holds nothing about the fan (unknown, or another creator's)"}},
     summary="Everything the ai service holds about one fan (its part of the fan's export)",
 )
 async def personal_data(fan_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> AiPersonalDataOut:
     async with runtime.uow() as uow:
         found = await erasure.personal_data(uow, creator_id, fan_id)
+    if found.erased_at is None and not found.lines and not found.generations:
+        raise ApiError(404, "the ai service holds nothing about this fan")  # unknown, or another creator's
     return AiPersonalDataOut(
         fan_id=found.fan_id,
         erased_at=found.erased_at,
         conversation_history=[
-            HistoryLineOut(line_id=x.id, conversation_id=x.conversation_id, speaker=x.speaker.value, text=x.text, at=x.at)
+            HistoryLineOut(
+                line_id=x.id, conversation_id=x.conversation_id, speaker=x.speaker.value, text=x.text, at=x.at
+            )
             for x in found.lines
         ],
         generations=[

@@ -11,7 +11,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from huntaze_service import CreatorId, RuntimeDep
+from huntaze_service import ApiError, CreatorId, RuntimeDep
 
 from . import erasure
 
@@ -54,16 +54,21 @@ class AnalyticsPersonalDataOut(BaseModel):
 @router.get(
     "/fans/{fan_id}/personal-data",
     response_model=AnalyticsPersonalDataOut,
+    responses={404: {"description": "this service holds nothing about the fan (unknown, or another creator's)"}},
     summary="Everything analytics holds about one fan (its part of the fan's export)",
 )
 async def personal_data(fan_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> AnalyticsPersonalDataOut:
     async with runtime.uow() as uow:
         found = await erasure.personal_data(uow, creator_id, fan_id)
+    if found.erased_at is None and found.name is None and not found.transactions and not found.subscriptions:
+        raise ApiError(404, "analytics holds nothing about this fan")  # unknown, or another creator's
     name = found.name
     return AnalyticsPersonalDataOut(
         fan_id=found.fan_id,
         erased_at=found.erased_at,
-        name=None if name is None else FanNameOut(external_id=name.external_id, display_name=name.display_name, seen_at=name.seen_at),
+        name=None
+        if name is None
+        else FanNameOut(external_id=name.external_id, display_name=name.display_name, seen_at=name.seen_at),
         transactions=[
             FactOut(
                 transaction_id=f.transaction_id,

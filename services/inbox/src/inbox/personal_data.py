@@ -11,7 +11,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from huntaze_service import CreatorId, RuntimeDep
+from huntaze_service import ApiError, CreatorId, RuntimeDep
 
 from . import erasure
 from .api import DraftOut, FanOut, MessageOut
@@ -40,11 +40,14 @@ class InboxPersonalDataOut(BaseModel):
 @router.get(
     "/fans/{fan_id}/personal-data",
     response_model=InboxPersonalDataOut,
+    responses={404: {"description": "this service holds nothing about the fan (unknown, or another creator's)"}},
     summary="Everything the inbox holds about one fan (its part of the fan's export)",
 )
 async def personal_data(fan_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> InboxPersonalDataOut:
     async with runtime.uow() as uow:
         found = await erasure.personal_data(uow, creator_id, fan_id)
+    if found.erased_at is None and not found.conversations:
+        raise ApiError(404, "the inbox holds nothing about this fan")  # unknown, or another creator's
     return InboxPersonalDataOut(
         fan_id=found.fan_id,
         erased_at=found.erased_at,
