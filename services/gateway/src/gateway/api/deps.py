@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Request
 
-from ..domain import Access
+from huntaze_service import ApiError
+
+from ..domain import Access, Conflict, NotFound
 from .access import authorize, rule_of_route
 from .audit import start_audit
 
@@ -21,3 +23,17 @@ async def _authorized(request: Request) -> Access:
 
 
 Authorized = Annotated[Access, Depends(_authorized)]
+
+
+StaffRole = Literal["owner", "manager", "chatter", "analyst"]
+MAX_SCOPE = 200
+"""The most creator accounts one membership, invitation or shift may name."""
+
+
+def refused(exc: Exception) -> ApiError:
+    """A use case's refusal as an answer: unknown 404, conflicting state 409, invalid 422."""
+    if isinstance(exc, NotFound):
+        return ApiError(404, str(exc))
+    if isinstance(exc, Conflict):
+        return ApiError(409, str(exc), "conflict")
+    return ApiError(422, str(exc), "invalid")
