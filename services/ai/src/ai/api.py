@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from huntaze_service import CreatorId, RuntimeDep
 
@@ -15,14 +16,24 @@ from .domain import EmojiUse, Persona, Tone
 router = APIRouter(prefix="/v1/ai", tags=["ai"])
 
 
+def _refuse_nul(value: str) -> str:
+    """PostgreSQL text holds no NUL character (JSON may carry one): a 422, not a failed INSERT (500)."""
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+NoNul = AfterValidator(_refuse_nul)
+
+
 class PersonaIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     tone: Tone = Tone.FRIENDLY
     emoji_use: EmojiUse = EmojiUse.LIGHT
-    boundaries: list[str] = Field(default_factory=list, max_length=20)
-    signature: str | None = Field(default=None, max_length=60)
-    language: str = Field(default="en", min_length=2, max_length=10)
+    boundaries: list[Annotated[str, NoNul]] = Field(default_factory=list, max_length=20)
+    signature: Annotated[str, NoNul] | None = Field(default=None, max_length=60)
+    language: Annotated[str, NoNul] = Field(default="en", min_length=2, max_length=10)
 
     @field_validator("boundaries")
     @classmethod

@@ -34,6 +34,32 @@ PUBLIC = {
 SERVICES_DOCUMENT = "openapi.json"
 """The services' routes, written by `make docs` into the gateway package."""
 BEARER = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+ERROR = {
+    "title": "Error",
+    "type": "object",
+    "required": ["detail", "code"],
+    "properties": {
+        "detail": {"title": "Detail", "description": "What went wrong, for a person (a message)."},
+        "code": {"title": "Code", "type": "string", "description": "What went wrong, for a program."},
+        "errors": {
+            "title": "Errors",
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/ValidationError"},
+            "description": "422: each invalid field of the request.",
+        },
+    },
+}
+"""Every error answer of the platform (the chassis' error handlers): also what a 422 is, in place of
+FastAPI's default ``HTTPValidationError`` (whose ``detail`` is a list)."""
+ACCESS_ERRORS = {
+    "401": "missing, invalid or expired token",
+    "400": "X-Creator-Id or X-Organization-Id is not a UUID, or the caller may act on several creator "
+    "accounts and the request names none (X-Creator-Id)",
+    "403": "the caller's role (or a connector key) may not do this",
+    "404": "the creator account named (X-Creator-Id, or in the path) is not one the caller may act on, or "
+    "the resource does not exist",
+}
+"""What the gateway's access check may answer on any operation needing the bearer token."""
 
 
 def public_paths(doc: dict[str, Any]) -> dict[str, Any]:
@@ -64,20 +90,36 @@ def merge(own: dict[str, Any], services: dict[str, Any]) -> dict[str, Any]:
         "paths": dict(sorted(paths.items())),
         "components": {"schemas": dict(sorted(schemas.items())), "securitySchemes": {"bearer": BEARER}},
     }
-    return secure(doc)
+    return with_errors(secure(doc))
+
+
+def with_errors(doc: dict[str, Any]) -> dict[str, Any]:
+    """Error answers as the platform sends them: ``Error`` (``HTTPValidationError`` too, which every
+    422 refers to) as the body of every documented 4xx without one. In place; returns ``doc``."""
+    schemas = doc["components"]["schemas"]
+    schemas["Error"] = ERROR
+    if "HTTPValidationError" in schemas:
+        schemas["HTTPValidationError"] = {**ERROR, "title": "HTTPValidationError"}
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for item in doc["paths"].values():
+        for operation in item.values():
+            for status, response in operation.get("responses", {}).items():
+                if status.startswith("4") and "content" not in response:
+                    response["content"] = body
+    return doc
 
 
 def secure(doc: dict[str, Any]) -> dict[str, Any]:
-    """Marks every operation but the public ones as needing the bearer token (which may be refused:
-    401). In place; returns ``doc``."""
+    """Marks every operation but the public ones as needing the bearer token, with what the gateway's
+    access check may answer instead (401, 400, 403, 404). In place; returns ``doc``."""
     for path, item in doc["paths"].items():
         for method, operation in item.items():
             if (path, method) in PUBLIC:
                 continue
             operation["security"] = [{"bearer": []}]
-            operation.setdefault("responses", {}).setdefault(
-                "401", {"description": "missing, invalid or expired token"}
-            )
+            responses = operation.setdefault("responses", {})
+            for status, description in ACCESS_ERRORS.items():
+                responses.setdefault(status, {"description": description})
     return doc
 
 

@@ -9,17 +9,19 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from huntaze_events import MAX_MESSAGE_CHARS
 from huntaze_service import ApiError, CreatorId, RuntimeDep, UserId, not_found
 from huntaze_service.pagination import Cursor, Limit, decode_time_id_cursor, encode_cursor
 
 from . import handlers
-from .domain import Conversation, Draft, DraftNotApprovable, Message, clean_text
+from .domain import Conversation, Draft, DraftNotApprovable, Message, clean_text, storable
 from .erasure import FanIsErased
 
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
+NO_DRAFT = {"description": "No such draft for this creator."}
+NoNul = AfterValidator(storable)
 
 
 # models -------------------------------------------------------------------------------------------
@@ -28,8 +30,8 @@ router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 class FanIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    external_id: str = Field(min_length=1, max_length=128, description="The fan's OnlyFans id.")
-    display_name: str = Field(min_length=1, max_length=100)
+    external_id: Annotated[str, NoNul] = Field(min_length=1, max_length=128, description="The fan's OnlyFans id.")
+    display_name: Annotated[str, NoNul] = Field(min_length=1, max_length=100)
 
 
 class MessageIn(BaseModel):
@@ -38,7 +40,7 @@ class MessageIn(BaseModel):
     fan: FanIn
     text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
     sent_at: AwareDatetime | None = Field(default=None, description="When the fan sent it (UTC).")
-    external_id: str | None = Field(
+    external_id: Annotated[str, NoNul] | None = Field(
         default=None,
         min_length=1,
         max_length=128,
@@ -216,7 +218,11 @@ async def list_conversations(
     )
 
 
-@router.get("/conversations/{conversation_id}", response_model=ConversationOut)
+@router.get(
+    "/conversations/{conversation_id}",
+    response_model=ConversationOut,
+    responses={404: {"description": "No such conversation for this creator."}},
+)
 async def get_conversation(
     conversation_id: uuid.UUID,
     runtime: RuntimeDep,
@@ -241,7 +247,7 @@ async def get_conversation(
     )
 
 
-@router.get("/drafts/{draft_id}", response_model=DraftOut)
+@router.get("/drafts/{draft_id}", response_model=DraftOut, responses={404: NO_DRAFT})
 async def get_draft(draft_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> DraftOut:
     async with runtime.uow() as uow:
         try:
@@ -250,7 +256,12 @@ async def get_draft(draft_id: uuid.UUID, runtime: RuntimeDep, creator_id: Creato
             raise not_found("draft") from None
 
 
-@router.post("/drafts/{draft_id}/approve", status_code=202, response_model=DraftOut)
+@router.post(
+    "/drafts/{draft_id}/approve",
+    status_code=202,
+    response_model=DraftOut,
+    responses={404: NO_DRAFT, 409: {"description": "The draft is already approved (being sent) or sent."}},
+)
 async def approve_draft(
     draft_id: uuid.UUID,
     runtime: RuntimeDep,

@@ -97,9 +97,18 @@ def check_approvable(status: DraftStatus) -> None:
         raise DraftNotApprovable(status)
 
 
+def storable(value: str) -> str:
+    """Refuses a NUL character, which PostgreSQL text cannot hold (JSON may carry one): the request
+    answers 422 instead of failing at the INSERT (a 500), and no event downstream carries it. (A
+    lone surrogate never gets here: pydantic refuses it as a string.)"""
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
 def clean_text(text: str) -> str:
-    """Trims surrounding whitespace; refuses empty or over-long text."""
-    cleaned = text.strip()
+    """Trims surrounding whitespace; refuses empty, over-long or unstorable text."""
+    cleaned = storable(text).strip()
     if not cleaned:
         raise ValueError("text must not be empty")
     if len(cleaned) > MAX_MESSAGE_CHARS:

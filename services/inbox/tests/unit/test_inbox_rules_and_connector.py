@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -76,3 +77,32 @@ async def test_webhook_connector_honours_retry_after_and_reports_an_unreachable_
         await connector.send(reply(), idempotency_key="k")
     await connector.close()
     assert not raised.value.permanent
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"fan": {"external_id": "of_1", "display_name": "Jake"}, "text": "\x00x"},
+        {"fan": {"external_id": "of\x001", "display_name": "Jake"}, "text": "hi"},
+        {"fan": {"external_id": "of_1", "display_name": "Ja\x00ke"}, "text": "hi"},
+        {"fan": {"external_id": "of_1", "display_name": "Jake"}, "text": "hi", "external_id": "m\x00"},
+    ],
+)
+def test_a_nul_character_is_refused_before_the_insert_it_would_fail(body: dict[str, Any]) -> None:
+    """Found by schemathesis: a NUL in a message reached PostgreSQL, which refused it (a 500)."""
+    from pydantic import ValidationError
+
+    from inbox.api import ApproveIn, MessageIn
+
+    with pytest.raises(ValidationError, match="NUL"):
+        MessageIn.model_validate(body)
+    with pytest.raises(ValidationError, match="NUL"):
+        ApproveIn.model_validate({"text": "ok\x00"})
+
+
+def test_a_message_without_an_external_id_is_taken() -> None:
+    """Found by schemathesis: the NUL check of ``external_id`` failed on ``null`` (a 500)."""
+    from inbox.api import MessageIn
+
+    body = {"fan": {"external_id": "of_1", "display_name": "Jake"}, "text": "hi", "external_id": None}
+    assert MessageIn.model_validate(body).external_id is None

@@ -22,6 +22,7 @@ from ..handlers import crm
 from ..scoring import FanHistory, score
 from ..segments import BUILTIN, FanFilter
 from .models import CrmFanOut, FanPage, FanProfileOut, NoteOut, ScoreOut, TransactionOut, TypeSpendOut
+from .text import NoNul
 
 router = APIRouter(prefix="/v1/fans", tags=["fans"])
 
@@ -43,6 +44,10 @@ def _score(row: dict[str, Any]) -> ScoreOut:
     )
     s = score(history, utcnow())
     return ScoreOut(churn_risk=s.churn_risk, value_90d_cents=s.value_90d_cents, p_alive=s.p_alive, drivers=s.drivers)
+
+
+NO_FAN: dict[str, Any] = {"description": "No such fan for this creator."}
+ERASED: dict[str, Any] = {"description": "The fan's personal data was erased: nothing new is kept about them."}
 
 
 @asynccontextmanager
@@ -86,9 +91,11 @@ async def list_fans(
     creator_id: CreatorId,
     limit: Limit = 50,
     cursor: Cursor = None,
-    q: Annotated[str | None, Query(max_length=100, description="Search name or OnlyFans id")] = None,
-    segment: Annotated[str | None, Query(max_length=80, description="Built-in segment or custom segment id")] = None,
-    tag: Annotated[str | None, Query(max_length=40)] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Search name or OnlyFans id"), NoNul] = None,
+    segment: Annotated[
+        str | None, Query(max_length=80, description="Built-in segment or custom segment id"), NoNul
+    ] = None,
+    tag: Annotated[str | None, Query(max_length=40), NoNul] = None,
     min_spend_cents: Annotated[int | None, Query(ge=0, le=10**11)] = None,
     subscription: Literal["active", "expired"] | None = None,
     sort: FanSort = "last_active",
@@ -121,7 +128,12 @@ async def _profile(runtime: Any, creator_id: uuid.UUID, fan_id: uuid.UUID) -> Fa
     )
 
 
-@router.get("/{fan_id}", response_model=FanProfileOut, summary="A fan's profile: spend, subscription, notes, score")
+@router.get(
+    "/{fan_id}",
+    response_model=FanProfileOut,
+    summary="A fan's profile: spend, subscription, notes, score",
+    responses={404: NO_FAN},
+)
 async def get_fan(fan_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> FanProfileOut:
     return await _profile(runtime, creator_id, fan_id)
 
@@ -129,10 +141,16 @@ async def get_fan(fan_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId)
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    text: StrictStr = Field(min_length=1, max_length=MAX_NOTE_CHARS)
+    text: Annotated[StrictStr, NoNul] = Field(min_length=1, max_length=MAX_NOTE_CHARS)
 
 
-@router.post("/{fan_id}/notes", status_code=201, response_model=NoteOut, summary="Add a note (author and time kept)")
+@router.post(
+    "/{fan_id}/notes",
+    status_code=201,
+    response_model=NoteOut,
+    summary="Add a note (author and time kept)",
+    responses={404: NO_FAN, 409: ERASED},
+)
 async def add_note(
     fan_id: uuid.UUID, body: NoteIn, runtime: RuntimeDep, creator_id: CreatorId, user_id: UserId
 ) -> NoteOut:
@@ -155,7 +173,9 @@ class TagsOut(BaseModel):
     segments: list[str]
 
 
-@router.put("/{fan_id}/tags", response_model=TagsOut, summary="Replace the fan's tags")
+@router.put(
+    "/{fan_id}/tags", response_model=TagsOut, summary="Replace the fan's tags", responses={404: NO_FAN, 409: ERASED}
+)
 async def put_tags(fan_id: uuid.UUID, body: TagsIn, runtime: RuntimeDep, creator_id: CreatorId) -> TagsOut:
     async with runtime.uow() as uow, refused_when_erased():
         fan = await crm.set_tags(uow, creator_id, fan_id, [t.strip() for t in body.tags])
@@ -168,7 +188,7 @@ async def put_tags(fan_id: uuid.UUID, body: TagsIn, runtime: RuntimeDep, creator
 class FanPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    preferences: dict[str, Annotated[StrictStr, Field(max_length=200)] | None] = Field(
+    preferences: dict[str, Annotated[StrictStr, Field(max_length=200), NoNul] | None] = Field(
         max_length=50,
         description="Merged into the fan's preferences; null removes a key (e.g. likes, timezone, birthday).",
     )
@@ -184,7 +204,12 @@ class FanPatch(BaseModel):
         return value
 
 
-@router.patch("/{fan_id}", response_model=FanProfileOut, summary="Change the fan's preferences")
+@router.patch(
+    "/{fan_id}",
+    response_model=FanProfileOut,
+    summary="Change the fan's preferences",
+    responses={404: NO_FAN, 409: ERASED},
+)
 async def patch_fan(fan_id: uuid.UUID, body: FanPatch, runtime: RuntimeDep, creator_id: CreatorId) -> FanProfileOut:
     async with runtime.uow() as uow, refused_when_erased():
         if not await crm.set_preferences(uow, creator_id, fan_id, body.preferences):

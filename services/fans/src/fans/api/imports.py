@@ -96,7 +96,12 @@ async def post_import(
     )
 
 
-@router.get("/{import_id}", response_model=ImportOut, summary="Progress and result of an import, rejected rows by line")
+@router.get(
+    "/{import_id}",
+    response_model=ImportOut,
+    summary="Progress and result of an import, rejected rows by line",
+    responses={404: {"description": "No such import for this creator."}},
+)
 async def get_import(import_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> ImportOut:
     async with runtime.uow() as uow:
         record = await uow.repo.get_import(creator_id, import_id)

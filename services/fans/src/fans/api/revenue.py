@@ -32,6 +32,7 @@ from ..handlers.revenue import Incoming, SubscriptionReport, record_transactions
 from ..ledger import InvalidAmounts, NewTransaction, settle_amounts
 from ..profile import FanIdentity
 from ..subscription import Report
+from .text import NoNul
 
 router = APIRouter(prefix="/v1/revenue", tags=["revenue"])
 
@@ -43,10 +44,10 @@ FUTURE_TOLERANCE = timedelta(hours=24)
 class FanIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    external_id: str = Field(
+    external_id: Annotated[str, NoNul] = Field(
         min_length=1, max_length=128, description="The fan's OnlyFans username (as statements show it, without @)."
     )
-    display_name: str = Field(min_length=1, max_length=100)
+    display_name: Annotated[str, NoNul] = Field(min_length=1, max_length=100)
 
     @field_validator("external_id")
     @classmethod
@@ -61,7 +62,7 @@ class RefIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["message", "post", "stream", "tracking_link"]
-    id: str = Field(min_length=1, max_length=128)
+    id: Annotated[str, NoNul] = Field(min_length=1, max_length=128)
 
 
 class TransactionIn(BaseModel):
@@ -69,7 +70,9 @@ class TransactionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    external_id: str = Field(min_length=1, max_length=128, description="OnlyFans' id of the transaction.")
+    external_id: Annotated[str, NoNul] = Field(
+        min_length=1, max_length=128, description="OnlyFans' id of the transaction."
+    )
     fan: FanIn
     type: TransactionType
     gross_cents: StrictInt = Field(ge=-MAX_CENTS, le=MAX_CENTS)
@@ -175,8 +178,8 @@ async def post_transactions(body: BatchIn, runtime: RuntimeDep, creator_id: Crea
 class ViaIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    tracking_link: str | None = Field(default=None, max_length=128)
-    trial: str | None = Field(default=None, max_length=128)
+    tracking_link: Annotated[str, NoNul] | None = Field(default=None, max_length=128)
+    trial: Annotated[str, NoNul] | None = Field(default=None, max_length=128)
 
 
 class SubscriptionIn(BaseModel):
@@ -272,7 +275,12 @@ async def get_settings(runtime: RuntimeDep, creator_id: CreatorId) -> SettingsOu
         return SettingsOut.of(await uow.repo.creator_settings(creator_id))
 
 
-@router.put("/settings", response_model=SettingsOut, summary="Change them (a new whale threshold moves fans at once)")
+@router.put(
+    "/settings",
+    response_model=SettingsOut,
+    summary="Change them (a new whale threshold moves fans at once)",
+    responses={409: {"description": "The currency cannot change once the account has transactions."}},
+)
 async def put_settings(body: SettingsIn, runtime: RuntimeDep, creator_id: CreatorId) -> SettingsOut:
     if body.timezone is not None:
         try:

@@ -14,6 +14,7 @@ from huntaze_service import ApiError, CreatorId, RuntimeDep, UserId, not_found
 from ..crm import MAX_CUSTOM_SEGMENTS, SegmentNameTaken
 from ..handlers import crm
 from ..segments import BUILTIN, FanFilter
+from .text import NoNul
 
 router = APIRouter(prefix="/v1/fans/segments", tags=["fans"])
 
@@ -24,8 +25,8 @@ class FilterBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     segment: Literal["whales", "new", "expiring", "lapsed", "never_spent"] | None = None
-    tag: Annotated[StrictStr, Field(max_length=40)] | None = None
-    q: Annotated[StrictStr, Field(min_length=1, max_length=100)] | None = None
+    tag: Annotated[StrictStr, Field(max_length=40), NoNul] | None = None
+    q: Annotated[StrictStr, Field(min_length=1, max_length=100), NoNul] | None = None
     min_spend_cents: StrictInt | None = Field(default=None, ge=0, le=10**11)
     subscription: Literal["active", "expired"] | None = None
 
@@ -33,7 +34,7 @@ class FilterBody(BaseModel):
 class SegmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: StrictStr = Field(min_length=1, max_length=100)
+    name: Annotated[StrictStr, NoNul] = Field(min_length=1, max_length=100)
     filter: FilterBody
 
 
@@ -65,7 +66,13 @@ async def list_segments(runtime: RuntimeDep, creator_id: CreatorId) -> SegmentLi
 
 
 @router.post(
-    "", status_code=201, response_model=SegmentOut, summary=f"Define a custom segment (≤ {MAX_CUSTOM_SEGMENTS})"
+    "",
+    status_code=201,
+    response_model=SegmentOut,
+    summary=f"Define a custom segment (≤ {MAX_CUSTOM_SEGMENTS})",
+    responses={
+        409: {"description": f"The name is taken (built-in or custom), or {MAX_CUSTOM_SEGMENTS} custom segments exist."}
+    },
 )
 async def add_segment(body: SegmentIn, runtime: RuntimeDep, creator_id: CreatorId, user_id: UserId) -> SegmentOut:
     if body.name in BUILTIN:
@@ -90,7 +97,12 @@ async def add_segment(body: SegmentIn, runtime: RuntimeDep, creator_id: CreatorI
     )
 
 
-@router.delete("/{segment_id}", status_code=204, summary="Delete a custom segment (its members leave it)")
+@router.delete(
+    "/{segment_id}",
+    status_code=204,
+    summary="Delete a custom segment (its members leave it)",
+    responses={404: {"description": "No such custom segment for this creator."}},
+)
 async def delete_segment(segment_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> Response:
     async with runtime.uow() as uow:
         if not await crm.delete_custom_segment(uow, creator_id, segment_id):
