@@ -131,6 +131,12 @@ async def test_bad_input_gets_a_clear_4xx(gateway: Any, platform: Platform) -> N
     conflict = expect(await api.post(f"/v1/inbox/drafts/{draft['draft_id']}/approve", json={}), 409, "already")
     assert conflict["code"] == "draft_not_approvable"
 
+    # a NUL character (PostgreSQL text cannot hold it) is a 422 naming the field, never a 500
+    nul = {"email": "nul@example.com", "password": "x" * 12, "display_name": "N\u0000"}
+    expect(await gateway.post("/v1/auth/signup", json=nul), 422, "NUL")
+    expect(await gateway.post("/v1/auth/token", data={"username": "a\x00@example.com", "password": "x" * 12}), 422, "NUL")
+    expect(await api.post("/v1/creators", json={"display_name": "\u0000"}), 422, "NUL")
+
     # persona validation
     expect(await api.put("/v1/ai/persona", json={"tone": "angry"}), 422, "tone")
     expect(await api.put("/v1/ai/persona", json={"boundaries": [""]}), 422, "boundar")

@@ -16,11 +16,14 @@ from .internal_token import (
 from .runtime import Runtime, RuntimeDep, runtime_of
 from .settings import Environment, Role, ServiceSettings, SettingsError, load_settings
 from .subscriptions import Call, CallFailed, PermanentError, RetryPolicy, Subscriptions, Timer
+from .text import NoNul, refuse_nul
 from .timers import Recurrence
 from .uow import SqlUnitOfWork, UnitOfWork
 from .wall import CreatorId, CurrentCaller, UserId
 
 __all__ = [
+    "NoNul",
+    "refuse_nul",
     "context",
     "INTERNAL_TOKEN_HEADER",
     "ApiError",

@@ -221,4 +221,3 @@ class InternalTokenVerifier:
             )
         except ValueError:
             raise InvalidInternalToken("malformed token") from None
-

@@ -6,24 +6,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from huntaze_service import CreatorId, RuntimeDep
+from huntaze_service import CreatorId, NoNul, RuntimeDep
 
 from . import handlers
 from .domain import EmojiUse, Persona, Tone
 
 router = APIRouter(prefix="/v1/ai", tags=["ai"])
-
-
-def _refuse_nul(value: str) -> str:
-    """PostgreSQL text holds no NUL character (JSON may carry one): a 422, not a failed INSERT (500)."""
-    if "\x00" in value:
-        raise ValueError("must not contain a NUL character")
-    return value
-
-
-NoNul = AfterValidator(_refuse_nul)
 
 
 class PersonaIn(BaseModel):

@@ -113,7 +113,10 @@ async def test_personal_data_before_and_after() -> None:
     w, _ = await conversations()
     found = await erasure.personal_data(w.uow(), CREATOR, JAKE)
     assert found.erased_at is None
-    assert [(x.speaker, x.text) for x in found.lines] == [(Speaker.FAN, "I live at 12 Elm St"), (Speaker.CREATOR, "Thanks Jake!")]
+    assert [(x.speaker, x.text) for x in found.lines] == [
+        (Speaker.FAN, "I live at 12 Elm St"),
+        (Speaker.CREATOR, "Thanks Jake!"),
+    ]
     assert [g.text for g in found.generations] == ["reply to I live at 12 Elm St"]
     assert (await erasure.personal_data(w.uow(), uuid.uuid4(), JAKE)).lines == []  # another tenant
     await w.deliver(erased())

@@ -26,7 +26,9 @@ JAKE = fan("jake_88").fan_id
 
 def erased(fan_id: uuid.UUID = JAKE, *, creator: uuid.UUID = CREATOR):
     return make_envelope(
-        FanErased(fan_id=fan_id, creator_id=creator, erased_at=NOW, requested_by=USER), producer="fans", creator_id=CREATOR
+        FanErased(fan_id=fan_id, creator_id=creator, erased_at=NOW, requested_by=USER),
+        producer="fans",
+        creator_id=CREATOR,
     )
 
 
@@ -78,7 +80,9 @@ async def test_later_events_of_an_erased_fan_count_their_money_and_store_no_name
     assert after.total.gross_cents == totals.total.gross_cents + 2000
     # a replay of the first sale (same transaction id) changes nothing
     first = next(f for f in worker.repo.facts.values() if f.fan_id == JAKE and f.gross_cents == 5000)
-    await worker.deliver(transaction("jake_88", "tip", 5000, first.occurred_at, name="Jake", transaction_id=first.transaction_id))
+    await worker.deliver(
+        transaction("jake_88", "tip", 5000, first.occurred_at, name="Jake", transaction_id=first.transaction_id)
+    )
     assert (await figures(worker))[0] == after and (CREATOR, JAKE) not in worker.repo.fans
 
 

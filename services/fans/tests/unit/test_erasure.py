@@ -66,7 +66,12 @@ async def test_erasure_anonymises_the_fan_keeps_the_money_and_emits_fan_erased_o
     erased = [e for e in events if e.type == "fan.erased"]
     assert len(erased) == 1
     e = erased[0]
-    assert (e.creator_id, e.payload.fan_id, e.payload.creator_id, e.payload.requested_by) == (CREATOR, JAKE, CREATOR, OWNER)
+    assert (e.creator_id, e.payload.fan_id, e.payload.creator_id, e.payload.requested_by) == (
+        CREATOR,
+        JAKE,
+        CREATOR,
+        OWNER,
+    )
     assert e.payload.erased_at == fans.clock()
 
     row = fans.repo.fans[JAKE]
@@ -185,7 +190,9 @@ async def test_staged_rows_of_a_running_import_keep_their_fan_without_naming_the
     staged = fans.repo.imports[record.id].staged
     assert (staged[2].fan_external_id, staged[2].fan_display_name) == (erased_handle(JAKE), ERASED_NAME)
     assert staged[3].fan_external_id == "ann"
-    assert fans.repo.imports[record.id].rejections[4] == 'not a fan transaction: unknown description "Gift from [erased]"'
+    assert (
+        fans.repo.imports[record.id].rejections[4] == 'not a fan transaction: unknown description "Gift from [erased]"'
+    )
 
     _, events = await fans.run(apply_chunk, record.id)
     assert fans.repo.state(JAKE).net_cents == net_before + 800  # the same fan, by the id in the placeholder
@@ -206,7 +213,11 @@ async def test_personal_data_holds_everything_before_and_no_identity_after() -> 
 
     await fans.run(erasure.erase_fan, JAKE, OWNER)
     after = (await fans.run(erasure.personal_data, JAKE))[0]
-    assert (after["external_id"], after["display_name"], after["erased_by"]) == (erased_handle(JAKE), ERASED_NAME, OWNER)
+    assert (after["external_id"], after["display_name"], after["erased_by"]) == (
+        erased_handle(JAKE),
+        ERASED_NAME,
+        OWNER,
+    )
     assert (after["notes"], after["tags"], after["preferences"]) == ([], [], {})
     assert len(after["transactions"]) == 2  # the money stays, anonymised
     text = repr(after)

@@ -600,7 +600,9 @@ async def test_an_import_whose_chunk_keeps_failing_ends_failed_not_running_forev
     spec = subscriptions().timers["import_chunk"]
     assert spec.retry is not None and spec.retry.max_attempts == IMPORT_CHUNK_ATTEMPTS + 1
     # the last attempt the chassis grants does not try again: it records the failure for the creator
-    last = Timer("import_chunk", str(record.id), CREATOR, now, now, IMPORT_CHUNK_ATTEMPTS + 1, ImportDue(import_id=record.id))
+    last = Timer(
+        "import_chunk", str(record.id), CREATOR, now, now, IMPORT_CHUNK_ATTEMPTS + 1, ImportDue(import_id=record.id)
+    )
     await fans.run(lambda uow, _creator, timer: handler(uow, timer), last)
     stored = await fans.repo.get_import(CREATOR, record.id)
     assert stored is not None and stored.status == "failed" and "failed 5 times" in (stored.error or "")

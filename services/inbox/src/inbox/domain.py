@@ -10,6 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from huntaze_events import MAX_MESSAGE_CHARS
+from huntaze_service import refuse_nul
 
 
 class DraftStatus(StrEnum):
@@ -101,9 +102,7 @@ def storable(value: str) -> str:
     """Refuses a NUL character, which PostgreSQL text cannot hold (JSON may carry one): the request
     answers 422 instead of failing at the INSERT (a 500), and no event downstream carries it. (A
     lone surrogate never gets here: pydantic refuses it as a string.)"""
-    if "\x00" in value:
-        raise ValueError("must not contain a NUL character")
-    return value
+    return refuse_nul(value)
 
 
 def clean_text(text: str) -> str:

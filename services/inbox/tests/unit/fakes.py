@@ -114,7 +114,9 @@ class FakeInboxRepository:
     async def erase_fan(self, erased: ErasedFan, *, now: datetime) -> None:
         self.erased_fans.setdefault(erased.fan_id, erased)
         self.applications[erased.fan_id] = self.applications.get(erased.fan_id, 0) + 1
-        ids = {c.id for c in self.conversations.values() if c.creator_id == erased.creator_id and c.fan_id == erased.fan_id}
+        ids = {
+            c.id for c in self.conversations.values() if c.creator_id == erased.creator_id and c.fan_id == erased.fan_id
+        }
         self.drafts_by_id = {k: d for k, d in self.drafts_by_id.items() if d.conversation_id not in ids}
         self.messages = {k: m for k, m in self.messages.items() if m.conversation_id not in ids}
         self.conversations = {k: c for k, c in self.conversations.items() if k not in ids}

@@ -59,11 +59,11 @@ def test_a_stale_or_future_timestamp_is_refused_a_rotated_secret_accepted() -> N
 async def test_the_bytes_signed_are_the_bytes_sent() -> None:
     with ConnectorPeer(SECRET) as peer:
         connector = WebhookConnector(peer.url, timeout_s=5, signing_secret=SECRET)
-        await connector.send(reply("Ça va? 😘 \"quotes\" and\nlines"), idempotency_key="k")
+        await connector.send(reply('Ça va? 😘 "quotes" and\nlines'), idempotency_key="k")
         await connector.close()
     (request,) = peer.server.requests
     assert verify_signature(SECRET, request["headers"]["huntaze-signature"], request["raw"])
-    assert peer.replies[0]["text"] == "Ça va? 😘 \"quotes\" and\nlines" and not peer.refused
+    assert peer.replies[0]["text"] == 'Ça va? 😘 "quotes" and\nlines' and not peer.refused
 
 
 async def test_a_peer_refuses_a_wrong_secret_or_a_stale_signature_with_401_a_refusal_for_the_inbox() -> None:

@@ -67,7 +67,8 @@ class Erasure:
             await cursor.execute(f"DELETE FROM generations WHERE {_OF_FAN}", params)
             # the reply.drafted rows the relay already published (Kafka keeps its copies until retention)
             await cursor.execute(
-                "DELETE FROM outbox WHERE published_at IS NOT NULL AND key = ANY(%s::text[])", ([str(c) for c in conversations],)
+                "DELETE FROM outbox WHERE published_at IS NOT NULL AND key = ANY(%s::text[])",
+                ([str(c) for c in conversations],),
             )
 
     async def erased(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> ErasedFan | None:

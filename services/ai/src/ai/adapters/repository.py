@@ -52,7 +52,8 @@ class SqlAiRepository(Erasure):
             )
         ).all()
         return [
-            Line(r.id, r.creator_id, r.conversation_id, Speaker(r.speaker), r.text, r.at, r.fan_id) for r in reversed(rows)
+            Line(r.id, r.creator_id, r.conversation_id, Speaker(r.speaker), r.text, r.at, r.fan_id)
+            for r in reversed(rows)
         ]
 
     async def persona(self, creator_id: uuid.UUID) -> Persona | None:

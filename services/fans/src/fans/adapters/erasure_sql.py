@@ -68,7 +68,12 @@ class Erasure:
         await conn.execute("DELETE FROM fan_notes WHERE fan_id = %s", (fan.id,))
         await conn.execute(
             _STAGED,
-            {"external": fan.external_id, "name": ERASED_NAME, "creator": fan.creator_id, "handle": normalise_handle(handle)},
+            {
+                "external": fan.external_id,
+                "name": ERASED_NAME,
+                "creator": fan.creator_id,
+                "handle": normalise_handle(handle),
+            },
         )
         pattern = redaction_pattern([handle, normalise_handle(handle), name])
         if pattern is not None:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
 from huntaze_events import utcnow
-from huntaze_service import ApiError, CreatorId, RuntimeDep, UserId, not_found
+from huntaze_service import ApiError, CreatorId, NoNul, RuntimeDep, UserId, not_found
 from huntaze_service.pagination import Cursor, Limit, decode_cursor, encode_cursor
 
 from ..crm import MAX_NOTE_CHARS, MAX_TAGS, FanSort
@@ -22,7 +22,6 @@ from ..handlers import crm
 from ..scoring import FanHistory, score
 from ..segments import BUILTIN, FanFilter
 from .models import CrmFanOut, FanPage, FanProfileOut, NoteOut, ScoreOut, TransactionOut, TypeSpendOut
-from .text import NoNul
 
 router = APIRouter(prefix="/v1/fans", tags=["fans"])
 

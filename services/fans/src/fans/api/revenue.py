@@ -24,7 +24,7 @@ from pydantic_extra_types.currency_code import ISO4217
 
 from huntaze_events import TransactionType, fan_id_for, utcnow
 from huntaze_events.ids import normalise_handle
-from huntaze_service import ApiError, CreatorId, RuntimeDep
+from huntaze_service import ApiError, CreatorId, NoNul, RuntimeDep
 
 from ..crm import CreatorSettings, CurrencyLocked
 from ..handlers.crm import update_settings
@@ -32,7 +32,6 @@ from ..handlers.revenue import Incoming, SubscriptionReport, record_transactions
 from ..ledger import InvalidAmounts, NewTransaction, settle_amounts
 from ..profile import FanIdentity
 from ..subscription import Report
-from .text import NoNul
 
 router = APIRouter(prefix="/v1/revenue", tags=["revenue"])
 

@@ -9,12 +9,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from huntaze_service import ApiError, CreatorId, RuntimeDep, UserId, not_found
+from huntaze_service import ApiError, CreatorId, NoNul, RuntimeDep, UserId, not_found
 
 from ..crm import MAX_CUSTOM_SEGMENTS, SegmentNameTaken
 from ..handlers import crm
 from ..segments import BUILTIN, FanFilter
-from .text import NoNul
 
 router = APIRouter(prefix="/v1/fans/segments", tags=["fans"])
 

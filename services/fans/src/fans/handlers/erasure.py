@@ -34,7 +34,9 @@ async def erase_fan(uow: Uow, creator_id: uuid.UUID, fan_id: uuid.UUID, requeste
     settings, custom = await context_of(uow, creator_id)
     settle(uow, [fan], settings, custom, now)
     await uow.repo.save_fans([fan], now, tags=True)
-    uow.emit(FanErased(fan_id=fan.id, creator_id=creator_id, erased_at=now, requested_by=requested_by), creator_id=creator_id)
+    uow.emit(
+        FanErased(fan_id=fan.id, creator_id=creator_id, erased_at=now, requested_by=requested_by), creator_id=creator_id
+    )
     return Erasure(fan.id, creator_id, now, requested_by)
 
 

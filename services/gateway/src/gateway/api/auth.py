@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from huntaze_service import ApiError, RuntimeDep
+from huntaze_service import ApiError, NoNul, RuntimeDep
 
 from .. import handlers
 from ..domain import Conflict, EmailTaken, NotFound
@@ -21,14 +21,22 @@ from .deps import Authorized
 
 router = APIRouter(prefix="/v1", tags=["auth"], route_class=AuditedRoute)
 
+TAKEN = {"description": "An account with this email already exists."}
+THROTTLED = {"description": "Too many attempts from this address or on this account: see Retry-After."}
+WRONG_CREDENTIALS = {"description": "Incorrect email or password (the same answer for an unknown email)."}
+BAD_REFRESH = {"description": "Unknown, expired or revoked refresh token; a reused one also ends its session."}
+WRONG_PASSWORD = {"description": "The password given is not the account's."}
+BAD_INVITATION = {"description": "No such invitation, or it expired, was revoked or already used."}
+ALREADY_MEMBER = {"description": "This account is already a member of the organisation."}
+
 
 class SignupIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     email: EmailStr
     password: str = Field(min_length=10, max_length=256)
-    display_name: str = Field(min_length=1, max_length=100)
-    organization_name: str | None = Field(default=None, min_length=1, max_length=100)
+    display_name: Annotated[str, NoNul] = Field(min_length=1, max_length=100)
+    organization_name: Annotated[str, NoNul] | None = Field(default=None, min_length=1, max_length=100)
     """The agency's name; default: the display name (a solo creator's own organisation)."""
 
 
@@ -67,7 +75,7 @@ class AcceptIn(BaseModel):
     token: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=10, max_length=256)
     """The new account's password, or the existing account's password when the email has one."""
-    display_name: str | None = Field(default=None, min_length=1, max_length=100)
+    display_name: Annotated[str, NoNul] | None = Field(default=None, min_length=1, max_length=100)
 
 
 class AcceptOut(BaseModel):
@@ -119,7 +127,7 @@ def _too_many(exc: Throttled) -> ApiError:
     return ApiError(429, str(exc), "too_many_attempts", headers={"Retry-After": str(exc.retry_after_s)})
 
 
-@router.post("/auth/signup", status_code=201, response_model=SignupOut)
+@router.post("/auth/signup", status_code=201, response_model=SignupOut, responses={409: TAKEN, 429: THROTTLED})
 async def signup(body: SignupIn, request: Request, runtime: RuntimeDep) -> SignupOut:
     """Creates a user, their organisation and its first creator account (the user owns both)."""
     try:
@@ -146,11 +154,11 @@ async def signup(body: SignupIn, request: Request, runtime: RuntimeDep) -> Signu
     )
 
 
-@router.post("/auth/token", response_model=TokenOut, responses={429: {"description": "too many attempts"}})
+@router.post("/auth/token", response_model=TokenOut, responses={401: WRONG_CREDENTIALS, 429: THROTTLED})
 async def token(
     request: Request,
     runtime: RuntimeDep,
-    username: Annotated[str, Form(max_length=320, description="The account's email")],
+    username: Annotated[str, Form(max_length=320, description="The account's email"), NoNul],
     password: Annotated[str, Form(max_length=256)],
 ) -> TokenOut:
     """OAuth2 password flow: form fields `username` (the email) and `password`. Answers an access
@@ -169,7 +177,7 @@ async def token(
     return _tokens(request, issued)
 
 
-@router.post("/auth/refresh", response_model=TokenOut)
+@router.post("/auth/refresh", response_model=TokenOut, responses={401: BAD_REFRESH})
 async def refresh(body: RefreshIn, request: Request, runtime: RuntimeDep) -> TokenOut:
     """Exchanges a refresh token for a new pair. Each refresh token works once: presenting a used one
     again ends the whole session (every token descended from the same log-in)."""
@@ -196,7 +204,7 @@ async def logout(request: Request, runtime: RuntimeDep, access: Authorized) -> R
     return Response(status_code=204)
 
 
-@router.post("/auth/password", status_code=204)
+@router.post("/auth/password", status_code=204, responses={403: WRONG_PASSWORD})
 async def change_password(body: PasswordIn, request: Request, runtime: RuntimeDep, access: Authorized) -> Response:
     """Changes the password; every other session of the user ends."""
     principal = principal_of(request)
@@ -209,7 +217,12 @@ async def change_password(body: PasswordIn, request: Request, runtime: RuntimeDe
     return Response(status_code=204)
 
 
-@router.post("/auth/accept-invitation", status_code=201, response_model=AcceptOut)
+@router.post(
+    "/auth/accept-invitation",
+    status_code=201,
+    response_model=AcceptOut,
+    responses={403: WRONG_PASSWORD, 404: BAD_INVITATION, 409: ALREADY_MEMBER, 429: THROTTLED},
+)
 async def accept_invitation(body: AcceptIn, request: Request, runtime: RuntimeDep) -> AcceptOut:
     """Joins an organisation with an invitation's token (single use, until it expires)."""
     try:

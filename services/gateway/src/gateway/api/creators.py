@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from huntaze_service import ApiError, RuntimeDep
+from huntaze_service import ApiError, NoNul, RuntimeDep
 
 from .. import handlers
 from ..domain import Conflict, NotFound
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/v1", tags=["organisation"], route_class=AuditedRoute
 class CreatorIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    display_name: str = Field(min_length=1, max_length=100)
+    display_name: Annotated[str, NoNul] = Field(min_length=1, max_length=100)
 
 
 class CreatorOut(BaseModel):
@@ -68,7 +69,7 @@ async def add_creator(body: CreatorIn, request: Request, runtime: RuntimeDep, ac
 class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(default="connector", min_length=1, max_length=100)
+    name: Annotated[str, NoNul] = Field(default="connector", min_length=1, max_length=100)
 
 
 class KeyOut(BaseModel):
