@@ -94,3 +94,16 @@ def test_opaque_secrets_are_stored_as_digests_and_connector_keys_name_their_row(
     assert parse_connector_key("hzk_not-a-uuid_x") is None and parse_connector_key("eyJ...") is None
     assert same_digest("se_cr_et", digest("se_cr_et")) and not same_digest("other", digest("se_cr_et"))
     assert "se_cr_et" not in digest("se_cr_et")
+
+
+def test_a_verified_token_is_remembered_but_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    tokens = codec(ttl=60)
+    who = Principal(uuid.uuid4(), uuid.uuid4())
+    token = tokens.issue(who)
+    assert tokens.verify(token) == who
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: pytest.fail("decoded twice"))
+    assert tokens.verify(token) == who  # the second use costs no signature check
+    later = time.time() + 61
+    monkeypatch.setattr("gateway.security.time.time", lambda: later)
+    with pytest.raises(InvalidToken, match="expired"):
+        tokens.verify(token)
