@@ -36,7 +36,6 @@ import glob
 import json
 import os
 import pwd
-import secrets
 import shutil
 import signal
 import subprocess
@@ -47,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import kafka_auth  # tools/kafka_auth.py: the SASL_SSL listener's CA, certificate and users
+import local_secrets  # tools/local_secrets.py: the gateway's keys for local runs
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache"
@@ -540,35 +540,8 @@ def environment(profile: Profile) -> dict[str, str]:
     # profiles' test runs on one machine never share a port or a log file
     env["HUNTAZE_TEST_PORT_OFFSET"] = str(TEST_PORT_OFFSETS[profile.name])
     env["HUNTAZE_TEST_LOGDIR"] = str(profile.data / "logs" / "services")
-    secret_file = profile.data / "gateway_jwt_secret"
-    if not os.environ.get("GATEWAY_JWT_SECRET"):
-        if not secret_file.exists():
-            secret_file.parent.mkdir(parents=True, exist_ok=True)
-            secret_file.write_text(secrets.token_urlsafe(48))
-            secret_file.chmod(0o600)
-        env["GATEWAY_JWT_SECRET"] = secret_file.read_text().strip()
-    env.update(internal_token_keys(profile))
+    env.update(local_secrets.local_secrets(profile.data))
     return env
-
-
-def internal_token_keys(profile: Profile) -> dict[str, str]:
-    """The gateway's internal token key pair (huntaze_service.internal_token): made once per
-    profile into <data>/internal_token_key.json (0600); a value set in the environment wins (a
-    signing key given alone brings its own public key)."""
-    from huntaze_service.internal_token import new_key_pair, public_key_of
-
-    signing = os.environ.get("GATEWAY_INTERNAL_SIGNING_KEY")
-    if not signing:
-        key_file = profile.data / "internal_token_key.json"
-        if not key_file.exists():
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            pair = dict(zip(("signing", "public"), new_key_pair(), strict=True))
-            key_file.touch(mode=0o600)
-            key_file.write_text(json.dumps(pair) + "\n")
-            key_file.chmod(0o600)
-        signing = json.loads(key_file.read_text())["signing"]
-    public = os.environ.get("HUNTAZE_INTERNAL_TOKEN_KEYS") or public_key_of(signing)
-    return {"GATEWAY_INTERNAL_SIGNING_KEY": signing, "HUNTAZE_INTERNAL_TOKEN_KEYS": public}
 
 
 def write_env_file(profile: Profile) -> Path:
