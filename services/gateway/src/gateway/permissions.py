@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "inbox.read": frozenset({OWN, MAN, CHA}),
     "inbox.reply": frozenset({OWN, MAN, CHA}),  # edit, approve drafts
     "inbox.ingest": frozenset({OWN, MAN, CON}),  # messages from OnlyFans, pushed by the connector
+    "inbox.settings.read": frozenset({OWN, MAN, CHA}),  # chatters see which words are refused
+    "inbox.settings.write": frozenset({OWN, MAN}),
     # the AI persona (a setting)
     "ai.settings.read": frozenset({OWN, MAN}),
     "ai.settings.write": frozenset({OWN, MAN}),
@@ -115,6 +117,8 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("GET", "/v1/inbox/drafts/{draft_id}", "inbox.read"),
     _r("POST", "/v1/inbox/drafts/{draft_id}/approve", "inbox.reply", audited=True),
     _r("GET", "/v1/inbox/fans/{fan_id}/personal-data", "fans.personal_data", audited=True),
+    _r("GET", "/v1/inbox/restricted-words", "inbox.settings.read"),
+    _r("PUT", "/v1/inbox/restricted-words", "inbox.settings.write", audited=True),
     # ai
     _r("GET", "/v1/ai/persona", "ai.settings.read"),
     _r("PUT", "/v1/ai/persona", "ai.settings.write", audited=True),

@@ -18,6 +18,7 @@ from huntaze_service.pagination import Cursor, Limit, decode_time_id_cursor, enc
 from . import handlers
 from .domain import Conversation, Draft, DraftNotApprovable, Message, clean_text, storable
 from .erasure import FanIsErased
+from .guardrails import RestrictedText
 
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 NO_DRAFT = {"description": "No such draft for this creator."}
@@ -260,7 +261,11 @@ async def get_draft(draft_id: uuid.UUID, runtime: RuntimeDep, creator_id: Creato
     "/drafts/{draft_id}/approve",
     status_code=202,
     response_model=DraftOut,
-    responses={404: NO_DRAFT, 409: {"description": "The draft is already approved (being sent) or sent."}},
+    responses={
+        404: NO_DRAFT,
+        409: {"description": "The draft is already approved (being sent) or sent."},
+        422: {"description": "Invalid input, or the text holds a restricted term (code `restricted_word`)."},
+    },
 )
 async def approve_draft(
     draft_id: uuid.UUID,
@@ -284,4 +289,6 @@ async def approve_draft(
             raise not_found("draft") from None
         except DraftNotApprovable as exc:
             raise ApiError(409, str(exc), "draft_not_approvable") from None
+        except RestrictedText as exc:
+            raise ApiError(422, str(exc), "restricted_word") from None
     return DraftOut.of(draft)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from huntaze_service import Runtime, Service, ServiceDefinition
 
-from . import api, consumers, personal_data
+from . import api, consumers, personal_data, restricted_words
 from .adapters.connector import LoggingConnector, OutboundConnector, WebhookConnector
 from .adapters.repository import SqlInboxRepository
 from .config import InboxSettings
@@ -35,7 +35,7 @@ def build(settings: InboxSettings | None = None, *, connector: OutboundConnector
     return Service(
         settings,
         title="Huntaze inbox",
-        routers=[api.router, personal_data.router],
+        routers=[api.router, personal_data.router, restricted_words.router],
         subscriptions=consumers.subscriptions(
             connector, send_attempts=settings.send_max_attempts, send_timeout_s=settings.connector_timeout_s + 2
         ),

@@ -25,6 +25,7 @@ from .domain import (
     check_approvable,
 )
 from .erasure import FanIsErased
+from .guardrails import RestrictedText, find_restricted
 from .ports import InboxRepository
 
 Uow = UnitOfWork[InboxRepository]
@@ -116,7 +117,8 @@ async def approve_draft(
 ) -> Draft:
     """A person approves a draft, maybe edited (or approves again one whose sending failed): emits
     reply.approved and records the send, in one transaction. Raises NotFound for a draft of another
-    creator, DraftNotApprovable when it is approved or sent already."""
+    creator, DraftNotApprovable when it is approved or sent already, RestrictedText when the text
+    (as edited) holds a restricted term."""
     draft = await uow.repo.draft(creator_id, draft_id, lock=True)
     if draft is None:
         raise NotFound("draft")
@@ -124,7 +126,11 @@ async def approve_draft(
     conversation = await uow.repo.conversation(creator_id, draft.conversation_id)
     assert conversation is not None
     now = uow.now()
-    draft.text = text if text is not None else draft.text
+    final = text if text is not None else draft.text
+    restricted = find_restricted(final, await uow.repo.restricted_words(creator_id))
+    if restricted is not None:
+        raise RestrictedText(restricted)  # nothing changes: the draft stays as it was
+    draft.text = final
     draft.status = DraftStatus.APPROVED
     draft.approved_at = now
     draft.approved_by = user_id

@@ -12,6 +12,7 @@ from inbox.erasure import ErasedFan
 
 class FakeInboxRepository:
     def __init__(self) -> None:
+        self.own_words: dict[uuid.UUID, list[str]] = {}
         self.conversations: dict[uuid.UUID, Conversation] = {}
         self.messages: dict[uuid.UUID, Message] = {}
         self.drafts_by_id: dict[uuid.UUID, Draft] = {}
@@ -125,6 +126,12 @@ class FakeInboxRepository:
     async def erased(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> ErasedFan | None:
         found = self.erased_fans.get(fan_id)
         return found if found is not None and found.creator_id == creator_id else None
+
+    async def restricted_words(self, creator_id: uuid.UUID) -> list[str]:
+        return list(self.own_words.get(creator_id, []))
+
+    async def set_restricted_words(self, creator_id: uuid.UUID, words: list[str], now: datetime) -> None:
+        self.own_words[creator_id] = list(words)
 
     async def fan_conversations(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> list[Conversation]:
         mine = [c for c in self.conversations.values() if c.creator_id == creator_id and c.fan_id == fan_id]

@@ -17,6 +17,7 @@ from huntaze_service.db import Transaction
 
 from ..domain import Conversation, ConversationSummary, Direction, Draft, DraftStatus, Message
 from .erasure_sql import Erasure
+from .guardrails_sql import RestrictedWords
 from .orm import ConversationRow, DraftRow, MessageRow
 
 _FIND_MESSAGE = (
@@ -91,7 +92,7 @@ def _draft(r: Any) -> Draft:
     )
 
 
-class SqlInboxRepository(Erasure):
+class SqlInboxRepository(Erasure, RestrictedWords):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
