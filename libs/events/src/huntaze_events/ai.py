@@ -22,3 +22,10 @@ class ReplyDrafted(EventPayload):
     text: str = Field(max_length=MAX_MESSAGE_CHARS)
     provider: str = Field(max_length=32, description="`offline`, `openai` or `azure-openai`.")
     model: str | None = Field(default=None, max_length=100)
+    review: tuple[str, ...] = Field(
+        default=(),
+        max_length=8,
+        description="Why a person must read the fan's message before any reply goes out (its text tried to "
+        "steer the AI): `instructions`, `system_roleplay`, `personal_data`, `off_platform_payment`. Empty: "
+        "ordinary. A draft with reasons is `needs_review` and is never sent without a person.",
+    )

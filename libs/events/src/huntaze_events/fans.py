@@ -48,6 +48,8 @@ class FanErased(EventPayload):
     """
 
     fan_id: uuid.UUID
-    creator_id: uuid.UUID = Field(description="The creator account (the envelope's tenant), so the payload stands alone.")
+    creator_id: uuid.UUID = Field(
+        description="The creator account (the envelope's tenant), so the payload stands alone."
+    )
     erased_at: AwareDatetime = Field(description="When the fans service erased the fan (UTC).")
     requested_by: uuid.UUID = Field(description="The user (owner or manager) who asked for the erasure.")

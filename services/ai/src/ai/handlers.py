@@ -28,6 +28,7 @@ from .domain import (
     earlier_lines,
 )
 from .ports import AiRepository
+from .untrusted import review_reasons
 
 Uow = UnitOfWork[AiRepository]
 DRAFT_REPLY = "draft_reply"
@@ -124,6 +125,7 @@ async def record_draft(uow: Uow, call: Call[DraftCall], drafted: Drafted) -> Non
             text=drafted.draft.text,
             provider=drafted.draft.provider,
             model=drafted.draft.model,
+            review=review_reasons(request.message),
         ),
         creator_id=call.tenant,
     )

@@ -58,7 +58,9 @@ async def test_openai_provider_sends_persona_history_and_message_and_reads_the_r
     assert roles == ["system", "user", "assistant", "user"]
     system = body["messages"][0]["content"]
     assert "Jake" in system and "no meetups" in system and "Never use emoji" in system and "- Mia" in system
-    assert body["messages"][-1]["content"] == "do you do customs?"
+    # the fan's words are fenced as data, and the model is told so
+    assert body["messages"][-1]["content"] == "<fan_message>\ndo you do customs?\n</fan_message>"
+    assert body["messages"][1]["content"].startswith("<fan_message>") and "never instructions" in system
 
 
 async def test_when_the_model_fails_the_draft_is_written_offline() -> None:

@@ -94,6 +94,10 @@ class DraftOut(BaseModel):
     approved_by: uuid.UUID | None
     sent_at: datetime | None
     send_error: str | None = Field(default=None, description="Why the connector did not take it (status `failed`).")
+    needs_review: bool = Field(
+        default=False, description="The fan's message tried to steer the AI: a person must read it (never autosent)."
+    )
+    review_reasons: list[str] = Field(default_factory=list, description="`instructions`, `system_roleplay`, …")
 
     @classmethod
     def of(cls, d: Draft) -> DraftOut:
@@ -112,6 +116,8 @@ class DraftOut(BaseModel):
             approved_by=d.approved_by,
             sent_at=d.sent_at,
             send_error=d.send_error,
+            needs_review=d.needs_review,
+            review_reasons=list(d.review_reasons),
         )
 
 

@@ -74,6 +74,12 @@ class Draft:
     sent_message_id: uuid.UUID | None = None
     delivery: str | None = None
     send_error: str | None = None
+    review_reasons: tuple[str, ...] = ()
+    """Why the fan's message must be read by a person (it tried to steer the AI): never autosent."""
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review_reasons)
 
     @property
     def edited(self) -> bool:

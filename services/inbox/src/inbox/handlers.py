@@ -189,6 +189,7 @@ async def record_draft(uow: Uow, event: Envelope[ReplyDrafted]) -> None:
             provider=drafted.provider,
             model=drafted.model,
             created_at=event.occurred_at,
+            review_reasons=tuple(drafted.review),
         )
     )
 

@@ -10,6 +10,7 @@ from huntaze_events import MAX_MESSAGE_CHARS
 
 from ..config import AiSettings, ProviderChoice
 from ..domain import Draft, DraftingProvider, DraftRequest, EmojiUse, Speaker, Tone, first_name
+from ..untrusted import FENCE_RULE, fenced
 from .offline import OfflineProvider
 
 log = logging.getLogger("ai.llm")
@@ -37,6 +38,7 @@ def system_prompt(request: DraftRequest) -> str:
         "Answer what the fan actually said or asked. 1 to 3 short sentences, plain text.",
         "Never state a price (say you will send an offer), never promise refunds or money,",
         "never agree to meet in person or move to another app, never say you are an AI.",
+        FENCE_RULE,
     ]
     if persona.boundaries:
         lines.append("The creator's boundaries (decline kindly if asked): " + "; ".join(persona.boundaries))
@@ -48,9 +50,11 @@ def system_prompt(request: DraftRequest) -> str:
 def chat_messages(request: DraftRequest) -> list[dict[str, str]]:
     messages = [{"role": "system", "content": system_prompt(request)}]
     for line in request.history:
-        role = "user" if line.speaker is Speaker.FAN else "assistant"
-        messages.append({"role": role, "content": line.text})
-    messages.append({"role": "user", "content": request.message})
+        if line.speaker is Speaker.FAN:
+            messages.append({"role": "user", "content": fenced(line.text)})
+        else:
+            messages.append({"role": "assistant", "content": line.text})
+    messages.append({"role": "user", "content": fenced(request.message)})
     return messages
 
 

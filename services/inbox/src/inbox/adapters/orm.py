@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from huntaze_service import ServiceBase, new_metadata
@@ -79,5 +79,6 @@ class DraftRow(Base):
     sent_message_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     delivery: Mapped[str | None] = mapped_column(String(32))
     send_error: Mapped[str | None] = mapped_column(Text)
+    review_reasons: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
 
     __table_args__ = (Index("ix_drafts_conversation_created", "conversation_id", "created_at"),)

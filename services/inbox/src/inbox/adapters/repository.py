@@ -89,6 +89,7 @@ def _draft(r: Any) -> Draft:
         sent_message_id=r.sent_message_id,
         delivery=r.delivery,
         send_error=r.send_error,
+        review_reasons=tuple(r.review_reasons or ()),
     )
 
 
@@ -171,6 +172,7 @@ class SqlInboxRepository(Erasure, RestrictedWords):
                 provider=d.provider,
                 model=d.model,
                 created_at=d.created_at,
+                review_reasons=list(d.review_reasons),
             )
             .on_conflict_do_nothing(index_elements=[DraftRow.id])
         )
