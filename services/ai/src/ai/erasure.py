@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from huntaze_events import Envelope, FanErased
-from huntaze_service import PermanentError, UnitOfWork
+from huntaze_service import UnitOfWork
+from huntaze_service.tombstones import erased_fan_of
 
 from .domain import Generation, Line
 from .ports import AiRepository
@@ -30,31 +31,11 @@ Uow = UnitOfWork[AiRepository]
 
 
 @dataclass(frozen=True)
-class ErasedFan:
-    """A row of ``erased_fans``: the fan, when and by whom it was erased, the event that said so."""
-
-    fan_id: uuid.UUID
-    creator_id: uuid.UUID
-    erased_at: datetime
-    requested_by: uuid.UUID
-    event_id: uuid.UUID
-
-
-@dataclass(frozen=True)
 class PersonalData:
     fan_id: uuid.UUID
     erased_at: datetime | None
     lines: list[Line]
     generations: list[Generation]
-
-
-def erased_fan_of(event: Envelope[FanErased]) -> ErasedFan:
-    """The tombstone an event asks for; a payload naming another tenant than its envelope is
-    refused (dead-lettered), never applied to either."""
-    p = event.payload
-    if p.creator_id != event.creator_id:
-        raise PermanentError(f"fan.erased {event.event_id}: payload creator {p.creator_id} is not the tenant")
-    return ErasedFan(p.fan_id, p.creator_id, p.erased_at, p.requested_by, event.event_id)
 
 
 async def erase_fan(uow: Uow, event: Envelope[FanErased]) -> None:

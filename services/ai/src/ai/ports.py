@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from .domain import Generation, Line, Persona
 
 if TYPE_CHECKING:
-    from .erasure import ErasedFan
+    from huntaze_service.tombstones import ErasedFan
 
 
 class AiRepository(Protocol):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ai.domain import Generation, Line, Persona
-from ai.erasure import ErasedFan
+from huntaze_service.tombstones import ErasedFan
 
 
 class FakeAiRepository:

@@ -12,7 +12,7 @@ from .reports import BucketTotal, FanSpend, LineTotal, Window
 from .retention import Interval
 
 if TYPE_CHECKING:
-    from .erasure import ErasedFan
+    from huntaze_service.tombstones import ErasedFan
 
 
 class AnalyticsRepository(Protocol):

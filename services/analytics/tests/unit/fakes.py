@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from analytics.domain import ZERO, Amount, Fact, FanName, PeriodFigures, SubscriptionPeriod, merge_period
-from analytics.erasure import ErasedFan
 from analytics.reports import BucketTotal, FanSpend, LineTotal, Window
 from analytics.retention import Interval
+from huntaze_service.tombstones import ErasedFan
 
 
 class FakeAnalyticsRepository:

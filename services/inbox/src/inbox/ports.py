@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from .domain import Conversation, ConversationSummary, Draft, Message
 
 if TYPE_CHECKING:
-    from .erasure import ErasedFan
+    from huntaze_service.tombstones import ErasedFan
 
 
 class InboxRepository(Protocol):

@@ -6,8 +6,8 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
+from huntaze_service.tombstones import ErasedFan
 from inbox.domain import Conversation, ConversationSummary, Draft, DraftStatus, Message
-from inbox.erasure import ErasedFan
 
 
 class FakeInboxRepository:

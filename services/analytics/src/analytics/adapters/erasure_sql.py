@@ -7,25 +7,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
+from huntaze_service import tombstones
 from huntaze_service.db import Transaction
+from huntaze_service.tombstones import ErasedFan
 
 from ..domain import Fact, FanName, SubscriptionPeriod
-from ..erasure import ErasedFan
-
-FAN_LOCKS = 0x66616E
-"""First key of the per-fan advisory locks (the second: the fan id's first 32 bits). Two-key
-advisory locks never meet the chassis' one-key locks (relay, migrations)."""
-
-_TOMBSTONE = """
-INSERT INTO erased_fans (fan_id, creator_id, erased_at, requested_by, event_id, applied_at)
-VALUES (%s, %s, %s, %s, %s, %s)
-ON CONFLICT (fan_id) DO UPDATE SET applications = erased_fans.applications + 1
-"""
-
-
-def fan_lock_keys(fan_ids: Sequence[uuid.UUID]) -> list[int]:
-    """Second keys of the fans' locks, sorted: every transaction takes them in the same order."""
-    return sorted({int.from_bytes(f.bytes[:4], "big", signed=True) for f in fan_ids})
 
 
 class Erasure:
@@ -34,26 +20,14 @@ class Erasure:
     _tx: Transaction
 
     async def erased_among(self, fan_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-        if not fan_ids:
-            return set()
         conn = await self._tx.driver()
         async with conn.cursor() as cursor:
-            await cursor.execute(
-                "SELECT pg_advisory_xact_lock_shared(%s, k) FROM unnest(%s::int[]) AS k",
-                (FAN_LOCKS, fan_lock_keys(fan_ids)),
-            )
-            await cursor.execute("SELECT fan_id FROM erased_fans WHERE fan_id = ANY(%s)", (list(fan_ids),))
-            return {row[0] for row in await cursor.fetchall()}
+            return await tombstones.erased_among(cursor, fan_ids)
 
     async def erase_fan(self, erased: ErasedFan, *, now: datetime) -> None:
         conn = await self._tx.driver()
         async with conn.cursor() as cursor:
-            (key,) = fan_lock_keys([erased.fan_id])
-            await cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", (FAN_LOCKS, key))
-            await cursor.execute(
-                _TOMBSTONE,
-                (erased.fan_id, erased.creator_id, erased.erased_at, erased.requested_by, erased.event_id, now),
-            )
+            await tombstones.record_tombstone(cursor, erased, now)
             await cursor.execute(
                 "DELETE FROM fans WHERE creator_id = %s AND fan_id = %s", (erased.creator_id, erased.fan_id)
             )
@@ -61,13 +35,7 @@ class Erasure:
     async def erased(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> ErasedFan | None:
         conn = await self._tx.driver()
         async with conn.cursor() as cursor:
-            await cursor.execute(
-                "SELECT fan_id, creator_id, erased_at, requested_by, event_id FROM erased_fans "
-                "WHERE fan_id = %s AND creator_id = %s",
-                (fan_id, creator_id),
-            )
-            row = await cursor.fetchone()
-        return None if row is None else ErasedFan(*row)
+            return await tombstones.tombstone(cursor, creator_id, fan_id)
 
     async def fan_records(
         self, creator_id: uuid.UUID, fan_id: uuid.UUID

@@ -9,16 +9,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from huntaze_service import tombstones
 from huntaze_service.db import Transaction
+from huntaze_service.tombstones import ErasedFan
 
 from ..domain import Conversation
-from ..erasure import ErasedFan
 
-_TOMBSTONE = """
-INSERT INTO erased_fans (fan_id, creator_id, erased_at, requested_by, event_id, applied_at)
-VALUES (%s, %s, %s, %s, %s, %s)
-ON CONFLICT (fan_id) DO UPDATE SET applications = erased_fans.applications + 1
-"""
 _LOCK_DRAFTS = """
 SELECT d.id FROM drafts d JOIN conversations c ON c.id = d.conversation_id
 WHERE c.creator_id = %s AND c.fan_id = %s ORDER BY d.id FOR UPDATE OF d
@@ -37,10 +33,7 @@ class Erasure:
     async def erase_fan(self, erased: ErasedFan, *, now: datetime) -> None:
         conn = await self._tx.driver()
         async with conn.cursor() as cursor:
-            await cursor.execute(
-                _TOMBSTONE,
-                (erased.fan_id, erased.creator_id, erased.erased_at, erased.requested_by, erased.event_id, now),
-            )
+            await tombstones.record_tombstone(cursor, erased, now, lock=False)
             await cursor.execute(_LOCK_DRAFTS, (erased.creator_id, erased.fan_id))
             await cursor.execute(_LOCK_CONVERSATIONS, (erased.creator_id, erased.fan_id))
             ids = [row[0] for row in await cursor.fetchall()]
@@ -58,13 +51,7 @@ class Erasure:
     async def erased(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> ErasedFan | None:
         conn = await self._tx.driver()
         async with conn.cursor() as cursor:
-            await cursor.execute(
-                "SELECT fan_id, creator_id, erased_at, requested_by, event_id FROM erased_fans "
-                "WHERE fan_id = %s AND creator_id = %s",
-                (fan_id, creator_id),
-            )
-            row = await cursor.fetchone()
-        return None if row is None else ErasedFan(*row)
+            return await tombstones.tombstone(cursor, creator_id, fan_id)
 
     async def fan_conversations(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> list[Conversation]:
         conn = await self._tx.driver()
