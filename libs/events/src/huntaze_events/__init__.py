@@ -4,7 +4,16 @@ from .ai import ReplyDrafted
 from .envelope import Envelope, EventPayload, kafka_headers, utcnow
 from .fans import FanErased, FanProfileUpdated, FanSegmentChanged
 from .ids import fan_id_for
-from .inbox import MAX_MESSAGE_CHARS, FanRef, MessageReceived, ReplyApproved, ReplySent
+from .inbox import (
+    MAX_MESSAGE_CHARS,
+    FanRef,
+    MessageReceived,
+    OfferBy,
+    PpvOffered,
+    PpvUnlocked,
+    ReplyApproved,
+    ReplySent,
+)
 from .registry import REGISTRY, EventSpec, Registry, event, make_envelope
 from .revenue import (
     REVERSAL_TYPES,
@@ -36,6 +45,9 @@ __all__ = [
     "TransactionType",
     "FanRef",
     "MessageReceived",
+    "OfferBy",
+    "PpvOffered",
+    "PpvUnlocked",
     "Registry",
     "ReplyApproved",
     "ReplyDrafted",

@@ -63,3 +63,52 @@ class ReplySent(EventPayload):
     text: str = Field(max_length=MAX_MESSAGE_CHARS)
     sent_at: AwareDatetime
     delivery: str = Field(max_length=32, description="Connector adapter that delivered it, e.g. `webhook` or `log`.")
+
+
+class OfferBy(EventPayload):
+    """Who made an offer leave: the person who approved it (and on which shift), or the automation
+    that sent it on autopilot."""
+
+    user_id: uuid.UUID | None = Field(default=None, description="The person who approved it; None on autopilot.")
+    shift_id: uuid.UUID | None = Field(default=None, description="Their shift when they approved it, if any.")
+    automation: str | None = Field(default=None, max_length=32, description="The automation that made it, if any.")
+
+
+@event("ppv.offered", version=1, producer="inbox", key="conversation_id")
+class PpvOffered(EventPayload):
+    """A paid message (PPV) was handed to the connector: the fan sees it locked, at this price.
+
+    Its ``offer_id`` is what the connector reports as the ``ref`` (kind ``message``) of the unlock
+    transaction. Consumers: analytics (chatter ledger, unlock rates), content (media usage)."""
+
+    offer_id: uuid.UUID
+    conversation_id: uuid.UUID
+    fan_id: uuid.UUID
+    text: str = Field(max_length=MAX_MESSAGE_CHARS)
+    price_cents: int = Field(gt=0, description="What unlocking costs the fan, in minor units.")
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    media_ids: list[uuid.UUID] = Field(min_length=1, max_length=50)
+    by: OfferBy
+    mass_message_id: uuid.UUID | None = Field(default=None, description="Set when it is one delivery of a mass message.")
+    sent_at: AwareDatetime
+    expires_at: AwareDatetime = Field(description="Counted as `expired` if not unlocked by then.")
+
+
+@event("ppv.unlocked", version=1, producer="inbox", key="conversation_id")
+class PpvUnlocked(EventPayload):
+    """The fan paid for an offer: the unlock transaction named it in its ``ref``. Produced once per
+    offer (a later refund changes the offer's revenue, not this event)."""
+
+    offer_id: uuid.UUID
+    conversation_id: uuid.UUID
+    fan_id: uuid.UUID
+    transaction_id: uuid.UUID
+    price_cents: int = Field(gt=0)
+    gross_cents: int = Field(description="What the unlock transaction says the fan paid.")
+    net_cents: int
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    media_ids: list[uuid.UUID] = Field(min_length=1, max_length=50)
+    by: OfferBy
+    mass_message_id: uuid.UUID | None = None
+    offered_at: AwareDatetime
+    unlocked_at: AwareDatetime

@@ -14,7 +14,7 @@ from .ai import ReplyDrafted
 from .envelope import Envelope, EventPayload
 from .fans import FanErased, FanProfileUpdated, FanSegmentChanged
 from .ids import fan_id_for
-from .inbox import FanRef, MessageReceived, ReplyApproved, ReplySent
+from .inbox import FanRef, MessageReceived, OfferBy, PpvOffered, PpvUnlocked, ReplyApproved, ReplySent
 from .registry import REGISTRY, make_envelope
 from .revenue import (
     SubscriptionExpired,
@@ -35,6 +35,10 @@ FAN = fan_id_for(CREATOR, "of_u_4821")
 T0 = datetime(2026, 11, 2, 21, 14, 3, 120000, tzinfo=UTC)
 TRANSACTION = uuid.UUID("3d4e5f60-7182-4a93-b4c5-d6e7f8091a2b")
 T_EXPIRES = datetime(2026, 12, 2, 21, 14, 3, 120000, tzinfo=UTC)
+OFFER = uuid.UUID("6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d")
+MEDIA = [uuid.UUID("8e9f0a1b-2c3d-4e4f-8a5b-6c7d8e9f0a1b"), uuid.UUID("0f1e2d3c-4b5a-4697-8887-a6b5c4d3e2f1")]
+SHIFT = uuid.UUID("4c5d6e7f-8091-4a2b-bc3d-e4f5061728a9")
+T_OFFER_EXPIRES = datetime(2026, 11, 5, 21, 14, 3, 120000, tzinfo=UTC)
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
@@ -103,6 +107,38 @@ def _payloads() -> list[tuple[EventPayload, str]]:
         (
             FanSegmentChanged(fan_id=FAN, segment="whales", change="entered", segment_name="whales", at=T0),
             "fans",
+        ),
+        (
+            PpvOffered(
+                offer_id=OFFER,
+                conversation_id=CONVERSATION,
+                fan_id=FAN,
+                text="the full set from Saturday, just for you 🔥",
+                price_cents=1500,
+                currency="USD",
+                media_ids=MEDIA,
+                by=OfferBy(user_id=USER, shift_id=SHIFT),
+                sent_at=T0,
+                expires_at=T_OFFER_EXPIRES,
+            ),
+            "inbox",
+        ),
+        (
+            PpvUnlocked(
+                offer_id=OFFER,
+                conversation_id=CONVERSATION,
+                fan_id=FAN,
+                transaction_id=TRANSACTION,
+                price_cents=1500,
+                gross_cents=1500,
+                net_cents=1200,
+                currency="USD",
+                media_ids=MEDIA,
+                by=OfferBy(user_id=USER, shift_id=SHIFT),
+                offered_at=T0,
+                unlocked_at=datetime(2026, 11, 3, 8, 2, 41, tzinfo=UTC),
+            ),
+            "inbox",
         ),
         (
             TransactionRecorded(

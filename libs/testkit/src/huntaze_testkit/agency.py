@@ -90,6 +90,12 @@ async def build_agency(client: Any, name: str = "Agency", *, with_inbox: bool = 
             return body["drafts"][0]["draft_id"] if body["drafts"] else None
 
         ids["draft_id"] = await eventually(draft, timeout=60)
+        offered = await owner.post(
+            f"/v1/inbox/conversations/{ids['conversation_id']}/offers",
+            json={"text": "the new set", "price_cents": 1500, "media_ids": [str(uuid.uuid4())]},
+        )
+        assert offered.status_code == 202, offered.text
+        ids["offer_id"] = offered.json()["offer_id"]
 
         async def fan_known() -> bool:
             return (await owner.get(f"/v1/fans/{ids['fan_id']}")).status_code == 200

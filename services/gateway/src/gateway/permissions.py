@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # the inbox
     "inbox.read": frozenset({OWN, MAN, CHA}),
     "inbox.reply": frozenset({OWN, MAN, CHA}),  # edit, approve drafts
+    "inbox.sell": frozenset({OWN, MAN, CHA}),  # paid offers (PPV) to one fan
     "inbox.ingest": frozenset({OWN, MAN, CON}),  # messages from OnlyFans, pushed by the connector
     "inbox.settings.read": frozenset({OWN, MAN, CHA}),  # chatters see which words are refused
     "inbox.settings.write": frozenset({OWN, MAN}),
@@ -116,6 +117,8 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("GET", "/v1/inbox/conversations/{conversation_id}", "inbox.read"),
     _r("GET", "/v1/inbox/drafts/{draft_id}", "inbox.read"),
     _r("POST", "/v1/inbox/drafts/{draft_id}/approve", "inbox.reply", audited=True),
+    _r("POST", "/v1/inbox/conversations/{conversation_id}/offers", "inbox.sell", audited=True),
+    _r("GET", "/v1/inbox/offers/{offer_id}", "inbox.read"),
     _r("GET", "/v1/inbox/fans/{fan_id}/personal-data", "fans.personal_data", audited=True),
     _r("GET", "/v1/inbox/restricted-words", "inbox.settings.read"),
     _r("PUT", "/v1/inbox/restricted-words", "inbox.settings.write", audited=True),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from huntaze_service import Runtime, Service, ServiceDefinition
 
-from . import api, consumers, personal_data, restricted_words
+from . import api, consumers
 from .adapters.connector import LoggingConnector, OutboundConnector, WebhookConnector
 from .adapters.repository import SqlInboxRepository
 from .config import InboxSettings
@@ -35,9 +35,12 @@ def build(settings: InboxSettings | None = None, *, connector: OutboundConnector
     return Service(
         settings,
         title="Huntaze inbox",
-        routers=[api.router, personal_data.router, restricted_words.router],
+        routers=api.routers,
         subscriptions=consumers.subscriptions(
-            connector, send_attempts=settings.send_max_attempts, send_timeout_s=settings.connector_timeout_s + 2
+            connector,
+            terms=settings.offer_terms(),
+            send_attempts=settings.send_max_attempts,
+            send_timeout_s=settings.connector_timeout_s + 2,
         ),
         repository=SqlInboxRepository,
         on_shutdown=[close_connector],

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -7,6 +9,19 @@ from pydantic import PositiveFloat, PositiveInt, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from huntaze_service import ServiceSettings
+
+from .offers import PriceRange
+
+
+@dataclass(frozen=True)
+class OfferTerms:
+    """What the platform accepts for an offer, and how long it waits for the unlock."""
+
+    prices: PriceRange
+    window: timedelta
+
+
+DEFAULT_OFFER_TERMS = OfferTerms(PriceRange(300, 20000), timedelta(hours=72))
 
 
 class InboxSettings(ServiceSettings):
@@ -27,6 +42,16 @@ class InboxSettings(ServiceSettings):
     connector_timeout_s: PositiveFloat = 10.0
     send_max_attempts: PositiveInt = 8
     """Attempts to hand an approved reply to the connector before the draft shows ``failed``."""
+    ppv_min_cents: PositiveInt = DEFAULT_OFFER_TERMS.prices.min_cents
+    """The lowest price OnlyFans accepts for a paid message ($3)."""
+    ppv_max_cents: PositiveInt = DEFAULT_OFFER_TERMS.prices.max_cents
+    """The highest price OnlyFans accepts for a paid message ($200)."""
+    offer_expiry_hours: PositiveFloat = DEFAULT_OFFER_TERMS.window.total_seconds() / 3600
+    """An offer not unlocked this long after it reached the fan counts as ``expired`` (a later
+    unlock still counts)."""
+
+    def offer_terms(self) -> OfferTerms:
+        return OfferTerms(PriceRange(self.ppv_min_cents, self.ppv_max_cents), timedelta(hours=self.offer_expiry_hours))
 
     def required_in_production(self) -> dict[str, Any]:
         return {**super().required_in_production(), "connector_signing_secret": self.connector_signing_secret}
@@ -46,4 +71,10 @@ class InboxSettings(ServiceSettings):
             )
         if self.connector_signing_secret is None or not self.connector_signing_secret.get_secret_value():
             raise ValueError("INBOX_CONNECTOR_SIGNING_SECRET is required when INBOX_CONNECTOR_WEBHOOK_URL is set")
+        return self
+
+    @model_validator(mode="after")
+    def _price_range(self) -> InboxSettings:
+        if self.ppv_min_cents > self.ppv_max_cents:
+            raise ValueError("INBOX_PPV_MIN_CENTS must not exceed INBOX_PPV_MAX_CENTS")
         return self

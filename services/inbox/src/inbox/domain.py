@@ -54,6 +54,8 @@ class Message:
     received_at: datetime
     external_id: str | None = None
     draft_id: uuid.UUID | None = None
+    offer_id: uuid.UUID | None = None
+    """Set on the outbound message that carried a paid offer."""
 
 
 @dataclass

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from .domain import Conversation, ConversationSummary, Draft, Message
+from .offers import Offer
 
 if TYPE_CHECKING:
     from huntaze_service.tombstones import ErasedFan
@@ -75,7 +76,7 @@ class InboxRepository(Protocol):
     # erasure (inbox.erasure) ----------------------------------------------------------------------
     async def erase_fan(self, erased: ErasedFan, *, now: datetime) -> None:
         """Records the tombstone (again: counts one more application) and deletes the fan's
-        conversations, their messages and drafts, and their published outbox rows."""
+        conversations, their messages, drafts and offers, and their published outbox rows."""
         ...
 
     async def erased(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> ErasedFan | None: ...
@@ -88,4 +89,27 @@ class InboxRepository(Protocol):
 
     async def fan_conversations(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> list[Conversation]:
         """The creator's conversations with this fan, oldest first."""
+        ...
+
+    # offers (inbox.handlers.offers) -------------------------------------------------------------------
+    async def add_offer(self, offer: Offer) -> None: ...
+
+    async def offer(self, creator_id: uuid.UUID, offer_id: uuid.UUID, *, lock: bool = False) -> Offer | None:
+        """The creator's offer (another creator's id is None); ``lock`` holds it until the commit."""
+        ...
+
+    async def save_offer(self, offer: Offer) -> None:
+        """Writes an offer's status, sending, unlock and revenue fields."""
+        ...
+
+    async def count_offer_transaction(self, offer_id: uuid.UUID, transaction_id: uuid.UUID) -> bool:
+        """Notes that this transaction was counted in the offer; False when it already was."""
+        ...
+
+    async def fan_offers(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> list[Offer]:
+        """Every offer made to the fan, newest first."""
+        ...
+
+    async def conversation_offers(self, conversation_id: uuid.UUID) -> list[Offer]:
+        """The conversation's offers, newest first."""
         ...

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from huntaze_service.tombstones import ErasedFan
 from inbox.domain import Conversation, ConversationSummary, Draft, DraftStatus, Message
+from inbox.offers import Offer
 
 
 class FakeInboxRepository:
@@ -20,6 +21,8 @@ class FakeInboxRepository:
         self.applications: dict[uuid.UUID, int] = {}
         """Per erased fan, how many times its erasure was applied (the SQL column ``applications``)."""
         self.scrubbed_outbox_keys: list[str] = []
+        self.offers_by_id: dict[uuid.UUID, Offer] = {}
+        self.offer_transactions: set[tuple[uuid.UUID, uuid.UUID]] = set()
 
     async def find_message(
         self, creator_id: uuid.UUID, fan_external_id: str, external_id: str
@@ -118,6 +121,7 @@ class FakeInboxRepository:
         ids = {
             c.id for c in self.conversations.values() if c.creator_id == erased.creator_id and c.fan_id == erased.fan_id
         }
+        self.offers_by_id = {k: o for k, o in self.offers_by_id.items() if o.conversation_id not in ids}
         self.drafts_by_id = {k: d for k, d in self.drafts_by_id.items() if d.conversation_id not in ids}
         self.messages = {k: m for k, m in self.messages.items() if m.conversation_id not in ids}
         self.conversations = {k: c for k, c in self.conversations.items() if k not in ids}
@@ -136,3 +140,29 @@ class FakeInboxRepository:
     async def fan_conversations(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> list[Conversation]:
         mine = [c for c in self.conversations.values() if c.creator_id == creator_id and c.fan_id == fan_id]
         return sorted(mine, key=lambda c: (c.created_at, c.id))
+
+    # offers -----------------------------------------------------------------------------------------
+    async def add_offer(self, offer: Offer) -> None:
+        assert offer.id not in self.offers_by_id
+        self.offers_by_id[offer.id] = replace(offer)
+
+    async def offer(self, creator_id: uuid.UUID, offer_id: uuid.UUID, *, lock: bool = False) -> Offer | None:
+        o = self.offers_by_id.get(offer_id)
+        return replace(o) if o is not None and o.creator_id == creator_id else None
+
+    async def save_offer(self, offer: Offer) -> None:
+        self.offers_by_id[offer.id] = replace(offer)
+
+    async def count_offer_transaction(self, offer_id: uuid.UUID, transaction_id: uuid.UUID) -> bool:
+        if (offer_id, transaction_id) in self.offer_transactions:
+            return False
+        self.offer_transactions.add((offer_id, transaction_id))
+        return True
+
+    async def fan_offers(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> list[Offer]:
+        mine = [replace(o) for o in self.offers_by_id.values() if o.creator_id == creator_id and o.fan_id == fan_id]
+        return sorted(mine, key=lambda o: (o.created_at, o.id), reverse=True)
+
+    async def conversation_offers(self, conversation_id: uuid.UUID) -> list[Offer]:
+        mine = [replace(o) for o in self.offers_by_id.values() if o.conversation_id == conversation_id]
+        return sorted(mine, key=lambda o: (o.created_at, o.id), reverse=True)

@@ -13,7 +13,7 @@ import pytest
 
 from huntaze_service import SettingsError, load_settings
 from huntaze_testkit.connector import ConnectorPeer, verify_signature
-from inbox.adapters.connector import ConnectorError, OutboundReply, WebhookConnector, signature_header
+from inbox.adapters.connector import ConnectorError, OutboundReply, PaidTerms, WebhookConnector, signature_header
 from inbox.bootstrap import connector_from_settings
 from inbox.config import InboxSettings
 
@@ -64,6 +64,26 @@ async def test_the_bytes_signed_are_the_bytes_sent() -> None:
     (request,) = peer.server.requests
     assert verify_signature(SECRET, request["headers"]["huntaze-signature"], request["raw"])
     assert peer.replies[0]["text"] == 'Ça va? 😘 "quotes" and\nlines' and not peer.refused
+
+
+async def test_an_offer_reaches_the_connector_signed_with_its_paid_terms_and_no_draft() -> None:
+    offer_id, media = uuid.uuid4(), [uuid.uuid4(), uuid.uuid4()]
+    ids = [uuid.uuid4() for _ in range(3)]
+    offer = OutboundReply(None, *ids, "of_1", "the full set", PaidTerms(offer_id, 1500, "USD", tuple(media)))
+    with ConnectorPeer(SECRET) as peer:
+        connector = WebhookConnector(peer.url, timeout_s=5, signing_secret=SECRET)
+        await connector.send(offer, idempotency_key=str(offer_id))
+        await connector.close()
+    (request,) = peer.server.requests
+    assert request["headers"]["idempotency-key"] == str(offer_id)
+    (body,) = peer.replies
+    assert body["draft_id"] is None and body["text"] == "the full set"
+    assert body["offer"] == {
+        "offer_id": str(offer_id),
+        "price_cents": 1500,
+        "currency": "USD",
+        "media_ids": [str(m) for m in media],
+    }
 
 
 async def test_a_peer_refuses_a_wrong_secret_or_a_stale_signature_with_401_a_refusal_for_the_inbox() -> None:

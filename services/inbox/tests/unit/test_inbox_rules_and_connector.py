@@ -92,7 +92,7 @@ def test_a_nul_character_is_refused_before_the_insert_it_would_fail(body: dict[s
     """Found by schemathesis: a NUL in a message reached PostgreSQL, which refused it (a 500)."""
     from pydantic import ValidationError
 
-    from inbox.api import ApproveIn, MessageIn
+    from inbox.api.models import ApproveIn, MessageIn
 
     with pytest.raises(ValidationError, match="NUL"):
         MessageIn.model_validate(body)
@@ -102,7 +102,7 @@ def test_a_nul_character_is_refused_before_the_insert_it_would_fail(body: dict[s
 
 def test_a_message_without_an_external_id_is_taken() -> None:
     """Found by schemathesis: the NUL check of ``external_id`` failed on ``null`` (a 500)."""
-    from inbox.api import MessageIn
+    from inbox.api.models import MessageIn
 
     body = {"fan": {"external_id": "of_1", "display_name": "Jake"}, "text": "hi", "external_id": None}
     assert MessageIn.model_validate(body).external_id is None

@@ -1,4 +1,4 @@
-"""Outbound connector port: hands an approved reply to whatever delivers it to OnlyFans.
+"""Outbound connector port: hands an approved reply or offer to whatever delivers it to OnlyFans.
 
 OnlyFans has no public API; the creator's connector (browser extension or agency tool) delivers.
 ``WebhookConnector`` POSTs the reply to the connector's URL; ``LoggingConnector`` only logs it (the
@@ -42,13 +42,25 @@ def signature_header(secret: str, body: bytes, timestamp: int) -> str:
 
 
 @dataclass(frozen=True)
+class PaidTerms:
+    """What makes an outbound message a paid one (PPV): locked until the fan pays ``price_cents``."""
+
+    offer_id: uuid.UUID
+    price_cents: int
+    currency: str
+    media_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True)
 class OutboundReply:
-    draft_id: uuid.UUID
+    draft_id: uuid.UUID | None
     creator_id: uuid.UUID
     conversation_id: uuid.UUID
     fan_id: uuid.UUID
     fan_external_id: str
     text: str
+    paid: PaidTerms | None = None
+    """Set for an offer: the connector sends it locked, and reports its unlock with ``ref`` = offer id."""
 
 
 class ConnectorError(Exception):
@@ -73,8 +85,9 @@ class LoggingConnector:
 
     async def send(self, reply: OutboundReply, *, idempotency_key: str) -> None:
         log.info(
-            "no connector webhook configured: reply %s to fan %s not delivered anywhere",
-            reply.draft_id,
+            "no connector webhook configured: %s %s to fan %s not delivered anywhere",
+            "offer" if reply.paid else "reply",
+            reply.paid.offer_id if reply.paid else reply.draft_id,
             reply.fan_external_id,
             extra={"draft_id": str(reply.draft_id), "text": reply.text},
         )
@@ -106,13 +119,20 @@ class WebhookConnector:
         self._client = httpx.AsyncClient(timeout=timeout_s, headers=headers)
 
     async def send(self, reply: OutboundReply, *, idempotency_key: str) -> None:
-        body = {
-            "draft_id": str(reply.draft_id),
+        body: dict[str, object] = {
+            "draft_id": None if reply.draft_id is None else str(reply.draft_id),
             "creator_id": str(reply.creator_id),
             "conversation_id": str(reply.conversation_id),
             "fan": {"fan_id": str(reply.fan_id), "external_id": reply.fan_external_id},
             "text": reply.text,
         }
+        if reply.paid is not None:
+            body["offer"] = {
+                "offer_id": str(reply.paid.offer_id),
+                "price_cents": reply.paid.price_cents,
+                "currency": reply.paid.currency,
+                "media_ids": [str(m) for m in reply.paid.media_ids],
+            }
         raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
         headers = {
             "Idempotency-Key": idempotency_key,

@@ -1,7 +1,7 @@
 """Erasing a fan on PostgreSQL (what and why: :mod:`inbox.erasure`).
 
-Locks are taken in the order the other writers take them — the fan's drafts, then their
-conversations — so an approval or a send in flight finishes first and is erased with the rest, and
+Locks are taken in the order the other writers take them — the fan's offers, their drafts, then
+their conversations — so an approval or a send in flight finishes first and is erased with the rest, and
 the deletes that follow (each statement sees what committed before it) miss nothing."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from huntaze_service.tombstones import ErasedFan
 
 from ..domain import Conversation
 
+_LOCK_OFFERS = "SELECT id FROM offers WHERE creator_id = %s AND fan_id = %s ORDER BY id FOR UPDATE"
 _LOCK_DRAFTS = """
 SELECT d.id FROM drafts d JOIN conversations c ON c.id = d.conversation_id
 WHERE c.creator_id = %s AND c.fan_id = %s ORDER BY d.id FOR UPDATE OF d
@@ -34,11 +35,13 @@ class Erasure:
         conn = await self._tx.driver()
         async with conn.cursor() as cursor:
             await tombstones.record_tombstone(cursor, erased, now, lock=False)
+            await cursor.execute(_LOCK_OFFERS, (erased.creator_id, erased.fan_id))
             await cursor.execute(_LOCK_DRAFTS, (erased.creator_id, erased.fan_id))
             await cursor.execute(_LOCK_CONVERSATIONS, (erased.creator_id, erased.fan_id))
             ids = [row[0] for row in await cursor.fetchall()]
             if not ids:
                 return
+            await cursor.execute("DELETE FROM offers WHERE conversation_id = ANY(%s)", (ids,))
             await cursor.execute("DELETE FROM drafts WHERE conversation_id = ANY(%s)", (ids,))
             await cursor.execute("DELETE FROM messages WHERE conversation_id = ANY(%s)", (ids,))
             await cursor.execute("DELETE FROM conversations WHERE id = ANY(%s)", (ids,))

@@ -18,6 +18,7 @@ from huntaze_service.db import Transaction
 from ..domain import Conversation, ConversationSummary, Direction, Draft, DraftStatus, Message
 from .erasure_sql import Erasure
 from .guardrails_sql import RestrictedWords
+from .offers_sql import Offers
 from .orm import ConversationRow, DraftRow, MessageRow
 
 _FIND_MESSAGE = (
@@ -34,13 +35,13 @@ _TOUCH_CONVERSATION = (
 )
 _ADD_MESSAGE = (
     "INSERT INTO messages (id, creator_id, conversation_id, direction, text, sent_at, received_at, external_id, "
-    "draft_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "draft_id, offer_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 # a fan's message, unless the fan was erased: the tombstone is read by the INSERT itself, which runs
 # after the conversation's row lock was granted, so it sees an erasure that committed meanwhile
 _ADD_MESSAGE_UNLESS_ERASED = (
     "INSERT INTO messages (id, creator_id, conversation_id, direction, text, sent_at, received_at, external_id, "
-    "draft_id) SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM erased_fans WHERE fan_id = %s)"
+    "draft_id, offer_id) SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM erased_fans WHERE fan_id = %s)"
 )
 
 
@@ -68,6 +69,7 @@ def _message(r: Any) -> Message:
         r.received_at,
         r.external_id,
         r.draft_id,
+        r.offer_id,
     )
 
 
@@ -93,7 +95,7 @@ def _draft(r: Any) -> Draft:
     )
 
 
-class SqlInboxRepository(Erasure, RestrictedWords):
+class SqlInboxRepository(Erasure, RestrictedWords, Offers):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
@@ -138,6 +140,7 @@ class SqlInboxRepository(Erasure, RestrictedWords):
             m.received_at,
             m.external_id,
             m.draft_id,
+            m.offer_id,
         )
         async with conn.cursor() as cursor:
             if unless_erased is None:

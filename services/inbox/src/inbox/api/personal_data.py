@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 
 from huntaze_service import ApiError, CreatorId, RuntimeDep
 
-from . import erasure
-from .api import DraftOut, FanOut, MessageOut
+from .. import erasure
+from .models import DraftOut, FanOut, MessageOut
 
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from huntaze_service import CreatorId, NoNul, RuntimeDep
 
-from .guardrails import DEFAULT_RESTRICTED, MAX_OWN_WORDS, MAX_WORD_CHARS, clean_words
+from ..guardrails import DEFAULT_RESTRICTED, MAX_OWN_WORDS, MAX_WORD_CHARS, clean_words
 
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 

@@ -1,4 +1,4 @@
-"""Use cases of the inbox: each takes the unit of work (``uow.repo`` is an InboxRepository).
+"""Conversations: fan messages in, AI drafts, approvals, and the ``send_reply`` call.
 
 Sending is an external call: approving a draft records ``send_reply`` with the approved text in the
 same transaction; a worker hands it to the connector after the commit, outside any transaction,
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from huntaze_events import Envelope, FanRef, MessageReceived, ReplyApproved, ReplyDrafted, ReplySent, fan_id_for
-from huntaze_service import Call, PermanentError, UnitOfWork
+from huntaze_service import Call, PermanentError
 
-from .domain import (
+from ..domain import (
     Conversation,
     ConversationSummary,
     Direction,
@@ -24,18 +24,11 @@ from .domain import (
     SendReply,
     check_approvable,
 )
-from .erasure import FanIsErased
-from .guardrails import RestrictedText, find_restricted
-from .ports import InboxRepository
+from ..erasure import FanIsErased
+from ..guardrails import RestrictedText, find_restricted
+from .base import NotFound, Uow
 
-Uow = UnitOfWork[InboxRepository]
 SEND_REPLY = "send_reply"
-
-
-class NotFound(Exception):
-    def __init__(self, what: str) -> None:
-        super().__init__(f"{what} not found")
-        self.what = what
 
 
 # commands ---------------------------------------------------------------------------------------

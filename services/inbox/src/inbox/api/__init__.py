@@ -1,0 +1,7 @@
+"""HTTP API of the inbox (reached through the gateway: its internal token names the creator and the caller)."""
+
+from . import conversations, offers, personal_data, restricted_words
+
+routers = [conversations.router, offers.router, personal_data.router, restricted_words.router]
+
+__all__ = ["routers"]
