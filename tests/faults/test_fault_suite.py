@@ -600,8 +600,12 @@ async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab
     fresh = _live_sales(14_000, seed=12)
     live = overlap + fresh
     distinct = statement.expected.valid_rows + len(fresh)
-    expected_net = statement.expected.net_cents + sum(s["net_cents"] if s["type"] != "refund" else -s["net_cents"] for s in fresh)
-    expected_gross = statement.expected.gross_cents + sum(s["gross_cents"] if s["type"] != "refund" else -s["gross_cents"] for s in fresh)
+    expected_net = statement.expected.net_cents + sum(
+        s["net_cents"] if s["type"] != "refund" else -s["net_cents"] for s in fresh
+    )
+    expected_gross = statement.expected.gross_cents + sum(
+        s["gross_cents"] if s["type"] != "refund" else -s["gross_cents"] for s in fresh
+    )
 
     fans_api = lab.service("fans", role="api")
     fans_worker = lab.service("fans", role="worker")
@@ -614,7 +618,9 @@ async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab
         nonlocal retries
         while True:  # the connector's behaviour: the same batch again until it is answered
             try:
-                answer = await client.post(f"{fans_api.url}/v1/revenue/transactions", json={"items": batch}, headers=headers())
+                answer = await client.post(
+                    f"{fans_api.url}/v1/revenue/transactions", json={"items": batch}, headers=headers()
+                )
                 if answer.status_code == 200:
                     assert answer.json()["rejected"] == 0, answer.text
                     return
@@ -672,7 +678,11 @@ async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab
             while True:
                 status = (await client.get(f"{fans_api.url}/v1/revenue/imports/{import_id}", headers=headers())).json()
                 totals = await analytics_totals(client)
-                if status["status"] == "done" and totals["transactions"] >= distinct and (await stored())[0] >= distinct:
+                if (
+                    status["status"] == "done"
+                    and totals["transactions"] >= distinct
+                    and (await stored())[0] >= distinct
+                ):
                     break
                 assert time.monotonic() - restarted < 300, (status, totals, await stored())
                 await asyncio.sleep(0.5)
@@ -743,12 +753,71 @@ async def _redriven(lab: Lab, run: str, isolation: str) -> list[Any]:
     return found
 
 
+async def _where_they_stopped(lab: Lab, run: str) -> str:
+    """Per partition of the original topic: the re-driven records of the run not applied yet, the
+    high watermark, the last stable offset (an open transaction holds it back) and each consumer
+    group's committed offset — what tells a stuck transaction from a stuck consumer."""
+    from aiokafka import TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    committed = await _redriven(lab, run, "read_committed")
+    async with lab.db.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT key, seq FROM effects WHERE run = :run AND consumer = 'apply'"), {"run": run}
+        )
+        applied = {(row[0], row[1]) for row in rows}
+    missing: dict[int, int] = {}
+    for r in committed:
+        value = json.loads(r.value)
+        if (value["payload"]["key"], value["payload"]["seq"]) not in applied:
+            missing[r.partition] = missing.get(r.partition, 0) + 1
+    ends = {}
+    for isolation in ("read_uncommitted", "read_committed"):
+        consumer = AIOKafkaConsumer(bootstrap_servers=lab.kafka, isolation_level=isolation)
+        await consumer.start()
+        try:
+            partitions = [
+                TopicPartition(fb.RECORDED.topic, p) for p in consumer.partitions_for_topic(fb.RECORDED.topic) or []
+            ]
+            ends[isolation] = await consumer.end_offsets(partitions)
+        finally:
+            await consumer.stop()
+    admin = AIOKafkaAdminClient(bootstrap_servers=lab.kafka)
+    await admin.start()
+    groups = {}
+    try:
+        for group, _ in await admin.list_consumer_groups():
+            offsets = await admin.list_consumer_group_offsets(group)
+            mine = {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == fb.RECORDED.topic}
+            if mine:
+                groups[group] = mine
+    finally:
+        await admin.close()
+    lines = [f"re-driven and not applied, by partition: {missing}"]
+    for tp in sorted(ends["read_uncommitted"], key=lambda t: t.partition):
+        committed_by = {g: o.get(tp.partition) for g, o in groups.items()}
+        lines.append(
+            f"p{tp.partition}: high={ends['read_uncommitted'][tp]} stable={ends['read_committed'][tp]} groups={committed_by}"
+        )
+    return "\n".join(lines) + "\n" + lab.log_tails(30)
+
+
 def _redrive_cli(lab: Lab, log: Any, *args: str) -> Any:
     import subprocess
     import sys
 
     return subprocess.Popen(
-        [sys.executable, "-m", "huntaze_streams", "dlq", "redrive", fb.RECORDED.dlq_topic, "--reason", "handler_failed", *args],
+        [
+            sys.executable,
+            "-m",
+            "huntaze_streams",
+            "dlq",
+            "redrive",
+            fb.RECORDED.dlq_topic,
+            "--reason",
+            "handler_failed",
+            *args,
+        ],
         env=dict(lab.env, HUNTAZE_STREAMS_EVENT_MODULES="huntaze_testkit.faultbox"),
         stdout=subprocess.DEVNULL,
         stderr=log,
@@ -800,8 +869,11 @@ async def test_f13_dlq_redrive_sigkilled_mid_way_then_run_again(fresh_lab: Lab, 
     runs = re.findall(r"re-drove ([\d,]+) record", logfile.read_text())
     third_count = int(runs[-1].replace(",", ""))
 
-    await lab.wait_effects(run, "apply", len(items), timeout=180)
-    await lab.wait_effects(run, "count", len(items), timeout=180)
+    try:
+        await lab.wait_effects(run, "apply", len(items), timeout=180)
+        await lab.wait_effects(run, "count", len(items), timeout=180)
+    except AssertionError as failed:
+        raise AssertionError(f"{failed}\n{await _where_they_stopped(lab, run)}") from None
     committed = await _redriven(lab, run, "read_committed")
     uncommitted = await _redriven(lab, run, "read_uncommitted")
     sources = {dict(r.headers)["dlq.redriven_from"] for r in committed}

@@ -223,18 +223,28 @@ class Lab:
 
     async def wait_effects(self, run: str, consumer: str, expected: int, timeout: float = 120) -> float:
         started = time.monotonic()
+        reached = 0
         while time.monotonic() - started < timeout:
-            if (
-                await self.scalar(
-                    "SELECT count(DISTINCT (key, seq)) FROM effects WHERE run = :run AND consumer = :c",
-                    run=run,
-                    c=consumer,
-                )
-                >= expected
-            ):
+            reached = await self.scalar(
+                "SELECT count(DISTINCT (key, seq)) FROM effects WHERE run = :run AND consumer = :c",
+                run=run,
+                c=consumer,
+            )
+            if reached >= expected:
                 return time.monotonic() - started
             await asyncio.sleep(0.25)
-        raise AssertionError(f"{consumer} did not reach {expected} effects for {run} in {timeout}s")
+        raise AssertionError(
+            f"{consumer} did not reach {expected} effects for {run} in {timeout}s (reached {reached})\n"
+            + self.log_tails()
+        )
+
+    def log_tails(self, lines: int = 15) -> str:
+        """The last lines of each running process's log: what a failed wait prints, so a CI failure
+        says why without the log files."""
+        return "\n".join(
+            f"--- {proc.name} (exit code {proc.proc.poll() if proc.proc else None})\n{proc.tail(lines)}"
+            for proc in self.processes
+        )
 
     async def topic_records(self, topic: str, where: Any = None, settle_ms: int = 1500) -> list[Any]:
         consumer = AIOKafkaConsumer(topic, bootstrap_servers=self.kafka, group_id=None, auto_offset_reset="earliest")
@@ -324,9 +334,9 @@ def grouped(items: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
 
 class PostingPeer:
     """A remote peer with no idempotency keys (like a social network's post API): every POST
-    /posts creates a post, so a repeated call is a duplicate effect; GET /posts?ref=<client ref>
-    looks a post up. Each POST is created at once and answered ``delay_s`` later (calls are in flight,
-done at the peer but not answered, when a worker dies)."""
+        /posts creates a post, so a repeated call is a duplicate effect; GET /posts?ref=<client ref>
+        looks a post up. Each POST is created at once and answered ``delay_s`` later (calls are in flight,
+    done at the peer but not answered, when a worker dies)."""
 
     def __init__(self, delay_s: float = 0.0) -> None:
         import threading
