@@ -15,7 +15,7 @@ from fans.ports import FansRepository
 from fans.segments import FanFilter
 from huntaze_events import FanRef, MessageReceived, fan_id_for
 from huntaze_service import PermanentError
-from huntaze_testkit.fakes import FakeUnitOfWork, FakeWorker, envelope
+from huntaze_testkit.fakes import Clock, FakeUnitOfWork, FakeWorker, envelope
 
 from .fakes import FakeFansRepository
 
@@ -80,9 +80,17 @@ async def test_list_filters_by_creator_and_query_and_pages_by_recency() -> None:
     assert [f["external_id"] for f in found] == ["f3"]
 
 
-async def test_a_fan_seen_for_the_first_time_joins_never_spent_once() -> None:
+class TickingClock(Clock):
+    """Like the real unit of work's clock: every reading is a later instant."""
+
+    def __call__(self) -> datetime:
+        return self.advance(microseconds=1)
+
+
+@pytest.mark.parametrize("clock", [Clock, TickingClock])
+async def test_a_fan_seen_for_the_first_time_joins_never_spent_once(clock: type[Clock]) -> None:
     repo = FakeFansRepository()
-    worker = FakeWorker(repo, producer="fans", subscriptions=subscriptions())
+    worker = FakeWorker(repo, producer="fans", subscriptions=subscriptions(), clock=clock())
     await worker.deliver(message("a", "Ann", 1))
     await worker.deliver(message("a", "Ann", 2))
     changes = worker.emitted("fan.segment_changed")

@@ -15,8 +15,9 @@ from .publish import Uow, settle
 async def track_fan_messages(uow: Uow, events: Sequence[Envelope[MessageReceived]]) -> None:
     """One upsert per fan for the whole batch, then one fan.profile_updated per fan changed."""
     deltas = {d.fan_id: d for d in fold_messages(list(events))}
+    now = uow.now()  # one instant: a fan created by this upsert is the one whose created_at is it
     try:
-        fans = await uow.repo.apply_activity(list(deltas.values()), uow.now())
+        fans = await uow.repo.apply_activity(list(deltas.values()), now)
     except FanOfAnotherCreator as exc:
         raise PermanentError(str(exc)) from exc
     for fan in fans:
@@ -33,7 +34,6 @@ async def track_fan_messages(uow: Uow, events: Sequence[Envelope[MessageReceived
         )
     # A fan seen for the first time joins its segments (never_spent...); a renamed fan is evaluated
     # again when one of the creator's custom segments filters on the name (q).
-    now = uow.now()
     by_creator: dict[uuid.UUID, list[Fan]] = {}
     for fan in fans:
         by_creator.setdefault(fan.creator_id, []).append(fan)
