@@ -33,6 +33,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/fans/{fan_id}/notes"): {"text": "a note"},
     ("PUT", "/v1/fans/{fan_id}/tags"): {"tags": ["x"]},
     ("POST", "/v1/fans/{fan_id}/erase"): None,
+    ("POST", "/v1/inbox/mass-messages/{mass_message_id}/cancel"): None,
     ("POST", "/v1/creators/{creator_id}/connector-keys"): {"name": "stolen"},
     ("PATCH", "/v1/org/members/{user_id}"): {"role": "analyst"},
 }

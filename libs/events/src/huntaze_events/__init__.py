@@ -7,6 +7,7 @@ from .ids import fan_id_for
 from .inbox import (
     MAX_MESSAGE_CHARS,
     FanRef,
+    MassMessageSent,
     MessageReceived,
     OfferBy,
     PpvOffered,
@@ -44,6 +45,7 @@ __all__ = [
     "TransactionRef",
     "TransactionType",
     "FanRef",
+    "MassMessageSent",
     "MessageReceived",
     "OfferBy",
     "PpvOffered",

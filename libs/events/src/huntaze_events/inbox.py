@@ -112,3 +112,24 @@ class PpvUnlocked(EventPayload):
     mass_message_id: uuid.UUID | None = None
     offered_at: AwareDatetime
     unlocked_at: AwareDatetime
+
+
+@event("massmessage.sent", version=1, producer="inbox", key="mass_message_id")
+class MassMessageSent(EventPayload):
+    """A mass message finished (every delivery sent, failed or skipped) or was cancelled while
+    sending: its final counts. Paid deliveries are offers: each has its own ``ppv.offered`` (with
+    ``mass_message_id``) and, when bought, ``ppv.unlocked``. Consumers: analytics, content."""
+
+    mass_message_id: uuid.UUID
+    status: Literal["done", "cancelled"]
+    recipients: int = Field(ge=0, description="Fans the audience held when it was expanded.")
+    sent: int = Field(ge=0)
+    failed: int = Field(ge=0)
+    skipped: int = Field(ge=0, description="Excluded after the expansion (bought the media meanwhile, erased).")
+    cancelled: int = Field(ge=0, description="Not handed over when it was cancelled.")
+    price_cents: int | None = Field(default=None, gt=0, description="Set when each copy was a paid offer.")
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    media_ids: list[uuid.UUID] = Field(max_length=50)
+    created_by: uuid.UUID
+    started_at: AwareDatetime
+    finished_at: AwareDatetime

@@ -14,7 +14,7 @@ from .ai import ReplyDrafted
 from .envelope import Envelope, EventPayload
 from .fans import FanErased, FanProfileUpdated, FanSegmentChanged
 from .ids import fan_id_for
-from .inbox import FanRef, MessageReceived, OfferBy, PpvOffered, PpvUnlocked, ReplyApproved, ReplySent
+from .inbox import FanRef, MassMessageSent, MessageReceived, OfferBy, PpvOffered, PpvUnlocked, ReplyApproved, ReplySent
 from .registry import REGISTRY, make_envelope
 from .revenue import (
     SubscriptionExpired,
@@ -37,6 +37,7 @@ TRANSACTION = uuid.UUID("3d4e5f60-7182-4a93-b4c5-d6e7f8091a2b")
 T_EXPIRES = datetime(2026, 12, 2, 21, 14, 3, 120000, tzinfo=UTC)
 OFFER = uuid.UUID("6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d")
 MEDIA = [uuid.UUID("8e9f0a1b-2c3d-4e4f-8a5b-6c7d8e9f0a1b"), uuid.UUID("0f1e2d3c-4b5a-4697-8887-a6b5c4d3e2f1")]
+MASS_MESSAGE = uuid.UUID("5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e")
 SHIFT = uuid.UUID("4c5d6e7f-8091-4a2b-bc3d-e4f5061728a9")
 T_OFFER_EXPIRES = datetime(2026, 11, 5, 21, 14, 3, 120000, tzinfo=UTC)
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
@@ -137,6 +138,24 @@ def _payloads() -> list[tuple[EventPayload, str]]:
                 by=OfferBy(user_id=USER, shift_id=SHIFT),
                 offered_at=T0,
                 unlocked_at=datetime(2026, 11, 3, 8, 2, 41, tzinfo=UTC),
+            ),
+            "inbox",
+        ),
+        (
+            MassMessageSent(
+                mass_message_id=MASS_MESSAGE,
+                status="done",
+                recipients=1840,
+                sent=1822,
+                failed=6,
+                skipped=12,
+                cancelled=0,
+                price_cents=1200,
+                currency="USD",
+                media_ids=MEDIA,
+                created_by=USER,
+                started_at=T0,
+                finished_at=datetime(2026, 11, 2, 21, 46, 51, 402000, tzinfo=UTC),
             ),
             "inbox",
         ),

@@ -39,6 +39,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "inbox.read": frozenset({OWN, MAN, CHA}),
     "inbox.reply": frozenset({OWN, MAN, CHA}),  # edit, approve drafts
     "inbox.sell": frozenset({OWN, MAN, CHA}),  # paid offers (PPV) to one fan
+    "inbox.mass": frozenset({OWN, MAN}),  # mass messages to segments: preview, send, cancel
     "inbox.ingest": frozenset({OWN, MAN, CON}),  # messages from OnlyFans, pushed by the connector
     "inbox.settings.read": frozenset({OWN, MAN, CHA}),  # chatters see which words are refused
     "inbox.settings.write": frozenset({OWN, MAN}),
@@ -119,6 +120,11 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("POST", "/v1/inbox/drafts/{draft_id}/approve", "inbox.reply", audited=True),
     _r("POST", "/v1/inbox/conversations/{conversation_id}/offers", "inbox.sell", audited=True),
     _r("GET", "/v1/inbox/offers/{offer_id}", "inbox.read"),
+    _r("POST", "/v1/inbox/mass-messages/preview", "inbox.mass"),
+    _r("POST", "/v1/inbox/mass-messages", "inbox.mass", audited=True),
+    _r("GET", "/v1/inbox/mass-messages", "inbox.mass"),
+    _r("GET", "/v1/inbox/mass-messages/{mass_message_id}", "inbox.mass"),
+    _r("POST", "/v1/inbox/mass-messages/{mass_message_id}/cancel", "inbox.mass", audited=True),
     _r("GET", "/v1/inbox/fans/{fan_id}/personal-data", "fans.personal_data", audited=True),
     _r("GET", "/v1/inbox/restricted-words", "inbox.settings.read"),
     _r("PUT", "/v1/inbox/restricted-words", "inbox.settings.write", audited=True),

@@ -39,6 +39,7 @@ def build(settings: InboxSettings | None = None, *, connector: OutboundConnector
         subscriptions=consumers.subscriptions(
             connector,
             terms=settings.offer_terms(),
+            pace=settings.mass_pace(),
             send_attempts=settings.send_max_attempts,
             send_timeout_s=settings.connector_timeout_s + 2,
         ),

@@ -24,6 +24,17 @@ class OfferTerms:
 DEFAULT_OFFER_TERMS = OfferTerms(PriceRange(300, 20000), timedelta(hours=72))
 
 
+@dataclass(frozen=True)
+class MassPace:
+    """How fast mass-message deliveries are handed to the connector: ``per_tick`` every ``tick``."""
+
+    per_tick: int
+    tick: timedelta
+
+
+DEFAULT_MASS_PACE = MassPace(20, timedelta(seconds=1))
+
+
 class InboxSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INBOX_", extra="ignore", frozen=True)
 
@@ -49,6 +60,14 @@ class InboxSettings(ServiceSettings):
     offer_expiry_hours: PositiveFloat = DEFAULT_OFFER_TERMS.window.total_seconds() / 3600
     """An offer not unlocked this long after it reached the fan counts as ``expired`` (a later
     unlock still counts)."""
+
+    mass_rate_per_s: PositiveFloat = 20.0
+    """Mass-message deliveries handed to the connector per second (per creator's mass message)."""
+    mass_tick_s: PositiveFloat = 1.0
+    """How often the pump hands the next deliveries over."""
+
+    def mass_pace(self) -> MassPace:
+        return MassPace(max(1, round(self.mass_rate_per_s * self.mass_tick_s)), timedelta(seconds=self.mass_tick_s))
 
     def offer_terms(self) -> OfferTerms:
         return OfferTerms(PriceRange(self.ppv_min_cents, self.ppv_max_cents), timedelta(hours=self.offer_expiry_hours))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from huntaze_events import Envelope, FanErased, ReplyDrafted, TransactionRecorded
+from huntaze_events import Envelope, FanErased, FanProfileUpdated, FanSegmentChanged, ReplyDrafted, TransactionRecorded
 from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions, Timer
 
 from . import erasure, handlers
 from .adapters.connector import ConnectorError, OutboundConnector, OutboundReply, PaidTerms
-from .config import DEFAULT_OFFER_TERMS, OfferTerms
+from .config import DEFAULT_MASS_PACE, DEFAULT_OFFER_TERMS, MassPace, OfferTerms
 from .domain import SendReply
-from .handlers import offers
+from .handlers import audience, mass_messages, offers
+from .mass import SendDelivery
 from .offers import SendOffer
 
 
@@ -17,6 +18,7 @@ def subscriptions(
     connector: OutboundConnector,
     *,
     terms: OfferTerms = DEFAULT_OFFER_TERMS,
+    pace: MassPace = DEFAULT_MASS_PACE,
     send_attempts: int = 8,
     send_timeout_s: float = 12.0,
 ) -> Subscriptions:
@@ -90,6 +92,56 @@ def subscriptions(
         remote=send_offer,
         on_result=offer_sent,
         on_failure=offers.record_offer_failure,
+        timeout_s=send_timeout_s,
+        retry=send_retry,
+    )
+
+    # mass messages ------------------------------------------------------------------------------------
+    @subs.on(FanProfileUpdated, name="audience_profiles")
+    async def audience_profiles(uow: handlers.Uow, event: Envelope[FanProfileUpdated]) -> None:
+        """Who each fan is, for mass messages (their OnlyFans id and name)."""
+        await audience.record_profile(uow, event)
+
+    @subs.on(FanSegmentChanged, name="audience_segments")
+    async def audience_segments(uow: handlers.Uow, event: Envelope[FanSegmentChanged]) -> None:
+        """Which segments each fan is in, for mass-message audiences."""
+        await audience.record_segment(uow, event)
+
+    @subs.timer(mass_messages.MASS_EXPAND)
+    async def mass_expand(uow: handlers.Uow, timer: Timer[None]) -> None:
+        """A mass message's send_at: one delivery per fan of its audience, then the pump starts."""
+        await mass_messages.expand(uow, timer, pace)
+
+    @subs.timer(mass_messages.MASS_PUMP)
+    async def mass_pump(uow: handlers.Uow, timer: Timer[None]) -> None:
+        """Hands the next deliveries of a mass message to the connector, at the configured rate."""
+        await mass_messages.pump(uow, timer, pace)
+
+    async def send_delivery(call: Call[SendDelivery]) -> str:
+        """Hands one fan's copy of a mass message to the connector (paid when it has a price); the
+        key ``<mass id>:<fan id>`` is the same on every attempt."""
+        d = call.payload
+        paid = None
+        if d.offer_id is not None and d.price_cents is not None:
+            paid = PaidTerms(d.offer_id, d.price_cents, d.currency, d.media_ids)
+        try:
+            await connector.send(
+                OutboundReply(None, call.tenant, None, d.fan_id, d.fan_external_id, d.text, paid, d.mass_message_id),
+                idempotency_key=call.idempotency_key,
+            )
+        except ConnectorError as exc:
+            raise CallFailed(str(exc), permanent=exc.permanent, retry_after_s=exc.retry_after_s) from exc
+        return connector.name
+
+    async def delivery_sent(uow: handlers.Uow, call: Call[SendDelivery], delivery: str) -> None:
+        await mass_messages.record_delivery_sent(uow, call, delivery, terms)
+
+    subs.call(
+        mass_messages.SEND_DELIVERY,
+        SendDelivery,
+        remote=send_delivery,
+        on_result=delivery_sent,
+        on_failure=mass_messages.record_delivery_failure,
         timeout_s=send_timeout_s,
         retry=send_retry,
     )

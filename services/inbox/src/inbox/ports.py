@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from .domain import Conversation, ConversationSummary, Draft, Message
+from .mass import Audience, Delivery, DeliveryStatus, MassMessage, MassStats, Recipient
 from .offers import Offer
 
 if TYPE_CHECKING:
@@ -112,4 +113,71 @@ class InboxRepository(Protocol):
 
     async def conversation_offers(self, conversation_id: uuid.UUID) -> list[Offer]:
         """The conversation's offers, newest first."""
+        ...
+
+    # mass messages and their audience (inbox.handlers.mass_messages, inbox.handlers.audience) -------------
+    async def update_audience_profile(
+        self, creator_id: uuid.UUID, fan_id: uuid.UUID, external_id: str, display_name: str, now: datetime
+    ) -> None: ...
+
+    async def update_audience_segment(
+        self, creator_id: uuid.UUID, fan_id: uuid.UUID, segment: str, entered: bool, now: datetime
+    ) -> None: ...
+
+    async def known_custom_segments(self, creator_id: uuid.UUID, asked: list[str]) -> set[str]:
+        """Those of ``asked`` (``custom:<id>``) that some fan of the creator is in."""
+        ...
+
+    async def audience(
+        self, creator_id: uuid.UUID, audience: Audience, media_ids: tuple[uuid.UUID, ...], now: datetime, sample: int
+    ) -> tuple[int, list[Recipient]]:
+        """How many fans the audience holds now, and ``sample`` of them."""
+        ...
+
+    async def add_mass_message(self, mass: MassMessage, currency: str) -> None: ...
+
+    async def mass_message(
+        self, creator_id: uuid.UUID, mass_id: uuid.UUID, *, lock: bool = False
+    ) -> MassMessage | None: ...
+
+    async def mass_messages(
+        self, creator_id: uuid.UUID, *, limit: int, after: tuple[datetime, uuid.UUID] | None
+    ) -> list[MassMessage]: ...
+
+    async def save_mass_message(self, mass: MassMessage) -> None: ...
+
+    async def expand(self, mass: MassMessage, now: datetime) -> int:
+        """One pending delivery per fan of its audience now; returns how many it has."""
+        ...
+
+    async def claim_deliveries(self, mass_id: uuid.UUID, limit: int, now: datetime) -> list[Delivery]:
+        """Up to ``limit`` pending deliveries, now queued (no two replicas claim the same one)."""
+        ...
+
+    async def bought_any(
+        self, creator_id: uuid.UUID, fan_ids: list[uuid.UUID], media_ids: tuple[uuid.UUID, ...]
+    ) -> set[uuid.UUID]:
+        """Those fans who unlocked an offer holding any of these media."""
+        ...
+
+    async def delivery(self, mass_id: uuid.UUID, fan_id: uuid.UUID, *, lock: bool = False) -> Delivery | None: ...
+
+    async def settle_delivery(
+        self, mass_id: uuid.UUID, fan_id: uuid.UUID, status: DeliveryStatus, reason: str | None = None
+    ) -> None: ...
+
+    async def cancel_deliveries(self, mass_id: uuid.UUID) -> list[uuid.UUID]:
+        """Cancels every delivery not handed over; returns the fans of those that were queued."""
+        ...
+
+    async def unsettled(self, mass_id: uuid.UUID) -> dict[str, int]:
+        """Deliveries still pending or queued, by status."""
+        ...
+
+    async def mass_stats(self, mass: MassMessage) -> MassStats: ...
+
+    async def outbound_conversation(
+        self, creator_id: uuid.UUID, fan_id: uuid.UUID, external_id: str, display_name: str, now: datetime
+    ) -> uuid.UUID | None:
+        """The fan's conversation (created empty if none); None when the fan was erased."""
         ...

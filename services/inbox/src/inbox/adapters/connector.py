@@ -55,12 +55,14 @@ class PaidTerms:
 class OutboundReply:
     draft_id: uuid.UUID | None
     creator_id: uuid.UUID
-    conversation_id: uuid.UUID
+    conversation_id: uuid.UUID | None
+    """None for a mass message's copy to a fan the creator never talked with."""
     fan_id: uuid.UUID
     fan_external_id: str
     text: str
     paid: PaidTerms | None = None
     """Set for an offer: the connector sends it locked, and reports its unlock with ``ref`` = offer id."""
+    mass_message_id: uuid.UUID | None = None
 
 
 class ConnectorError(Exception):
@@ -122,10 +124,12 @@ class WebhookConnector:
         body: dict[str, object] = {
             "draft_id": None if reply.draft_id is None else str(reply.draft_id),
             "creator_id": str(reply.creator_id),
-            "conversation_id": str(reply.conversation_id),
+            "conversation_id": None if reply.conversation_id is None else str(reply.conversation_id),
             "fan": {"fan_id": str(reply.fan_id), "external_id": reply.fan_external_id},
             "text": reply.text,
         }
+        if reply.mass_message_id is not None:
+            body["mass_message_id"] = str(reply.mass_message_id)
         if reply.paid is not None:
             body["offer"] = {
                 "offer_id": str(reply.paid.offer_id),

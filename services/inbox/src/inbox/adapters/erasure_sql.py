@@ -39,6 +39,14 @@ class Erasure:
             await cursor.execute(_LOCK_DRAFTS, (erased.creator_id, erased.fan_id))
             await cursor.execute(_LOCK_CONVERSATIONS, (erased.creator_id, erased.fan_id))
             ids = [row[0] for row in await cursor.fetchall()]
+            # the mass-message audience and deliveries: the deliveries stay counted, anonymous
+            await cursor.execute("DELETE FROM audience_fans WHERE fan_id = %s", (erased.fan_id,))
+            await cursor.execute(
+                "UPDATE mass_deliveries SET external_id = 'erased', display_name = 'erased', status = CASE "
+                "WHEN status = 'pending' THEN 'skipped' ELSE status END, reason = CASE WHEN status = 'pending' "
+                "THEN 'fan_erased' ELSE reason END WHERE fan_id = %s",
+                (erased.fan_id,),
+            )
             if not ids:
                 return
             await cursor.execute("DELETE FROM offers WHERE conversation_id = ANY(%s)", (ids,))

@@ -18,6 +18,7 @@ from huntaze_service.db import Transaction
 from ..domain import Conversation, ConversationSummary, Direction, Draft, DraftStatus, Message
 from .erasure_sql import Erasure
 from .guardrails_sql import RestrictedWords
+from .mass_sql import MassMessages
 from .offers_sql import Offers
 from .orm import ConversationRow, DraftRow, MessageRow
 
@@ -95,7 +96,7 @@ def _draft(r: Any) -> Draft:
     )
 
 
-class SqlInboxRepository(Erasure, RestrictedWords, Offers):
+class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
