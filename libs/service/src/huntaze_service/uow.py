@@ -162,7 +162,9 @@ class UnitOfWork(Generic[R]):
         self._add_timer(kind, key=key, at=at, payload=payload, tenant=tenant, every=every, call=False, cause=cause)
 
     def cancel(self, kind: str, *, key: str) -> None:
-        """Drops timer (kind, key) at commit; nothing happens if it does not exist."""
+        """Drops timer (kind, key) at commit; nothing happens if it does not exist. An external call
+        is dropped only if no worker is making it (nor died making it): one in flight may have
+        reached the peer, so it finishes and its outcome is recorded."""
         self._cancels.append((kind, key))
 
     def call(

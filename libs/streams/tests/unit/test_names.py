@@ -47,7 +47,8 @@ def test_a_dead_letter_topic_is_not_tailed_by_mistake() -> None:
     ("typo", "expected"),
     [
         ("message.recieved", "message.received"),
-        ("messages", "message.received"),
+        ("message.receive", "message.received"),
+        ("massmessage", "massmessage.sent"),
         ("transaction", "transaction.recorded"),
         ("reply.send", "reply.sent"),
         ("fan.segment", "fan.segment_changed"),

@@ -78,7 +78,7 @@ class FakeUnitOfWork(UnitOfWork[R]):
         self.events.extend(events)
         for kind, key in cancels:
             row = self.timer_table.get((kind, key))
-            if row is not None and not row.write.is_call:
+            if row is not None and not (row.write.is_call and row.dead):  # fakes make no call concurrently
                 del self.timer_table[(kind, key)]
         for write in timers:
             if write.is_call and (write.kind, write.key) in self.timer_table:

@@ -131,8 +131,11 @@ async def write_timers(conn: Any, timers: Sequence[Any], cancels: Sequence[tuple
     async with conn.cursor() as cursor:
         if cancels:
             await cursor.execute(
+                # a call is dropped only while no replica holds it: one being made (or whose
+                # replica died making it) may have reached the peer, so its outcome is recorded
                 "DELETE FROM timers t USING unnest(%s::text[], %s::text[]) AS c(kind, key) "
-                "WHERE t.kind = c.kind AND t.key = c.key AND NOT t.is_call",
+                "WHERE t.kind = c.kind AND t.key = c.key "
+                "AND (NOT t.is_call OR (t.lease_token IS NULL AND t.state <> 'dead'))",
                 ([k for k, _ in cancels], [key for _, key in cancels]),
             )
         if plain:
