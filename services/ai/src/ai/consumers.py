@@ -5,7 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from huntaze_events import Envelope, FanErased, MessageReceived, ReplySent
+from huntaze_events import (
+    Envelope,
+    FanErased,
+    FanSegmentChanged,
+    MessageReceived,
+    ReplySent,
+    SubscriptionExpired,
+    SubscriptionRenewed,
+    SubscriptionStarted,
+    TransactionRecorded,
+)
 from huntaze_service import Call, RetryPolicy, Subscriptions
 
 from . import erasure, handlers
@@ -32,6 +42,32 @@ def subscriptions(
     async def conversation_history(uow: handlers.Uow, event: Envelope[ReplySent]) -> None:
         """Adds the creator's sent replies to the conversation history used for drafting."""
         await handlers.remember_sent_reply(uow, event)
+
+    # what the ai knows of each fan, to write to them as the fan they are ----------------------------
+    @subs.on(TransactionRecorded, name="fan_spend")
+    async def fan_spend(uow: handlers.Uow, event: Envelope[TransactionRecorded]) -> None:
+        """What each fan spent (net, sales less reversals), for drafts that know a whale."""
+        await handlers.record_spend(uow, event)
+
+    @subs.on(FanSegmentChanged, name="fan_segments")
+    async def fan_segments(uow: handlers.Uow, event: Envelope[FanSegmentChanged]) -> None:
+        """Which segments each fan is in (whales, new, expiring, lapsed…)."""
+        await handlers.record_segment(uow, event)
+
+    @subs.on(SubscriptionStarted, name="fan_subscription_started")
+    async def fan_subscription_started(uow: handlers.Uow, event: Envelope[SubscriptionStarted]) -> None:
+        """The fan's subscription and when it ends, for drafts that mention an ending one."""
+        await handlers.record_subscription(uow, event)
+
+    @subs.on(SubscriptionRenewed, name="fan_subscription_renewed")
+    async def fan_subscription_renewed(uow: handlers.Uow, event: Envelope[SubscriptionRenewed]) -> None:
+        """A renewal moves the fan's subscription end."""
+        await handlers.record_subscription(uow, event)
+
+    @subs.on(SubscriptionExpired, name="fan_subscription_expired")
+    async def fan_subscription_expired(uow: handlers.Uow, event: Envelope[SubscriptionExpired]) -> None:
+        """The fan's subscription ended."""
+        await handlers.record_subscription(uow, event)
 
     async def write(call: Call[DraftCall]) -> Drafted:
         """Asks the drafting provider (OpenAI, Azure OpenAI or offline) for a reply. A repeat after

@@ -68,6 +68,12 @@ class DraftRequest:
     history: tuple[HistoryLine, ...] = field(default_factory=tuple)
     """Earlier messages, oldest first, not including ``message``."""
     persona: Persona = DEFAULT_PERSONA
+    standing: tuple[str, ...] = ()
+    """Who the fan is to the creator when the message arrived (:class:`ai.fan_facts.Standing`)."""
+    ends: str | None = None
+    """When their subscription ends, in words ("tomorrow"), if it is ending."""
+    instruction: str | None = None
+    """A person's instruction for this draft ("shorter, tease the new set"), when they asked for another."""
 
 
 @dataclass(frozen=True)
@@ -166,11 +172,20 @@ class DraftCall(_Frozen):
     message: str
     history: tuple[HistoryModel, ...]
     persona: PersonaModel
+    standing: tuple[str, ...] = ()
+    ends: str | None = None
+    instruction: str | None = None
+    supersedes: uuid.UUID | None = None
+    """Set when a person asked for another draft: the draft this one replaces."""
 
     @classmethod
-    def of(cls, request: DraftRequest, fan_id: uuid.UUID) -> DraftCall:
+    def of(cls, request: DraftRequest, fan_id: uuid.UUID, supersedes: uuid.UUID | None = None) -> DraftCall:
         p = request.persona
         return cls(
+            standing=request.standing,
+            ends=request.ends,
+            instruction=request.instruction,
+            supersedes=supersedes,
             conversation_id=request.conversation_id,
             message_id=request.message_id,
             fan_id=fan_id,
@@ -192,6 +207,9 @@ class DraftCall(_Frozen):
             message=self.message,
             history=tuple(HistoryLine(h.speaker, h.text, h.at) for h in self.history),
             persona=Persona(p.tone, p.emoji_use, tuple(p.boundaries), p.signature, p.language),
+            standing=self.standing,
+            ends=self.ends,
+            instruction=self.instruction,
         )
 
 

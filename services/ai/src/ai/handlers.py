@@ -10,8 +10,20 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
-from huntaze_events import Envelope, MessageReceived, ReplyDrafted, ReplySent
+from huntaze_events import (
+    REVERSAL_TYPES,
+    Envelope,
+    FanSegmentChanged,
+    MessageReceived,
+    ReplyDrafted,
+    ReplySent,
+    SubscriptionExpired,
+    SubscriptionRenewed,
+    SubscriptionStarted,
+    TransactionRecorded,
+)
 from huntaze_service import Call, UnitOfWork
 
 from .domain import (
@@ -27,6 +39,7 @@ from .domain import (
     draft_id_for,
     earlier_lines,
 )
+from .fan_facts import FanFacts, Standing, ends_in_words
 from .ports import AiRepository
 from .untrusted import review_reasons
 
@@ -68,6 +81,8 @@ async def request_drafts(uow: Uow, events: Sequence[Envelope[MessageReceived]]) 
         ]
     )
     personas = {creator: (await load_persona(uow, creator))[0] for creator in {e.creator_id for e in events}}
+    facts = await uow.repo.fan_facts(sorted({e.payload.fan.fan_id for e in events}))
+    now = uow.now()
     by_conversation: dict[tuple[uuid.UUID, uuid.UUID], list[Envelope[MessageReceived]]] = defaultdict(list)
     for event in events:
         by_conversation[(event.creator_id, event.payload.conversation_id)].append(event)
@@ -83,6 +98,7 @@ async def request_drafts(uow: Uow, events: Sequence[Envelope[MessageReceived]]) 
                 message=message.text,
                 history=earlier_lines(lines, message.message_id, message.sent_at),
                 persona=personas[creator_id],
+                **_knowing(facts.get(message.fan.fan_id), now),
             )
             uow.call(
                 DRAFT_REPLY,
@@ -91,6 +107,15 @@ async def request_drafts(uow: Uow, events: Sequence[Envelope[MessageReceived]]) 
                 cause=event,
                 order_key=str(conversation_id),  # drafts of a conversation arrive in its order
             )
+
+
+def _knowing(facts: FanFacts | None, now: datetime) -> dict[str, object]:
+    """The fan's standing and, when their subscription is ending, when — fixed in the request."""
+    if facts is None:
+        return {}
+    standing = facts.standing(now)
+    ends = ends_in_words(facts.expires_at, now) if Standing.EXPIRING in standing else None
+    return {"standing": tuple(s.value for s in standing), "ends": ends}
 
 
 async def record_draft(uow: Uow, call: Call[DraftCall], drafted: Drafted) -> None:
@@ -148,4 +173,35 @@ async def remember_sent_reply(uow: Uow, event: Envelope[ReplySent]) -> None:
                 reply.fan_id,
             )
         ]
+    )
+
+
+# the fans read model ---------------------------------------------------------------------------------
+
+
+async def record_spend(uow: Uow, event: Envelope[TransactionRecorded]) -> None:
+    """A sale adds to what the fan spent, a refund or chargeback takes it back."""
+    tx = event.payload
+    reversal = tx.type in REVERSAL_TYPES
+    await uow.repo.add_spend(event.creator_id, tx.fan_id, tx.net_cents, tx.currency, not reversal, uow.now())
+
+
+async def record_segment(uow: Uow, event: Envelope[FanSegmentChanged]) -> None:
+    p = event.payload
+    await uow.repo.set_segment(event.creator_id, p.fan_id, p.segment, p.change == "entered", uow.now())
+
+
+async def record_subscription(
+    uow: Uow, event: Envelope[SubscriptionStarted] | Envelope[SubscriptionRenewed] | Envelope[SubscriptionExpired]
+) -> None:
+    p = event.payload
+    status = "expired" if isinstance(p, SubscriptionExpired) else "active"
+    await uow.repo.set_subscription(
+        event.creator_id,
+        p.fan_id,
+        status=status,
+        expires_at=p.expires_at,
+        auto_renew=p.auto_renew,
+        reported_at=event.occurred_at,
+        now=uow.now(),
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from .domain import Generation, Line, Persona
+from .fan_facts import FanFacts
 
 if TYPE_CHECKING:
     from huntaze_service.tombstones import ErasedFan
@@ -48,3 +49,30 @@ class AiRepository(Protocol):
     async def fan_history(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> tuple[list[Line], list[Generation]]:
         """Every line and generation of the fan's conversations."""
         ...
+
+    # the fans read model (ai.handlers: fan facts) -----------------------------------------------------
+    async def add_spend(
+        self, creator_id: uuid.UUID, fan_id: uuid.UUID, net_cents: int, currency: str, purchase: bool, now: datetime
+    ) -> None:
+        """Adds a transaction's net (negative for a reversal) to the fan's spend."""
+        ...
+
+    async def set_segment(
+        self, creator_id: uuid.UUID, fan_id: uuid.UUID, segment: str, entered: bool, now: datetime
+    ) -> None: ...
+
+    async def set_subscription(
+        self,
+        creator_id: uuid.UUID,
+        fan_id: uuid.UUID,
+        *,
+        status: str,
+        expires_at: datetime,
+        auto_renew: bool | None,
+        reported_at: datetime,
+        now: datetime,
+    ) -> None:
+        """The fan's subscription, unless a later report is already kept."""
+        ...
+
+    async def fan_facts(self, fan_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, FanFacts]: ...

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from ai.domain import Generation, Line, Persona
+from ai.fan_facts import FanFacts
 from huntaze_service.tombstones import ErasedFan
 
 
@@ -15,6 +17,8 @@ class FakeAiRepository:
         self.lines: dict[uuid.UUID, Line] = {}
         self.personas: dict[uuid.UUID, Persona] = {}
         self.generations: dict[uuid.UUID, Generation] = {}
+        self.facts: dict[uuid.UUID, FanFacts] = {}
+        self.subscription_at: dict[uuid.UUID, datetime] = {}
         self.erased_fans: dict[uuid.UUID, ErasedFan] = {}
         self.applications: dict[uuid.UUID, int] = {}
         self.scrubbed_outbox_keys: list[str] = []
@@ -54,6 +58,7 @@ class FakeAiRepository:
     async def erase_fan(self, erased: ErasedFan, *, now: datetime) -> None:
         self.erased_fans.setdefault(erased.fan_id, erased)
         self.applications[erased.fan_id] = self.applications.get(erased.fan_id, 0) + 1
+        self.facts.pop(erased.fan_id, None)
         conversations = self._conversations(erased.creator_id, erased.fan_id)
         mine = lambda r: self._of_fan(r, erased.creator_id, erased.fan_id, conversations)  # noqa: E731
         self.lines = {k: x for k, x in self.lines.items() if not mine(x)}
@@ -71,3 +76,42 @@ class FakeAiRepository:
         lines.sort(key=lambda x: (x.conversation_id, x.at, x.id))
         generations.sort(key=lambda g: (g.created_at, g.draft_id))
         return lines, generations
+
+    # the fans read model ------------------------------------------------------------------------------
+    def _fact(self, fan_id: uuid.UUID) -> FanFacts | None:
+        return None if fan_id in self.erased_fans else self.facts.get(fan_id, FanFacts())
+
+    async def add_spend(
+        self, creator_id: uuid.UUID, fan_id: uuid.UUID, net_cents: int, currency: str, purchase: bool, now: datetime
+    ) -> None:
+        if (f := self._fact(fan_id)) is not None:
+            self.facts[fan_id] = replace(
+                f, net_cents=f.net_cents + net_cents, currency=currency, purchases=f.purchases + int(purchase)
+            )
+
+    async def set_segment(
+        self, creator_id: uuid.UUID, fan_id: uuid.UUID, segment: str, entered: bool, now: datetime
+    ) -> None:
+        if (f := self._fact(fan_id)) is not None:
+            kept = tuple(s for s in f.segments if s != segment)
+            self.facts[fan_id] = replace(f, segments=(*kept, segment) if entered else kept)
+
+    async def set_subscription(
+        self,
+        creator_id: uuid.UUID,
+        fan_id: uuid.UUID,
+        *,
+        status: str,
+        expires_at: datetime,
+        auto_renew: bool | None,
+        reported_at: datetime,
+        now: datetime,
+    ) -> None:
+        f = self._fact(fan_id)
+        if f is None or self.subscription_at.get(fan_id, reported_at) > reported_at:
+            return
+        self.subscription_at[fan_id] = reported_at
+        self.facts[fan_id] = replace(f, subscription=status, expires_at=expires_at, auto_renew=auto_renew)
+
+    async def fan_facts(self, fan_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, FanFacts]:
+        return {f: self.facts[f] for f in fan_ids if f in self.facts}

@@ -10,6 +10,7 @@ from huntaze_events import MAX_MESSAGE_CHARS
 
 from ..config import AiSettings, ProviderChoice
 from ..domain import Draft, DraftingProvider, DraftRequest, EmojiUse, Speaker, Tone, first_name
+from ..fan_facts import PROMPT_LINES, Standing
 from ..untrusted import FENCE_RULE, fenced
 from .offline import OfflineProvider
 
@@ -42,9 +43,17 @@ def system_prompt(request: DraftRequest) -> str:
     ]
     if persona.boundaries:
         lines.append("The creator's boundaries (decline kindly if asked): " + "; ".join(persona.boundaries))
+    for standing in request.standing:
+        if standing in _STANDING:
+            lines.append(PROMPT_LINES[_STANDING[standing]].format(ends=request.ends or "soon"))
+    if request.instruction:
+        lines.append(f"The person reviewing the last draft asked for another one: {request.instruction}")
     if persona.signature:
         lines.append(f"End with the sign-off: {persona.signature}")
     return "\n".join(lines)
+
+
+_STANDING = {s.value: s for s in Standing}
 
 
 def chat_messages(request: DraftRequest) -> list[dict[str, str]]:

@@ -715,7 +715,31 @@ def _compose(request: DraftRequest, analysis: _Analysis, attempt: int) -> str:
     body = _body(request, analysis, pick)
     opening = _opening(request, analysis, name, pick)
     text = f"{opening} {body}" if opening else _address(name, body)
+    if extra := _standing_sentence(request, pick):
+        text = f"{text} {extra}"
+    if request.instruction and _SHORTER.search(request.instruction):
+        text = _first_sentence(text) if opening is None else f"{opening} {_first_sentence(body)}"
     return _add_emoji(text, request, analysis.main, pick)
+
+
+_SHORTER = re.compile(r"\b(short|shorter|brief|less)\b", re.IGNORECASE)
+_STANDING_SENTENCES = {
+    "whale": ("You're one of my absolute favourites, you know that?", "I always love hearing from you."),
+    "new": ("Welcome to my page, so happy you're here!", "Welcome! So glad you joined me."),
+    "expiring": (
+        "Btw your sub ends {ends} — renew so we don't lose each other?",
+        "Your sub runs out {ends}, stay with me?",
+    ),
+    "lapsed": ("I've missed you around here, come back?", "It's not the same without you here."),
+}
+
+
+def _standing_sentence(request: DraftRequest, pick: _Picker) -> str | None:
+    """One sentence for who the fan is to the creator (expiring first: it is the one that can't wait)."""
+    for standing in ("expiring", "whale", "new", "lapsed"):
+        if standing in request.standing:
+            return pick(_STANDING_SENTENCES[standing], "standing").format(ends=request.ends or "soon")
+    return None
 
 
 def compose_reply(request: DraftRequest) -> str:

@@ -13,10 +13,11 @@ from huntaze_service.db import Transaction
 
 from ..domain import EmojiUse, Generation, Line, Persona, Speaker, Tone
 from .erasure_sql import Erasure
+from .fan_facts_sql import FanFactsStore
 from .orm import GenerationRow, LineRow, PersonaRow
 
 
-class SqlAiRepository(Erasure):
+class SqlAiRepository(Erasure, FanFactsStore):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
