@@ -583,7 +583,8 @@ def _live_sales(count: int, seed: int) -> list[dict[str, Any]]:
 async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab: Lab, capsys: Any) -> None:
     """Live connector batches (retried by the client across the crash, as the connector does) and a
     statement import (applied by durable timers, a chunk per transaction) while the fans api, the
-    fans worker and the analytics worker are SIGKILLed; afterwards every total is exact."""
+    fans worker, the analytics worker and the ai worker (its fan_spend read model) are SIGKILLed;
+    afterwards every total is exact."""
     from huntaze_testkit.statements import generate_statement
 
     lab = fresh_lab
@@ -611,6 +612,14 @@ async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab
     fans_worker = lab.service("fans", role="worker")
     analytics_worker = lab.service("analytics", role="worker")
     analytics_api = lab.service("analytics", role="api")
+    ai_worker = lab.service("ai", role="worker")  # its fan_spend consumer: the ai's read model of spend
+    ai_db = create_async_engine(lab.env["AI_DATABASE_URL"])
+
+    async def ai_net() -> int:
+        async with ai_db.connect() as conn:
+            query = text("SELECT coalesce(sum(net_cents), 0) FROM fan_facts WHERE creator_id = :c")
+            return int((await conn.execute(query, {"c": creator})).scalar() or 0)
+
     fans_db = create_async_engine(lab.env["FANS_DATABASE_URL"])
     retries = 0
 
@@ -666,13 +675,13 @@ async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab
             while (await stored())[0] < 8000:
                 await asyncio.sleep(0.05)
             killed_at = (await stored())[0]
-            for proc in (fans_api, fans_worker, analytics_worker):
+            for proc in (fans_api, fans_worker, analytics_worker, ai_worker):
                 proc.kill(signal.SIGKILL)
             restarted = time.monotonic()
             await asyncio.sleep(1)
-            for proc in (fans_api, fans_worker, analytics_worker):
+            for proc in (fans_api, fans_worker, analytics_worker, ai_worker):
                 proc.start()
-            for proc in (fans_api, fans_worker, analytics_worker):
+            for proc in (fans_api, fans_worker, analytics_worker, ai_worker):
                 proc.wait_ready()
             await feeding
             while True:
@@ -687,8 +696,11 @@ async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab
                 assert time.monotonic() - restarted < 300, (status, totals, await stored())
                 await asyncio.sleep(0.5)
             recovery = time.monotonic() - restarted
+            while await ai_net() != expected_net and time.monotonic() - restarted < 300:
+                await asyncio.sleep(0.5)
             await asyncio.sleep(2)  # a late duplicate would show now
             totals = await analytics_totals(client)
+            ai_total = await ai_net()
         count, net = await stored()
         async with fans_db.connect() as conn:
             fans_net = int(
@@ -710,6 +722,7 @@ async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab
             ).one()
     finally:
         await fans_db.dispose()
+        await ai_db.dispose()
     report = Report(
         "F12",
         produced=len(live) + statement.expected.valid_rows,
@@ -723,10 +736,12 @@ async def test_f12_fans_and_analytics_killed_during_20000_transactions(fresh_lab
             "client_retries": retries,
             "fans_net_exact": fans_net == expected_net and net == expected_net,
             "analytics_exact": totals["net_cents"] == expected_net and totals["gross_cents"] == expected_gross,
+            "ai_exact": ai_total == expected_net,
         },
     )
     emit(capsys, report)
     assert report.extra["fans_net_exact"] and report.extra["analytics_exact"], (fans_net, net, totals, expected_net)
+    assert report.extra["ai_exact"], (ai_total, expected_net)
 
 
 # F13 --------------------------------------------------------------------------------------------

@@ -164,3 +164,31 @@ async def test_conversation_keeps_history_and_counts_and_persona_shapes_drafts(g
 async def _counted(api: Api, fan_id: str, count: int) -> dict[str, Any] | None:
     fan = await _fan(api, fan_id)
     return fan if fan and fan["message_count"] == count else None
+
+
+async def test_a_person_asks_for_another_draft_and_it_supersedes_the_first(gateway: Any) -> None:
+    api = await Api.sign_up(gateway, "Regen")
+    posted = await api.post(
+        "/v1/inbox/messages",
+        json={"fan": {"external_id": "of_regen", "display_name": "jake_88"}, "text": "hey! what's new this week?"},
+    )
+    conversation_id = posted.json()["conversation_id"]
+    first = await wait_for_draft(api, conversation_id)
+    asked = await api.post(f"/v1/inbox/drafts/{first['draft_id']}/regenerate", json={"instruction": "shorter"})
+    assert asked.status_code == 202, asked.text
+
+    async def superseding() -> dict[str, Any] | None:
+        drafts = (await api.get(f"/v1/inbox/conversations/{conversation_id}")).json()["drafts"]
+        new = [d for d in drafts if d["supersedes"] == first["draft_id"]]
+        return new[0] if new else None
+
+    new = await eventually(superseding, timeout=30)
+    assert new["status"] == "drafted" and new["draft_id"] != first["draft_id"]
+    old = (await api.get(f"/v1/inbox/drafts/{first['draft_id']}")).json()
+    assert old["status"] == "superseded" and old["superseded_by"] == new["draft_id"]
+    refused = await api.post(f"/v1/inbox/drafts/{first['draft_id']}/approve")
+    assert refused.status_code == 409, refused.text
+    for bad in ({"instruction": ""}, {"instruction": "x" * 501}, {"instruction": 3}, {"other": 1}):
+        answer = await api.post(f"/v1/inbox/drafts/{new['draft_id']}/regenerate", json=bad)
+        assert answer.status_code == 422, (bad, answer.text)
+    assert (await api.post(f"/v1/inbox/drafts/{uuid.uuid4()}/regenerate")).status_code == 404

@@ -13,6 +13,7 @@ from .inbox import (
     PpvOffered,
     PpvUnlocked,
     ReplyApproved,
+    ReplyRegenerationRequested,
     ReplySent,
 )
 from .registry import REGISTRY, EventSpec, Registry, event, make_envelope
@@ -52,6 +53,7 @@ __all__ = [
     "PpvUnlocked",
     "Registry",
     "ReplyApproved",
+    "ReplyRegenerationRequested",
     "ReplyDrafted",
     "ReplySent",
     "event",

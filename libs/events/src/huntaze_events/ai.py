@@ -29,3 +29,6 @@ class ReplyDrafted(EventPayload):
         "steer the AI): `instructions`, `system_roleplay`, `personal_data`, `off_platform_payment`. Empty: "
         "ordinary. A draft with reasons is `needs_review` and is never sent without a person.",
     )
+    supersedes: uuid.UUID | None = Field(
+        default=None, description="Set when a person asked for another draft: the draft this one replaces."
+    )

@@ -133,3 +133,18 @@ class MassMessageSent(EventPayload):
     created_by: uuid.UUID
     started_at: AwareDatetime
     finished_at: AwareDatetime
+
+
+@event("reply.regeneration_requested", version=1, producer="inbox", key="conversation_id")
+class ReplyRegenerationRequested(EventPayload):
+    """A person asked for another draft of a reply, maybe with an instruction. The ai service writes
+    it and emits ``reply.drafted`` with ``supersedes`` = this ``draft_id``."""
+
+    draft_id: uuid.UUID = Field(description="The draft to replace.")
+    conversation_id: uuid.UUID
+    in_reply_to_message_id: uuid.UUID
+    fan_id: uuid.UUID
+    fan_display_name: str = Field(max_length=100, description="How the fan is named in the conversation.")
+    instruction: str | None = Field(default=None, max_length=500, description="E.g. `shorter, tease the new set`.")
+    requested_by: uuid.UUID
+    requested_at: AwareDatetime

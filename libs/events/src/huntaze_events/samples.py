@@ -14,7 +14,17 @@ from .ai import ReplyDrafted
 from .envelope import Envelope, EventPayload
 from .fans import FanErased, FanProfileUpdated, FanSegmentChanged
 from .ids import fan_id_for
-from .inbox import FanRef, MassMessageSent, MessageReceived, OfferBy, PpvOffered, PpvUnlocked, ReplyApproved, ReplySent
+from .inbox import (
+    FanRef,
+    MassMessageSent,
+    MessageReceived,
+    OfferBy,
+    PpvOffered,
+    PpvUnlocked,
+    ReplyApproved,
+    ReplyRegenerationRequested,
+    ReplySent,
+)
 from .registry import REGISTRY, make_envelope
 from .revenue import (
     SubscriptionExpired,
@@ -156,6 +166,19 @@ def _payloads() -> list[tuple[EventPayload, str]]:
                 created_by=USER,
                 started_at=T0,
                 finished_at=datetime(2026, 11, 2, 21, 46, 51, 402000, tzinfo=UTC),
+            ),
+            "inbox",
+        ),
+        (
+            ReplyRegenerationRequested(
+                draft_id=DRAFT,
+                conversation_id=CONVERSATION,
+                in_reply_to_message_id=MESSAGE,
+                fan_id=FAN,
+                fan_display_name="Jake",
+                instruction="shorter, tease the new set",
+                requested_by=USER,
+                requested_at=T0,
             ),
             "inbox",
         ),

@@ -1,6 +1,7 @@
 """An agency on the running platform: an owner, a manager, a chatter, an analyst and a connector key,
-with one creator account holding a fan, a conversation with a draft, a segment, an import, a shift
-and a pending invitation — what the permission and tenant tests walk the API with."""
+with one creator account holding a fan, a conversation with a draft and an offer, a scheduled mass
+message, a segment, an import, a shift and a pending invitation — what the permission and tenant
+tests walk the API with."""
 
 from __future__ import annotations
 
@@ -101,4 +102,12 @@ async def build_agency(client: Any, name: str = "Agency", *, with_inbox: bool = 
             return (await owner.get(f"/v1/fans/{ids['fan_id']}")).status_code == 200
 
         await eventually(fan_known, timeout=60)
+        later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+        mass = {"audience": {"segments": ["never_spent"]}, "text": "hi {name}", "send_at": later}
+
+        async def scheduled() -> str | None:  # once the fan's segment reached the inbox
+            answer = await owner.post("/v1/inbox/mass-messages", json=mass)
+            return answer.json()["mass_message_id"] if answer.status_code == 201 else None
+
+        ids["mass_message_id"] = await eventually(scheduled, timeout=60, interval=0.5)
     return agency

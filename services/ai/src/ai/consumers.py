@@ -10,6 +10,7 @@ from huntaze_events import (
     FanErased,
     FanSegmentChanged,
     MessageReceived,
+    ReplyRegenerationRequested,
     ReplySent,
     SubscriptionExpired,
     SubscriptionRenewed,
@@ -37,6 +38,11 @@ def subscriptions(
     async def draft_reply(uow: handlers.Uow, events: Sequence[Envelope[MessageReceived]]) -> None:
         """Records a draft request for each fan message (drafted after the commit; never sent)."""
         await handlers.request_drafts(uow, events)
+
+    @subs.on(ReplyRegenerationRequested, name="regenerate")
+    async def regenerate(uow: handlers.Uow, event: Envelope[ReplyRegenerationRequested]) -> None:
+        """A person asked for another draft (maybe with an instruction): records its drafting call."""
+        await handlers.request_regeneration(uow, event)
 
     @subs.on(ReplySent, name="conversation_history")
     async def conversation_history(uow: handlers.Uow, event: Envelope[ReplySent]) -> None:

@@ -127,6 +127,8 @@ class Generation:
     latency_ms: int
     created_at: datetime
     fan_id: uuid.UUID | None = None
+    supersedes: uuid.UUID | None = None
+    instruction: str | None = None
 
 
 DRAFT_NAMESPACE = uuid.UUID("3d1f8a42-7c55-4e0b-b1a9-6a0e2f4c9d17")
@@ -135,6 +137,11 @@ DRAFT_NAMESPACE = uuid.UUID("3d1f8a42-7c55-4e0b-b1a9-6a0e2f4c9d17")
 def draft_id_for(message_id: uuid.UUID) -> uuid.UUID:
     """The automatic draft of a message has a stable id: a repeat can never make a second one."""
     return uuid.uuid5(DRAFT_NAMESPACE, str(message_id))
+
+
+def regenerated_draft_id(request_event_id: uuid.UUID) -> uuid.UUID:
+    """A regeneration's draft id, stable per request: a repeat of the request makes no second one."""
+    return uuid.uuid5(DRAFT_NAMESPACE, f"regeneration:{request_event_id}")
 
 
 def earlier_lines(lines: list[Line], message_id: uuid.UUID, sent_at: datetime) -> tuple[HistoryLine, ...]:
@@ -177,15 +184,24 @@ class DraftCall(_Frozen):
     instruction: str | None = None
     supersedes: uuid.UUID | None = None
     """Set when a person asked for another draft: the draft this one replaces."""
+    draft_id: uuid.UUID | None = None
+    """The new draft's id when it is a regeneration (else the message's automatic draft id)."""
 
     @classmethod
-    def of(cls, request: DraftRequest, fan_id: uuid.UUID, supersedes: uuid.UUID | None = None) -> DraftCall:
+    def of(
+        cls,
+        request: DraftRequest,
+        fan_id: uuid.UUID,
+        supersedes: uuid.UUID | None = None,
+        draft_id: uuid.UUID | None = None,
+    ) -> DraftCall:
         p = request.persona
         return cls(
             standing=request.standing,
             ends=request.ends,
             instruction=request.instruction,
             supersedes=supersedes,
+            draft_id=draft_id,
             conversation_id=request.conversation_id,
             message_id=request.message_id,
             fan_id=fan_id,

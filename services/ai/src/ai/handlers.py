@@ -18,13 +18,14 @@ from huntaze_events import (
     FanSegmentChanged,
     MessageReceived,
     ReplyDrafted,
+    ReplyRegenerationRequested,
     ReplySent,
     SubscriptionExpired,
     SubscriptionRenewed,
     SubscriptionStarted,
     TransactionRecorded,
 )
-from huntaze_service import Call, UnitOfWork
+from huntaze_service import Call, PermanentError, UnitOfWork
 
 from .domain import (
     DEFAULT_PERSONA,
@@ -38,6 +39,7 @@ from .domain import (
     Speaker,
     draft_id_for,
     earlier_lines,
+    regenerated_draft_id,
 )
 from .fan_facts import FanFacts, Standing, ends_in_words
 from .ports import AiRepository
@@ -118,13 +120,46 @@ def _knowing(facts: FanFacts | None, now: datetime) -> dict[str, object]:
     return {"standing": tuple(s.value for s in standing), "ends": ends}
 
 
+async def request_regeneration(uow: Uow, event: Envelope[ReplyRegenerationRequested]) -> None:
+    """A person asked for another draft: the same fan message, conversation and persona, the fan's
+    standing as it is now, and their instruction — recorded as a ``draft_reply`` call of its own."""
+    asked = event.payload
+    if await uow.repo.erased_among([asked.fan_id]):
+        return
+    lines = await uow.repo.recent_lines(event.creator_id, asked.conversation_id, 500)
+    message = next((line for line in lines if line.id == asked.in_reply_to_message_id), None)
+    if message is None:
+        raise PermanentError(f"message {asked.in_reply_to_message_id} is not in the conversation the ai service knows")
+    persona, _ = await load_persona(uow, event.creator_id)
+    facts = await uow.repo.fan_facts([asked.fan_id])
+    request = DraftRequest(
+        creator_id=event.creator_id,
+        conversation_id=asked.conversation_id,
+        message_id=message.id,
+        fan_name=asked.fan_display_name,
+        message=message.text,
+        history=earlier_lines(lines, message.id, message.at),
+        persona=persona,
+        instruction=asked.instruction,
+        **_knowing(facts.get(asked.fan_id), uow.now()),
+    )
+    draft_id = regenerated_draft_id(event.event_id)
+    uow.call(
+        DRAFT_REPLY,
+        key=str(draft_id),
+        payload=DraftCall.of(request, asked.fan_id, supersedes=asked.draft_id, draft_id=draft_id),
+        cause=event,
+        order_key=str(asked.conversation_id),
+    )
+
+
 async def record_draft(uow: Uow, call: Call[DraftCall], drafted: Drafted) -> None:
     """Stores the draft of a fan's message and emits reply.drafted — once per message, whatever
     happened before (a repeated call finds the draft stored and emits nothing)."""
     request = call.payload
     if await uow.repo.erased_among([request.fan_id]):
         return  # the fan was erased while the call was made: no draft of theirs is kept or sent on
-    draft_id = draft_id_for(request.message_id)
+    draft_id = request.draft_id or draft_id_for(request.message_id)
     stored = await uow.repo.add_generation(
         Generation(
             draft_id=draft_id,
@@ -137,6 +172,8 @@ async def record_draft(uow: Uow, call: Call[DraftCall], drafted: Drafted) -> Non
             latency_ms=drafted.latency_ms,
             created_at=uow.now(),
             fan_id=request.fan_id,
+            supersedes=request.supersedes,
+            instruction=request.instruction,
         )
     )
     if not stored:
@@ -151,6 +188,7 @@ async def record_draft(uow: Uow, call: Call[DraftCall], drafted: Drafted) -> Non
             provider=drafted.draft.provider,
             model=drafted.draft.model,
             review=review_reasons(request.message),
+            supersedes=request.supersedes,
         ),
         creator_id=call.tenant,
     )

@@ -39,9 +39,12 @@ class FakeAiRepository:
         self.personas[creator_id] = persona
 
     async def add_generation(self, generation: Generation) -> bool:
-        if generation.message_id in self.generations:
+        automatic = generation.supersedes is None
+        if generation.draft_id in self.generations or (
+            automatic and any(g.message_id == generation.message_id and g.supersedes is None for g in self.generations.values())
+        ):
             return False
-        self.generations[generation.message_id] = generation
+        self.generations[generation.draft_id] = generation
         return True
 
     # erasure ----------------------------------------------------------------------------------------

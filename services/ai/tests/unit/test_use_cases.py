@@ -100,3 +100,39 @@ async def test_offline_provider_drafts_through_the_same_call() -> None:
     await worker.run_calls()
     (drafted,) = worker.emitted("reply.drafted")
     assert drafted.payload.provider == "offline" and drafted.payload.text
+
+
+async def test_a_draft_asked_for_again_is_written_with_the_instruction_once_and_supersedes_it() -> None:
+    from ai.domain import draft_id_for
+    from huntaze_events import ReplyRegenerationRequested
+
+    provider = CountingProvider()
+    worker = FakeWorker(FakeAiRepository(), producer="ai", subscriptions=subscriptions(provider))
+    conversation = uuid.uuid4()
+    first = message(conversation, "hey, what's new?", 0)
+    await worker.deliver(first)
+    await worker.run_calls()
+    asked = envelope(
+        ReplyRegenerationRequested(
+            draft_id=draft_id_for(first.payload.message_id),
+            conversation_id=conversation,
+            in_reply_to_message_id=first.payload.message_id,
+            fan_id=first.payload.fan.fan_id,
+            fan_display_name="jake_88",
+            instruction="shorter, tease the new set",
+            requested_by=uuid.uuid4(),
+            requested_at=T0,
+        ),
+        producer="inbox",
+        creator_id=CREATOR,
+    )
+    await worker.deliver(asked)
+    await worker.deliver(asked)  # the same request delivered twice
+    await worker.run_calls()
+    again = provider.requests[-1]
+    assert again.message == "hey, what's new?" and again.instruction == "shorter, tease the new set"
+    drafted = worker.emitted("reply.drafted")
+    assert len(drafted) == 2 and len(provider.requests) == 2
+    assert drafted[1].payload.supersedes == draft_id_for(first.payload.message_id)
+    assert drafted[1].payload.draft_id != drafted[0].payload.draft_id
+    assert drafted[1].causation_id == asked.event_id

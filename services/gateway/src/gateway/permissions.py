@@ -118,6 +118,7 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("GET", "/v1/inbox/conversations/{conversation_id}", "inbox.read"),
     _r("GET", "/v1/inbox/drafts/{draft_id}", "inbox.read"),
     _r("POST", "/v1/inbox/drafts/{draft_id}/approve", "inbox.reply", audited=True),
+    _r("POST", "/v1/inbox/drafts/{draft_id}/regenerate", "inbox.reply"),
     _r("POST", "/v1/inbox/conversations/{conversation_id}/offers", "inbox.sell", audited=True),
     _r("GET", "/v1/inbox/offers/{offer_id}", "inbox.read"),
     _r("POST", "/v1/inbox/mass-messages/preview", "inbox.mass"),

@@ -22,6 +22,8 @@ class DraftStatus(StrEnum):
     """Handed to the connector; part of the conversation."""
     FAILED = "failed"
     """The connector refused it, or kept failing past the attempts; a person may approve it again."""
+    SUPERSEDED = "superseded"
+    """A person asked for another draft, and it came: this one can no longer be approved."""
 
 
 class Direction(StrEnum):
@@ -78,6 +80,9 @@ class Draft:
     send_error: str | None = None
     review_reasons: tuple[str, ...] = ()
     """Why the fan's message must be read by a person (it tried to steer the AI): never autosent."""
+    supersedes: uuid.UUID | None = None
+    """The draft this one replaces (a person asked for another)."""
+    superseded_by: uuid.UUID | None = None
 
     @property
     def needs_review(self) -> bool:
@@ -99,6 +104,17 @@ class DraftNotApprovable(Exception):
     def __init__(self, status: DraftStatus) -> None:
         super().__init__(f"draft is already {status.value}; only a drafted or failed reply can be approved")
         self.status = status
+
+
+class DraftNotRegenerable(Exception):
+    def __init__(self, status: DraftStatus) -> None:
+        super().__init__(f"draft is {status.value}; only a drafted or failed reply can be drafted again")
+        self.status = status
+
+
+def check_regenerable(status: DraftStatus) -> None:
+    if status not in (DraftStatus.DRAFTED, DraftStatus.FAILED):
+        raise DraftNotRegenerable(status)
 
 
 def check_approvable(status: DraftStatus) -> None:

@@ -14,7 +14,7 @@ from huntaze_testkit.fakes import FakeUnitOfWork, FakeWorker, envelope
 from inbox import handlers
 from inbox.adapters.connector import ConnectorError, OutboundReply
 from inbox.consumers import subscriptions
-from inbox.domain import DraftNotApprovable, DraftStatus
+from inbox.domain import DraftNotApprovable, DraftNotRegenerable, DraftStatus
 
 from .fakes import FakeInboxRepository
 
@@ -138,3 +138,38 @@ async def test_another_creators_draft_is_not_found() -> None:
     draft_id = await drafted(w, await handlers.receive_message(w.uow(), receive()))
     with pytest.raises(handlers.NotFound):
         await handlers.approve_draft(w.uow(), creator_id=uuid.uuid4(), user_id=USER, draft_id=draft_id, text=None)
+
+
+async def test_a_draft_asked_for_again_is_superseded_when_the_new_one_arrives() -> None:
+    w = worker(RecordingConnector())
+    received = await handlers.receive_message(w.uow(), receive())
+    old = await drafted(w, received)
+    await handlers.regenerate_draft(w.uow(), creator_id=CREATOR, user_id=USER, draft_id=old, instruction="shorter")
+    (asked,) = w.emitted("reply.regeneration_requested")
+    assert asked.payload.draft_id == old and asked.payload.instruction == "shorter"
+    assert asked.payload.fan_display_name == "jake_88" and asked.payload.requested_by == USER
+    assert (await handlers.get_draft(w.uow(), CREATOR, old)).status is DraftStatus.DRAFTED  # until the new one comes
+    new = uuid.uuid4()
+    again = ReplyDrafted(
+        draft_id=new,
+        conversation_id=received.conversation_id,
+        in_reply_to_message_id=received.message_id,
+        fan_id=received.fan_id,
+        text="Short one!",
+        provider="offline",
+        model=None,
+        supersedes=old,
+    )
+    await w.deliver(envelope(again, producer="ai", creator_id=CREATOR))
+    await w.deliver(envelope(again, producer="ai", creator_id=CREATOR))  # delivered twice
+    replaced = await handlers.get_draft(w.uow(), CREATOR, old)
+    assert replaced.status is DraftStatus.SUPERSEDED and replaced.superseded_by == new
+    fresh = await handlers.get_draft(w.uow(), CREATOR, new)
+    assert fresh.status is DraftStatus.DRAFTED and fresh.supersedes == old
+    with pytest.raises(DraftNotApprovable):
+        await handlers.approve_draft(w.uow(), creator_id=CREATOR, user_id=USER, draft_id=old, text=None)
+    await handlers.approve_draft(w.uow(), creator_id=CREATOR, user_id=USER, draft_id=new, text=None)
+    with pytest.raises(DraftNotRegenerable):
+        await handlers.regenerate_draft(w.uow(), creator_id=CREATOR, user_id=USER, draft_id=new, instruction=None)
+    with pytest.raises(handlers.NotFound):
+        await handlers.regenerate_draft(w.uow(), creator_id=uuid.uuid4(), user_id=USER, draft_id=new, instruction=None)

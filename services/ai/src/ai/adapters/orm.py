@@ -51,7 +51,8 @@ class GenerationRow(Base):
     __tablename__ = "generations"
 
     draft_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    message_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
+    message_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    """One automatic draft per message (a partial unique index), then any regenerations."""
     creator_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), index=True)
     conversation_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     provider: Mapped[str] = mapped_column(String(32))
@@ -60,3 +61,5 @@ class GenerationRow(Base):
     latency_ms: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     fan_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    supersedes: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    instruction: Mapped[str | None] = mapped_column(Text)

@@ -88,10 +88,11 @@ class SqlAiRepository(Erasure, FanFactsStore):
         )
 
     async def add_generation(self, generation: Generation) -> bool:
+        # any conflict — the message's automatic draft, or this regeneration's id — stores nothing
         inserted = await self._tx.session.scalar(
             insert(GenerationRow)
             .values(**generation.__dict__)
-            .on_conflict_do_nothing(index_elements=[GenerationRow.message_id])
-            .returning(GenerationRow.message_id)
+            .on_conflict_do_nothing()
+            .returning(GenerationRow.draft_id)
         )
         return inserted is not None

@@ -81,6 +81,8 @@ class DraftRow(Base):
     delivery: Mapped[str | None] = mapped_column(String(32))
     send_error: Mapped[str | None] = mapped_column(Text)
     review_reasons: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    supersedes: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    superseded_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
     __table_args__ = (Index("ix_drafts_conversation_created", "conversation_id", "created_at"),)
 

@@ -93,6 +93,8 @@ def _draft(r: Any) -> Draft:
         delivery=r.delivery,
         send_error=r.send_error,
         review_reasons=tuple(r.review_reasons or ()),
+        supersedes=r.supersedes,
+        superseded_by=r.superseded_by,
     )
 
 
@@ -177,6 +179,7 @@ class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages):
                 model=d.model,
                 created_at=d.created_at,
                 review_reasons=list(d.review_reasons),
+                supersedes=d.supersedes,
             )
             .on_conflict_do_nothing(index_elements=[DraftRow.id])
         )
@@ -194,6 +197,7 @@ class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages):
                 sent_message_id=d.sent_message_id,
                 delivery=d.delivery,
                 send_error=d.send_error,
+                superseded_by=d.superseded_by,
             )
             .execution_options(synchronize_session=False)
         )

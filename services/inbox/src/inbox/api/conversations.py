@@ -13,7 +13,7 @@ from huntaze_service import ApiError, CreatorId, RuntimeDep, UserId, not_found
 from huntaze_service.pagination import Cursor, Limit, decode_time_id_cursor, encode_cursor
 
 from .. import handlers
-from ..domain import DraftNotApprovable
+from ..domain import DraftNotApprovable, DraftNotRegenerable
 from ..erasure import FanIsErased
 from ..guardrails import RestrictedText
 from ..handlers.offers import fan_offers
@@ -28,6 +28,7 @@ from .models import (
     MessageIn,
     MessageOut,
     OfferOut,
+    RegenerateIn,
     fan_of,
 )
 
@@ -170,4 +171,35 @@ async def approve_draft(
             raise ApiError(409, str(exc), "draft_not_approvable") from None
         except RestrictedText as exc:
             raise ApiError(422, str(exc), "restricted_word") from None
+    return DraftOut.of(draft)
+
+
+@router.post(
+    "/drafts/{draft_id}/regenerate",
+    status_code=202,
+    response_model=DraftOut,
+    responses={404: NO_DRAFT, 409: {"description": "The draft is approved, sent or superseded already."}},
+)
+async def regenerate_draft(
+    draft_id: uuid.UUID,
+    runtime: RuntimeDep,
+    creator_id: CreatorId,
+    user_id: UserId,
+    body: Annotated[RegenerateIn | None, Body()] = None,
+) -> DraftOut:
+    """Asks the AI for another draft of this reply, maybe with an instruction. The new draft arrives
+    in the conversation with `supersedes` set; this one then shows `superseded`."""
+    async with runtime.uow() as uow:
+        try:
+            draft = await handlers.regenerate_draft(
+                uow,
+                creator_id=creator_id,
+                user_id=user_id,
+                draft_id=draft_id,
+                instruction=body.instruction if body else None,
+            )
+        except handlers.NotFound:
+            raise not_found("draft") from None
+        except DraftNotRegenerable as exc:
+            raise ApiError(409, str(exc), "draft_not_regenerable") from None
     return DraftOut.of(draft)

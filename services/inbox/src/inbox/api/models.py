@@ -79,7 +79,9 @@ class DraftOut(BaseModel):
     draft_id: uuid.UUID
     conversation_id: uuid.UUID
     in_reply_to_message_id: uuid.UUID
-    status: str = Field(description="`drafted`, `approved` (being sent), `sent` or `failed` (see `send_error`).")
+    status: str = Field(
+        description="`drafted`, `approved` (being sent), `sent`, `failed` (see `send_error`) or `superseded`."
+    )
     text: str
     original_text: str
     edited: bool
@@ -94,6 +96,8 @@ class DraftOut(BaseModel):
         default=False, description="The fan's message tried to steer the AI: a person must read it (never autosent)."
     )
     review_reasons: list[str] = Field(default_factory=list, description="`instructions`, `system_roleplay`, …")
+    supersedes: uuid.UUID | None = Field(default=None, description="The draft this one replaces (asked for again).")
+    superseded_by: uuid.UUID | None = Field(default=None, description="The draft that replaced this one.")
 
     @classmethod
     def of(cls, d: Draft) -> DraftOut:
@@ -114,6 +118,8 @@ class DraftOut(BaseModel):
             send_error=d.send_error,
             needs_review=d.needs_review,
             review_reasons=list(d.review_reasons),
+            supersedes=d.supersedes,
+            superseded_by=d.superseded_by,
         )
 
 
@@ -163,6 +169,23 @@ class ApproveIn(BaseModel):
 
 def fan_of(c: Conversation) -> FanOut:
     return FanOut(fan_id=c.fan_id, external_id=c.fan_external_id, display_name=c.fan_display_name)
+
+
+class RegenerateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    instruction: Annotated[str, NoNul] | None = Field(
+        default=None, min_length=1, max_length=500, description="What to change, e.g. `shorter, tease the new set`."
+    )
+
+    @field_validator("instruction")
+    @classmethod
+    def _instruction(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.strip():
+            raise ValueError("instruction must not be blank")
+        return value.strip()
 
 
 class OfferIn(BaseModel):

@@ -17,6 +17,7 @@ from .conversations import (
     record_draft,
     record_send_failure,
     record_sent,
+    regenerate_draft,
 )
 
 __all__ = [
@@ -33,4 +34,5 @@ __all__ = [
     "record_draft",
     "record_send_failure",
     "record_sent",
+    "regenerate_draft",
 ]

@@ -11,7 +11,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from huntaze_events import Envelope, FanRef, MessageReceived, ReplyApproved, ReplyDrafted, ReplySent, fan_id_for
+from huntaze_events import (
+    Envelope,
+    FanRef,
+    MessageReceived,
+    ReplyApproved,
+    ReplyDrafted,
+    ReplyRegenerationRequested,
+    ReplySent,
+    fan_id_for,
+)
 from huntaze_service import Call, PermanentError
 
 from ..domain import (
@@ -23,6 +32,7 @@ from ..domain import (
     Message,
     SendReply,
     check_approvable,
+    check_regenerable,
 )
 from ..erasure import FanIsErased
 from ..guardrails import RestrictedText, find_restricted
@@ -160,6 +170,35 @@ async def approve_draft(
     return draft
 
 
+async def regenerate_draft(
+    uow: Uow, *, creator_id: uuid.UUID, user_id: uuid.UUID, draft_id: uuid.UUID, instruction: str | None
+) -> Draft:
+    """A person asks for another draft (maybe with an instruction): reply.regeneration_requested.
+    The draft stays as it is until the new one arrives and supersedes it. Raises NotFound,
+    DraftNotRegenerable (approved, sent or superseded already)."""
+    draft = await uow.repo.draft(creator_id, draft_id, lock=True)
+    if draft is None:
+        raise NotFound("draft")
+    check_regenerable(draft.status)
+    conversation = await uow.repo.conversation(creator_id, draft.conversation_id)
+    assert conversation is not None
+    uow.emit(
+        ReplyRegenerationRequested(
+            draft_id=draft.id,
+            conversation_id=draft.conversation_id,
+            in_reply_to_message_id=draft.in_reply_to_message_id,
+            fan_id=conversation.fan_id,
+            fan_display_name=conversation.fan_display_name,
+            instruction=instruction,
+            requested_by=user_id,
+            requested_at=uow.now(),
+        ),
+        creator_id=creator_id,
+    )
+    await uow.commit()
+    return draft
+
+
 # event handlers -----------------------------------------------------------------------------------
 
 
@@ -170,6 +209,16 @@ async def record_draft(uow: Uow, event: Envelope[ReplyDrafted]) -> None:
         return  # the draft of an erased fan's older message: nothing of theirs is stored again
     if await uow.repo.conversation(event.creator_id, drafted.conversation_id) is None:
         raise PermanentError(f"draft {drafted.draft_id} names unknown conversation {drafted.conversation_id}")
+    if drafted.supersedes is not None:
+        old = await uow.repo.draft(event.creator_id, drafted.supersedes, lock=True)
+        if old is None or old.superseded_by == drafted.draft_id:
+            pass  # unknown (another creator's id), or this regeneration delivered again
+        elif old.status not in (DraftStatus.DRAFTED, DraftStatus.FAILED):
+            return  # approved or superseded meanwhile: the person moved on, the new draft is not shown
+        else:
+            old.status = DraftStatus.SUPERSEDED
+            old.superseded_by = drafted.draft_id
+            await uow.repo.save_draft(old)
     await uow.repo.add_draft(
         Draft(
             id=drafted.draft_id,
@@ -183,6 +232,7 @@ async def record_draft(uow: Uow, event: Envelope[ReplyDrafted]) -> None:
             model=drafted.model,
             created_at=event.occurred_at,
             review_reasons=tuple(drafted.review),
+            supersedes=drafted.supersedes,
         )
     )
 
