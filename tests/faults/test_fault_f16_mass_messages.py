@@ -1,6 +1,7 @@
-"""F16: a mass message to 2,000 fans while the inbox worker (the ``mass_expand`` and ``mass_pump``
-timers, the ``send_mass_delivery`` call) is SIGKILLed halfway and restarted; then a second one
-cancelled halfway. Real inbox processes on the `faults` profile; the connector is a local signed
+"""F16: the audience of 2,000 fans announced while the inbox worker (its ``audience_profiles`` and
+``audience_segments`` consumers) is SIGKILLed a quarter of the way; then a mass message to them while
+the worker (the ``mass_expand`` and ``mass_pump`` timers, the ``send_mass_delivery`` call) is
+SIGKILLed halfway and restarted; then a second one cancelled halfway. Real inbox processes on the `faults` profile; the connector is a local signed
 webhook (:class:`huntaze_testkit.connector.ConnectorPeer`) that counts what reaches it.
 
 Exactly once per fan is judged where it matters, at the connector: every fan of the audience
@@ -35,6 +36,7 @@ pytestmark = pytest.mark.timeout(600)
 
 FANS = 2000
 SECRET = "whsec_f16_" + uuid.uuid4().hex
+_KNOWN = "SELECT count(*) FROM audience_fans WHERE creator_id = :c AND external_id IS NOT NULL AND segments <> '{}'"
 
 
 def emit(capsys: pytest.CaptureFixture[str], report: Report) -> None:
@@ -98,8 +100,24 @@ async def test_f16_a_mass_message_fans_out_once_per_fan_through_a_sigkill_and_a_
                 )
                 for fan_id, _ in fans
             ]
-            await lab.produce(REGISTRY.for_model(FanProfileUpdated), profiles)
-            await lab.produce(REGISTRY.for_model(FanSegmentChanged), segments)
+
+            # ... at a pace, with the worker (the audience consumers) SIGKILLed a quarter of the way
+            async def announce() -> None:
+                await asyncio.gather(
+                    lab.produce(REGISTRY.for_model(FanProfileUpdated), profiles, per_second=500),
+                    lab.produce(REGISTRY.for_model(FanSegmentChanged), segments, per_second=500),
+                )
+
+            announcing = asyncio.create_task(announce())
+            deadline = time.monotonic() + 120
+            while (audience_killed_at := await scalar(_KNOWN)) < FANS // 4:
+                assert time.monotonic() < deadline and not announcing.done(), audience_killed_at
+                await asyncio.sleep(0.02)
+            worker.kill(signal.SIGKILL)
+            await asyncio.sleep(1)
+            worker.start()
+            worker.wait_ready()
+            await announcing
             body = {
                 "audience": {"segments": ["whales"]},
                 "text": "Hey {name}, the new set",
@@ -153,6 +171,9 @@ async def test_f16_a_mass_message_fans_out_once_per_fan_through_a_sigkill_and_a_
                 await asyncio.sleep(3)  # a delivery in flight at the cancel arrives, and counts as sent
                 stopped = await status(second)
 
+            audience_doubled = await scalar(
+                "SELECT count(*) FROM audience_fans WHERE creator_id = :c AND segments <> ARRAY['whales']"
+            )
             offers = await scalar(
                 "SELECT count(*) FROM offers WHERE creator_id = :c AND mass_message_id = :m", m=uuid.UUID(first)
             )
@@ -193,6 +214,8 @@ async def test_f16_a_mass_message_fans_out_once_per_fan_through_a_sigkill_and_a_
         dlq=0,
         recovery_s=recovery,
         extra={
+            "audience_killed_at": audience_killed_at,
+            "audience_doubled": audience_doubled,
             "killed_at_delivered": killed_at,
             "wire_repeats_same_key": sum(first_keys.values()) - len(first_keys),
             "cancelled_after": stopped["sent"],
@@ -208,3 +231,4 @@ async def test_f16_a_mass_message_fans_out_once_per_fan_through_a_sigkill_and_a_
     assert stopped["sent"] + stopped["cancelled"] + stopped["failed"] == FANS, stopped
     assert not second_fans & cancelled_fans and len(second_fans) == stopped["sent"], report.line()
     assert len(finished) == 2 and not peer.refused, report.line()
+    assert audience_doubled == 0 and audience_killed_at < FANS, report.line()
