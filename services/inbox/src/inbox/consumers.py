@@ -25,6 +25,15 @@ def subscriptions(
     subs = Subscriptions()
     send_retry = RetryPolicy(max_attempts=send_attempts, initial_backoff_s=0.5, max_backoff_s=60.0)
 
+    async def hand_over(message: OutboundReply, idempotency_key: str) -> str:
+        """One message to the connector; its refusals and failures as the chassis' CallFailed (a
+        refusal is permanent, a 429 says when to try again). Returns the adapter that delivered it."""
+        try:
+            await connector.send(message, idempotency_key=idempotency_key)
+        except ConnectorError as exc:
+            raise CallFailed(str(exc), permanent=exc.permanent, retry_after_s=exc.retry_after_s) from exc
+        return connector.name
+
     @subs.on(FanErased, name="fan_erasure", batch_size=1)
     async def fan_erasure(uow: handlers.Uow, event: Envelope[FanErased]) -> None:
         """Deletes the fan's conversations, messages and drafts and records the tombstone (one
@@ -40,14 +49,8 @@ def subscriptions(
         """Hands an approved reply to the outbound connector, with the approval's idempotency key:
         a repeat after a crash is dropped by the connector."""
         s = call.payload
-        try:
-            await connector.send(
-                OutboundReply(s.draft_id, call.tenant, s.conversation_id, s.fan_id, s.fan_external_id, s.text),
-                idempotency_key=call.idempotency_key,
-            )
-        except ConnectorError as exc:
-            raise CallFailed(str(exc), permanent=exc.permanent, retry_after_s=exc.retry_after_s) from exc
-        return connector.name
+        reply = OutboundReply(s.draft_id, call.tenant, s.conversation_id, s.fan_id, s.fan_external_id, s.text)
+        return await hand_over(reply, call.idempotency_key)
 
     subs.call(
         handlers.SEND_REPLY,
@@ -74,14 +77,8 @@ def subscriptions(
         offer id, so a repeat after a crash is dropped by the connector."""
         o = call.payload
         paid = PaidTerms(o.offer_id, o.price_cents, o.currency, o.media_ids)
-        try:
-            await connector.send(
-                OutboundReply(None, call.tenant, o.conversation_id, o.fan_id, o.fan_external_id, o.text, paid),
-                idempotency_key=call.idempotency_key,
-            )
-        except ConnectorError as exc:
-            raise CallFailed(str(exc), permanent=exc.permanent, retry_after_s=exc.retry_after_s) from exc
-        return connector.name
+        offer = OutboundReply(None, call.tenant, o.conversation_id, o.fan_id, o.fan_external_id, o.text, paid)
+        return await hand_over(offer, call.idempotency_key)
 
     async def offer_sent(uow: handlers.Uow, call: Call[SendOffer], delivery: str) -> None:
         await offers.record_offer_sent(uow, call, delivery, terms)
@@ -124,14 +121,8 @@ def subscriptions(
         paid = None
         if d.offer_id is not None and d.price_cents is not None:
             paid = PaidTerms(d.offer_id, d.price_cents, d.currency, d.media_ids)
-        try:
-            await connector.send(
-                OutboundReply(None, call.tenant, None, d.fan_id, d.fan_external_id, d.text, paid, d.mass_message_id),
-                idempotency_key=call.idempotency_key,
-            )
-        except ConnectorError as exc:
-            raise CallFailed(str(exc), permanent=exc.permanent, retry_after_s=exc.retry_after_s) from exc
-        return connector.name
+        copy = OutboundReply(None, call.tenant, None, d.fan_id, d.fan_external_id, d.text, paid, d.mass_message_id)
+        return await hand_over(copy, call.idempotency_key)
 
     async def delivery_sent(uow: handlers.Uow, call: Call[SendDelivery], delivery: str) -> None:
         await mass_messages.record_delivery_sent(uow, call, delivery, terms)
