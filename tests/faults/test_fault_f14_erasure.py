@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from huntaze_events import REGISTRY, FanErased
 from huntaze_testkit import internal_headers
-from huntaze_testkit.lab import Lab, Report, wire_duplicates
+from huntaze_testkit.lab import Lab, Report, post_until_answered, wire_duplicates
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -97,16 +97,8 @@ async def test_f14_fans_erased_while_the_erasure_consumers_are_sigkilled(fresh_l
     try:
         async with httpx.AsyncClient(timeout=30) as client:
 
-            async def post(url: str, body: dict[str, Any], ok: int) -> dict[str, Any]:
-                while True:  # a caller's retry, as the gateway's client does on a refused connection
-                    try:
-                        answer = await client.post(url, json=body, headers=headers())
-                        if answer.status_code == ok:
-                            return answer.json()  # type: ignore[no-any-return]
-                        assert answer.status_code >= 500, answer.text
-                    except httpx.TransportError:
-                        pass
-                    await asyncio.sleep(0.2)
+            async def post(url: str, body: dict[str, Any], ok: int) -> Any:
+                return await post_until_answered(client, url, body, ok, headers)
 
             # -- personal data of FANS fans: messages (→ drafts), one sale each ----------------------------
             fan_ids: list[str] = []

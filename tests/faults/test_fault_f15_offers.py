@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from huntaze_events import REGISTRY, PpvUnlocked
 from huntaze_testkit import internal_headers
-from huntaze_testkit.lab import Lab, Report, wire_duplicates
+from huntaze_testkit.lab import Lab, Report, post_until_answered, wire_duplicates
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -74,16 +74,8 @@ async def test_f15_offers_unlocked_and_expired_while_the_inbox_worker_is_sigkill
     try:
         async with httpx.AsyncClient(timeout=30) as client:
 
-            async def post(url: str, body: dict[str, Any], ok: int) -> dict[str, Any]:
-                while True:  # a caller's retry, as the gateway's client does on a refused connection
-                    try:
-                        answer = await client.post(url, json=body, headers=headers())
-                        if answer.status_code == ok:
-                            return answer.json()  # type: ignore[no-any-return]
-                        assert answer.status_code >= 500, answer.text
-                    except httpx.TransportError:
-                        pass
-                    await asyncio.sleep(0.2)
+            async def post(url: str, body: dict[str, Any], ok: int) -> Any:
+                return await post_until_answered(client, url, body, ok, headers)
 
             # -- 400 offers to 200 fans, handed to the (logging) connector --------------------------------
             offers: list[tuple[str, dict[str, str]]] = []

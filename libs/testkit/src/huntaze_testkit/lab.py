@@ -10,7 +10,7 @@ import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -373,3 +373,20 @@ class PostingPeer:
 
     def __exit__(self, *exc: object) -> None:
         self.server.__exit__(*exc)
+
+
+async def post_until_answered(
+    client: httpx.AsyncClient, url: str, body: Any, ok: int, headers: Callable[[], dict[str, str]]
+) -> Any:
+    """POSTs until the service answers ``ok``, as the gateway's client and the connector retry across
+    a crash: a refused connection or a 5xx is tried again (with fresh ``headers()``: an internal token
+    is short-lived); any other answer fails the test. Returns the answer's JSON."""
+    while True:
+        try:
+            answer = await client.post(url, json=body, headers=headers())
+            if answer.status_code == ok:
+                return answer.json()
+            assert answer.status_code >= 500, answer.text
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
