@@ -768,51 +768,120 @@ async def _redriven(lab: Lab, run: str, isolation: str) -> list[Any]:
     return found
 
 
-async def _where_they_stopped(lab: Lab, run: str) -> str:
-    """Per partition of the original topic: the re-driven records of the run not applied yet, the
-    high watermark, the last stable offset (an open transaction holds it back) and each consumer
-    group's committed offset — what tells a stuck transaction from a stuck consumer."""
+async def _end_offsets(lab: Lab, isolation: str) -> dict[int, int]:
+    partitions = await lab.partitions(fb.RECORDED.topic)
+    consumer = AIOKafkaConsumer(bootstrap_servers=lab.kafka, isolation_level=isolation)
+    await consumer.start()
+    try:
+        return {tp.partition: offset for tp, offset in (await consumer.end_offsets(partitions)).items()}
+    finally:
+        await consumer.stop()
+
+
+async def _records_since(lab: Lab, since: dict[int, int], isolation: str) -> list[Any]:
+    """Every record put on faultbox.recorded.v1 after ``since`` (per partition), as a reader with
+    that isolation level sees them: only what this test added, not the earlier scenarios' records."""
     from aiokafka import TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=lab.kafka, group_id=None, isolation_level=isolation)
+    await consumer.start()
+    found: list[Any] = []
+    try:
+        partitions = [TopicPartition(fb.RECORDED.topic, p) for p in since]
+        consumer.assign(partitions)
+        for tp in partitions:
+            consumer.seek(tp, since[tp.partition])
+        while batch := await consumer.getmany(timeout_ms=1500):
+            for records in batch.values():
+                found += records
+    finally:
+        await consumer.stop()
+    return found
+
+
+def _ranges(offsets: list[int]) -> str:
+    if not offsets:
+        return "-"
+    offsets = sorted(offsets)
+    spans, start, prev = [], offsets[0], offsets[0]
+    for o in offsets[1:]:
+        if o != prev + 1:
+            spans.append(f"{start}-{prev}" if start != prev else str(start))
+            start = o
+        prev = o
+    spans.append(f"{start}-{prev}" if start != prev else str(start))
+    return ",".join(spans[:12]) + (f" (+{len(spans) - 12} more)" if len(spans) > 12 else "")
+
+
+async def _where_they_stopped(lab: Lab, run: str, since: dict[int, int]) -> str:
+    """Per partition of the original topic, from the offsets it had before the re-drive: the
+    re-driven records not applied yet (offset ranges), the offsets that only a read_uncommitted reader
+    sees (aborted transactions, markers excluded), the high watermark, the last stable offset (an
+    open transaction holds it back) and the faultbox group's committed offset — what tells a stuck
+    transaction from a stuck consumer from a skipped record. Each step has its own time budget, so
+    one that hangs does not hide the others."""
     from aiokafka.admin import AIOKafkaAdminClient
 
-    committed = await _redriven(lab, run, "read_committed")
-    async with lab.db.connect() as conn:
-        rows = await conn.execute(
-            text("SELECT key, seq FROM effects WHERE run = :run AND consumer = 'apply'"), {"run": run}
-        )
-        applied = {(row[0], row[1]) for row in rows}
-    missing: dict[int, int] = {}
+    lines: list[str] = []
+
+    async def step(name: str, make: Any, budget: float = 20) -> Any:
+        try:
+            return await asyncio.wait_for(make(), timeout=budget)
+        except Exception as exc:  # noqa: BLE001 - a diagnosis reports what it could not read
+            lines.append(f"({name} failed: {exc!r})")
+            return None
+
+    high = await step("high watermarks", lambda: _end_offsets(lab, "read_uncommitted")) or {}
+    stable = await step("last stable offsets", lambda: _end_offsets(lab, "read_committed")) or {}
+
+    async def group_offsets() -> dict[str, dict[int, int]]:
+        admin = AIOKafkaAdminClient(bootstrap_servers=lab.kafka)
+        await admin.start()
+        try:
+            groups = {}
+            for group, _ in await admin.list_consumer_groups():
+                offsets = await admin.list_consumer_group_offsets(group)
+                mine = {tp.partition: m.offset for tp, m in offsets.items() if tp.topic == fb.RECORDED.topic}
+                if mine:
+                    groups[group] = mine
+            return groups
+        finally:
+            await admin.close()
+
+    groups = await step("group offsets", group_offsets) or {}
+
+    async def applied_keys() -> set[tuple[str, int]]:
+        async with lab.db.connect() as conn:
+            rows = await conn.execute(
+                text("SELECT key, seq FROM effects WHERE run = :run AND consumer = 'apply'"), {"run": run}
+            )
+            return {(row[0], row[1]) for row in rows}
+
+    applied = await step("applied effects", applied_keys) or set()
+    committed = await step("committed records", lambda: _records_since(lab, since, "read_committed"), 30) or []
+    everything = await step("all records", lambda: _records_since(lab, since, "read_uncommitted"), 30) or []
+    visible = {(r.partition, r.offset) for r in committed}
+    missing: dict[int, list[int]] = {}
+    redriven: dict[int, int] = {}
     for r in committed:
+        if run_of(r) != run or "dlq.redriven_from" not in dict(r.headers or ()):
+            continue
+        redriven[r.partition] = redriven.get(r.partition, 0) + 1
         value = json.loads(r.value)
         if (value["payload"]["key"], value["payload"]["seq"]) not in applied:
-            missing[r.partition] = missing.get(r.partition, 0) + 1
-    ends = {}
-    for isolation in ("read_uncommitted", "read_committed"):
-        consumer = AIOKafkaConsumer(bootstrap_servers=lab.kafka, isolation_level=isolation)
-        await consumer.start()
-        try:
-            partitions = [
-                TopicPartition(fb.RECORDED.topic, p) for p in consumer.partitions_for_topic(fb.RECORDED.topic) or []
-            ]
-            ends[isolation] = await consumer.end_offsets(partitions)
-        finally:
-            await consumer.stop()
-    admin = AIOKafkaAdminClient(bootstrap_servers=lab.kafka)
-    await admin.start()
-    groups = {}
-    try:
-        for group, _ in await admin.list_consumer_groups():
-            offsets = await admin.list_consumer_group_offsets(group)
-            mine = {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == fb.RECORDED.topic}
-            if mine:
-                groups[group] = mine
-    finally:
-        await admin.close()
-    lines = [f"re-driven and not applied, by partition: {missing}"]
-    for tp in sorted(ends["read_uncommitted"], key=lambda t: t.partition):
-        committed_by = {g: o.get(tp.partition) for g, o in groups.items()}
+            missing.setdefault(r.partition, []).append(r.offset)
+    aborted: dict[int, list[int]] = {}
+    for r in everything:
+        if (r.partition, r.offset) not in visible:
+            aborted.setdefault(r.partition, []).append(r.offset)
+    lines.append(
+        f"re-driven records of {run} visible to read_committed: {sum(redriven.values())}; applied: {len(applied)}"
+    )
+    for p in sorted(set(since) | set(high)):
         lines.append(
-            f"p{tp.partition}: high={ends['read_uncommitted'][tp]} stable={ends['read_committed'][tp]} groups={committed_by}"
+            f"p{p}: since={since.get(p)} high={high.get(p)} stable={stable.get(p)} "
+            f"groups={ {g: o.get(p) for g, o in groups.items()} } redriven={redriven.get(p, 0)} "
+            f"not_applied={_ranges(missing.get(p, []))} aborted={_ranges(aborted.get(p, []))}"
         )
     return "\n".join(lines) + "\n" + lab.log_tails(30)
 
@@ -840,6 +909,7 @@ def _redrive_cli(lab: Lab, log: Any, *args: str) -> Any:
     )
 
 
+@pytest.mark.timeout(900)  # the diagnosis of a failure has its own budget on top of the waits
 async def test_f13_dlq_redrive_sigkilled_mid_way_then_run_again(fresh_lab: Lab, capsys: Any) -> None:
     import re
 
@@ -861,6 +931,7 @@ async def test_f13_dlq_redrive_sigkilled_mid_way_then_run_again(fresh_lab: Lab, 
     lab.stop_all()
     lab.faultbox(role="worker")  # the fix: no injected failure any more
 
+    since = await _end_offsets(lab, "read_uncommitted")  # where the re-driven records will start
     logfile = lab.logdir / f"{run}-redrive.log"
     started = time.monotonic()
     log = await asyncio.to_thread(logfile.open, "wb")
@@ -889,9 +960,9 @@ async def test_f13_dlq_redrive_sigkilled_mid_way_then_run_again(fresh_lab: Lab, 
         await lab.wait_effects(run, "count", len(items), timeout=150)
     except AssertionError as failed:  # say where they stopped, within the test's own time limit
         try:
-            where = await asyncio.wait_for(_where_they_stopped(lab, run), timeout=60)
+            where = await asyncio.wait_for(_where_they_stopped(lab, run, since), timeout=150)
         except TimeoutError:
-            where = "(the per-partition diagnosis did not finish in 60 s)\n" + lab.log_tails(30)
+            where = "(the per-partition diagnosis did not finish in 150 s)\n" + lab.log_tails(30)
         raise AssertionError(f"{failed}\n{where}") from None
     committed = await _redriven(lab, run, "read_committed")
     uncommitted = await _redriven(lab, run, "read_uncommitted")
