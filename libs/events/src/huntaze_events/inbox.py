@@ -63,6 +63,12 @@ class ReplySent(EventPayload):
     text: str = Field(max_length=MAX_MESSAGE_CHARS)
     sent_at: AwareDatetime
     delivery: str = Field(max_length=32, description="Connector adapter that delivered it, e.g. `webhook` or `log`.")
+    automation: str | None = Field(
+        default=None,
+        max_length=16,
+        description="The automation that wrote it (`welcome`, `thank_you`, `ppv_follow_up`, `win_back`, "
+        "`re_engage`); None for a person's reply.",
+    )
 
 
 class OfferBy(EventPayload):
@@ -89,7 +95,9 @@ class PpvOffered(EventPayload):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     media_ids: list[uuid.UUID] = Field(min_length=1, max_length=50)
     by: OfferBy
-    mass_message_id: uuid.UUID | None = Field(default=None, description="Set when it is one delivery of a mass message.")
+    mass_message_id: uuid.UUID | None = Field(
+        default=None, description="Set when it is one delivery of a mass message."
+    )
     sent_at: AwareDatetime
     expires_at: AwareDatetime = Field(description="Counted as `expired` if not unlocked by then.")
 

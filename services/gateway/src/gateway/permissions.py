@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "inbox.reply": frozenset({OWN, MAN, CHA}),  # edit, approve drafts
     "inbox.sell": frozenset({OWN, MAN, CHA}),  # paid offers (PPV) to one fan
     "inbox.mass": frozenset({OWN, MAN}),  # mass messages to segments: preview, send, cancel
+    "inbox.automations": frozenset({OWN, MAN}),  # automations, their autopilot and what each trigger did
     "inbox.ingest": frozenset({OWN, MAN, CON}),  # messages from OnlyFans, pushed by the connector
     "inbox.settings.read": frozenset({OWN, MAN, CHA}),  # chatters see which words are refused
     "inbox.settings.write": frozenset({OWN, MAN}),
@@ -126,6 +127,9 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("GET", "/v1/inbox/mass-messages", "inbox.mass"),
     _r("GET", "/v1/inbox/mass-messages/{mass_message_id}", "inbox.mass"),
     _r("POST", "/v1/inbox/mass-messages/{mass_message_id}/cancel", "inbox.mass", audited=True),
+    _r("GET", "/v1/inbox/automations", "inbox.automations"),
+    _r("PUT", "/v1/inbox/automations", "inbox.automations", audited=True),
+    _r("GET", "/v1/inbox/automations/runs", "inbox.automations"),
     _r("GET", "/v1/inbox/fans/{fan_id}/personal-data", "fans.personal_data", audited=True),
     _r("GET", "/v1/inbox/restricted-words", "inbox.settings.read"),
     _r("PUT", "/v1/inbox/restricted-words", "inbox.settings.write", audited=True),

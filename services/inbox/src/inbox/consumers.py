@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from huntaze_events import Envelope, FanErased, FanProfileUpdated, FanSegmentChanged, ReplyDrafted, TransactionRecorded
+from huntaze_events import (
+    Envelope,
+    FanErased,
+    FanProfileUpdated,
+    FanSegmentChanged,
+    ReplyDrafted,
+    SubscriptionStarted,
+    TransactionRecorded,
+)
 from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions, Timer
 
 from . import erasure, handlers
 from .adapters.connector import ConnectorError, OutboundConnector, OutboundReply, PaidTerms
 from .config import DEFAULT_MASS_PACE, DEFAULT_OFFER_TERMS, MassPace, OfferTerms
 from .domain import SendReply
-from .handlers import audience, mass_messages, offers
+from .handlers import audience, automations, mass_messages, offers
 from .mass import SendDelivery
 from .offers import SendOffer
 
@@ -101,7 +109,8 @@ def subscriptions(
 
     @subs.on(FanSegmentChanged, name="audience_segments")
     async def audience_segments(uow: handlers.Uow, event: Envelope[FanSegmentChanged]) -> None:
-        """Which segments each fan is in, for mass-message audiences."""
+        """Which segments each fan is in, for mass-message audiences; entering ``expiring`` or
+        ``lapsed`` triggers ``win_back`` or ``re_engage`` (when switched on)."""
         await audience.record_segment(uow, event)
 
     @subs.timer(mass_messages.MASS_EXPAND)
@@ -136,4 +145,22 @@ def subscriptions(
         timeout_s=send_timeout_s,
         retry=send_retry,
     )
+
+    # automations ----------------------------------------------------------------------------------
+    @subs.on(SubscriptionStarted, name="automation_welcome")
+    async def automation_welcome(uow: handlers.Uow, event: Envelope[SubscriptionStarted]) -> None:
+        """A new subscriber: the ``welcome`` automation's run (once per subscription start)."""
+        await automations.on_subscription_started(uow, event)
+
+    @subs.on(TransactionRecorded, name="automation_purchases")
+    async def automation_purchases(uow: handlers.Uow, event: Envelope[TransactionRecorded]) -> None:
+        """A purchase above the creator's amount: the ``thank_you`` automation's run (once per sale)."""
+        await automations.on_transaction(uow, event)
+
+    @subs.timer(automations.AUTOMATION_FIRE)
+    async def automation_fire(uow: handlers.Uow, timer: Timer[None]) -> None:
+        """A run's time: a draft, an autopilot send within the caps and outside quiet hours, a wait
+        until the quiet hours end, or nothing when its reason is gone."""
+        await automations.fire(uow, timer)
+
     return subs

@@ -58,6 +58,8 @@ class Message:
     draft_id: uuid.UUID | None = None
     offer_id: uuid.UUID | None = None
     """Set on the outbound message that carried a paid offer."""
+    automation: str | None = None
+    """Set on an outbound message an automation wrote (``welcome``, ``thank_you``…)."""
 
 
 @dataclass
@@ -65,7 +67,8 @@ class Draft:
     id: uuid.UUID
     creator_id: uuid.UUID
     conversation_id: uuid.UUID
-    in_reply_to_message_id: uuid.UUID
+    in_reply_to_message_id: uuid.UUID | None
+    """The fan message it answers; None for an automation's draft (its trigger is not a message)."""
     status: DraftStatus
     text: str
     original_text: str
@@ -83,6 +86,9 @@ class Draft:
     supersedes: uuid.UUID | None = None
     """The draft this one replaces (a person asked for another)."""
     superseded_by: uuid.UUID | None = None
+    automation: str | None = None
+    """The automation that wrote it, if any (then ``automation_run_id`` is its run)."""
+    automation_run_id: uuid.UUID | None = None
 
     @property
     def needs_review(self) -> bool:
@@ -110,6 +116,14 @@ class DraftNotRegenerable(Exception):
     def __init__(self, status: DraftStatus) -> None:
         super().__init__(f"draft is {status.value}; only a drafted or failed reply can be drafted again")
         self.status = status
+
+
+class AutomatedDraftNotRegenerable(DraftNotRegenerable):
+    def __init__(self) -> None:
+        Exception.__init__(
+            self, "an automation's draft answers no fan message: edit its text, or switch the automation's text"
+        )
+        self.status = DraftStatus.DRAFTED
 
 
 def check_regenerable(status: DraftStatus) -> None:

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from .automations import AutomationConfig, Kind, Run, RunStatus, SentToday
 from .domain import Conversation, ConversationSummary, Draft, Message
 from .mass import Audience, Delivery, DeliveryStatus, MassMessage, MassStats, Recipient
 from .offers import Offer
@@ -180,4 +181,37 @@ class InboxRepository(Protocol):
         self, creator_id: uuid.UUID, fan_id: uuid.UUID, external_id: str, display_name: str, now: datetime
     ) -> uuid.UUID | None:
         """The fan's conversation (created empty if none); None when the fan was erased."""
+        ...
+
+    # automations -------------------------------------------------------------------------------------
+    async def automation_config(self, creator_id: uuid.UUID) -> AutomationConfig:
+        """The creator's automations and limits (the defaults, all off, when never set)."""
+        ...
+
+    async def save_automation_config(
+        self, creator_id: uuid.UUID, config: AutomationConfig, *, by: uuid.UUID, now: datetime
+    ) -> None: ...
+
+    async def add_run(self, run: Run) -> bool:
+        """Records a trigger's run; False when the trigger has one already, or the fan was erased."""
+        ...
+
+    async def automation_run(self, run_id: uuid.UUID, *, lock: bool = False) -> Run | None: ...
+
+    async def save_run(self, run: Run) -> None: ...
+
+    async def automation_runs(
+        self, creator_id: uuid.UUID, *, limit: int, kind: Kind | None = None, status: RunStatus | None = None
+    ) -> list[Run]: ...
+
+    async def autosent_since(self, creator_id: uuid.UUID, fan_id: uuid.UUID, since: datetime) -> SentToday:
+        """Runs the autopilot sent since ``since``: to this fan, and for the whole creator."""
+        ...
+
+    async def lock_autopilot(self, creator_id: uuid.UUID) -> None:
+        """Serialises the autopilot's decisions for one creator until the transaction ends."""
+        ...
+
+    async def audience_fan(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> tuple[Recipient | None, set[str]]:
+        """Who the fan is (None when unknown) and the segments they are in."""
         ...

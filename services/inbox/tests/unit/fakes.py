@@ -7,7 +7,9 @@ from dataclasses import replace
 from datetime import datetime
 
 from huntaze_service.tombstones import ErasedFan
+from inbox.automations import AutomationConfig, Kind, Run, RunStatus, SentToday
 from inbox.domain import Conversation, ConversationSummary, Draft, DraftStatus, Message
+from inbox.mass import Recipient
 from inbox.offers import Offer
 
 
@@ -23,6 +25,10 @@ class FakeInboxRepository:
         self.scrubbed_outbox_keys: list[str] = []
         self.offers_by_id: dict[uuid.UUID, Offer] = {}
         self.offer_transactions: set[tuple[uuid.UUID, uuid.UUID]] = set()
+        self.configs: dict[uuid.UUID, AutomationConfig] = {}
+        self.runs: dict[uuid.UUID, Run] = {}
+        self.fans: dict[uuid.UUID, tuple[Recipient | None, set[str]]] = {}
+        """The audience read model: fan id → (who, segments)."""
 
     async def find_message(
         self, creator_id: uuid.UUID, fan_external_id: str, external_id: str
@@ -166,3 +172,84 @@ class FakeInboxRepository:
     async def conversation_offers(self, conversation_id: uuid.UUID) -> list[Offer]:
         mine = [replace(o) for o in self.offers_by_id.values() if o.conversation_id == conversation_id]
         return sorted(mine, key=lambda o: (o.created_at, o.id), reverse=True)
+
+    # the audience read model (what automations read) -------------------------------------------------
+    async def update_audience_profile(
+        self, creator_id: uuid.UUID, fan_id: uuid.UUID, external_id: str, display_name: str, now: datetime
+    ) -> None:
+        if fan_id not in self.erased_fans:
+            self.fans[fan_id] = (Recipient(fan_id, external_id, display_name), self.fans.get(fan_id, (None, set()))[1])
+
+    async def update_audience_segment(
+        self, creator_id: uuid.UUID, fan_id: uuid.UUID, segment: str, entered: bool, now: datetime
+    ) -> None:
+        if fan_id in self.erased_fans:
+            return
+        who, segments = self.fans.get(fan_id, (None, set()))
+        self.fans[fan_id] = (who, segments | {segment} if entered else segments - {segment})
+
+    async def known_custom_segments(self, creator_id: uuid.UUID, asked: list[str]) -> set[str]:
+        return {s for _, segments in self.fans.values() for s in segments if s in asked}
+
+    async def audience_fan(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> tuple[Recipient | None, set[str]]:
+        who, segments = self.fans.get(fan_id, (None, set()))
+        return who, set(segments)
+
+    async def outbound_conversation(
+        self, creator_id: uuid.UUID, fan_id: uuid.UUID, external_id: str, display_name: str, now: datetime
+    ) -> uuid.UUID | None:
+        if fan_id in self.erased_fans:
+            return None
+        for c in self.conversations.values():
+            if c.creator_id == creator_id and c.fan_external_id == external_id:
+                return c.id
+        c = Conversation(uuid.uuid4(), creator_id, fan_id, external_id, display_name, now, now, 0)
+        self.conversations[c.id] = c
+        return c.id
+
+    # automations ----------------------------------------------------------------------------------------
+    async def automation_config(self, creator_id: uuid.UUID) -> AutomationConfig:
+        return self.configs.get(creator_id) or AutomationConfig()
+
+    async def save_automation_config(
+        self, creator_id: uuid.UUID, config: AutomationConfig, *, by: uuid.UUID, now: datetime
+    ) -> None:
+        self.configs[creator_id] = config
+
+    async def add_run(self, run: Run) -> bool:
+        if run.fan_id in self.erased_fans:
+            return False
+        if any(
+            (r.creator_id, r.kind, r.trigger) == (run.creator_id, run.kind, run.trigger) for r in self.runs.values()
+        ):
+            return False
+        self.runs[run.id] = replace(run)
+        return True
+
+    async def automation_run(self, run_id: uuid.UUID, *, lock: bool = False) -> Run | None:
+        r = self.runs.get(run_id)
+        return replace(r, context=dict(r.context)) if r is not None else None
+
+    async def save_run(self, run: Run) -> None:
+        self.runs[run.id] = replace(run)
+
+    async def automation_runs(
+        self, creator_id: uuid.UUID, *, limit: int, kind: Kind | None = None, status: RunStatus | None = None
+    ) -> list[Run]:
+        mine = [
+            replace(r)
+            for r in self.runs.values()
+            if r.creator_id == creator_id and kind in (None, r.kind) and status in (None, r.status)
+        ]
+        return sorted(mine, key=lambda r: (r.created_at, r.id), reverse=True)[:limit]
+
+    async def autosent_since(self, creator_id: uuid.UUID, fan_id: uuid.UUID, since: datetime) -> SentToday:
+        sent = [
+            r
+            for r in self.runs.values()
+            if r.creator_id == creator_id and r.status is RunStatus.AUTOSENT and r.decided_at and r.decided_at >= since
+        ]
+        return SentToday(fan=sum(1 for r in sent if r.fan_id == fan_id), creator=len(sent))
+
+    async def lock_autopilot(self, creator_id: uuid.UUID) -> None:
+        return None

@@ -47,6 +47,13 @@ class Erasure:
                 "THEN 'fan_erased' ELSE reason END WHERE fan_id = %s",
                 (erased.fan_id,),
             )
+            # automations: the runs stay (they count against the caps), without the fan's name and id
+            await cursor.execute(
+                "UPDATE automation_runs SET context = '{}', status = CASE WHEN status = 'pending' THEN 'skipped' "
+                "ELSE status END, reason = CASE WHEN status = 'pending' THEN 'fan_erased' ELSE reason END "
+                "WHERE creator_id = %s AND fan_id = %s",
+                (erased.creator_id, erased.fan_id),
+            )
             if not ids:
                 return
             await cursor.execute("DELETE FROM offers WHERE conversation_id = ANY(%s)", (ids,))

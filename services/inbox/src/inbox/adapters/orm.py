@@ -48,6 +48,7 @@ class MessageRow(Base):
     external_id: Mapped[str | None] = mapped_column(String(128))
     draft_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     offer_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    automation: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (
         Index("ix_messages_conversation_sent", "conversation_id", "sent_at"),
@@ -67,7 +68,7 @@ class DraftRow(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     creator_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id"))
-    in_reply_to_message_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    in_reply_to_message_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     status: Mapped[str] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text)
     original_text: Mapped[str] = mapped_column(Text)
@@ -83,6 +84,8 @@ class DraftRow(Base):
     review_reasons: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     supersedes: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     superseded_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    automation: Mapped[str | None] = mapped_column(String(16))
+    automation_run_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
     __table_args__ = (Index("ix_drafts_conversation_created", "conversation_id", "created_at"),)
 

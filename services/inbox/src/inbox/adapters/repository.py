@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from huntaze_service.db import Transaction
 
 from ..domain import Conversation, ConversationSummary, Direction, Draft, DraftStatus, Message
+from .automations_sql import Automations
 from .erasure_sql import Erasure
 from .guardrails_sql import RestrictedWords
 from .mass_sql import MassMessages
@@ -36,13 +37,13 @@ _TOUCH_CONVERSATION = (
 )
 _ADD_MESSAGE = (
     "INSERT INTO messages (id, creator_id, conversation_id, direction, text, sent_at, received_at, external_id, "
-    "draft_id, offer_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "draft_id, offer_id, automation) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 # a fan's message, unless the fan was erased: the tombstone is read by the INSERT itself, which runs
 # after the conversation's row lock was granted, so it sees an erasure that committed meanwhile
 _ADD_MESSAGE_UNLESS_ERASED = (
     "INSERT INTO messages (id, creator_id, conversation_id, direction, text, sent_at, received_at, external_id, "
-    "draft_id, offer_id) SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM erased_fans WHERE fan_id = %s)"
+    "draft_id, offer_id, automation) SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM erased_fans WHERE fan_id = %s)"
 )
 
 
@@ -71,6 +72,7 @@ def _message(r: Any) -> Message:
         r.external_id,
         r.draft_id,
         r.offer_id,
+        r.automation,
     )
 
 
@@ -95,10 +97,12 @@ def _draft(r: Any) -> Draft:
         review_reasons=tuple(r.review_reasons or ()),
         supersedes=r.supersedes,
         superseded_by=r.superseded_by,
+        automation=r.automation,
+        automation_run_id=r.automation_run_id,
     )
 
 
-class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages):
+class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages, Automations):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
@@ -144,6 +148,7 @@ class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages):
             m.external_id,
             m.draft_id,
             m.offer_id,
+            m.automation,
         )
         async with conn.cursor() as cursor:
             if unless_erased is None:
@@ -180,6 +185,10 @@ class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages):
                 created_at=d.created_at,
                 review_reasons=list(d.review_reasons),
                 supersedes=d.supersedes,
+                automation=d.automation,
+                automation_run_id=d.automation_run_id,
+                approved_at=d.approved_at,
+                approved_by=d.approved_by,
             )
             .on_conflict_do_nothing(index_elements=[DraftRow.id])
         )

@@ -62,6 +62,9 @@ class MessageOut(BaseModel):
     sent_at: datetime
     draft_id: uuid.UUID | None = None
     offer_id: uuid.UUID | None = Field(default=None, description="Set when the message carried a paid offer.")
+    automation: str | None = Field(
+        default=None, description="Set when an automation wrote it (`welcome`, `thank_you`, …): marked as automated."
+    )
 
     @classmethod
     def of(cls, m: Message) -> MessageOut:
@@ -72,13 +75,14 @@ class MessageOut(BaseModel):
             sent_at=m.sent_at,
             draft_id=m.draft_id,
             offer_id=m.offer_id,
+            automation=m.automation,
         )
 
 
 class DraftOut(BaseModel):
     draft_id: uuid.UUID
     conversation_id: uuid.UUID
-    in_reply_to_message_id: uuid.UUID
+    in_reply_to_message_id: uuid.UUID | None = Field(description="None for an automation's draft.")
     status: str = Field(
         description="`drafted`, `approved` (being sent), `sent`, `failed` (see `send_error`) or `superseded`."
     )
@@ -98,6 +102,7 @@ class DraftOut(BaseModel):
     review_reasons: list[str] = Field(default_factory=list, description="`instructions`, `system_roleplay`, …")
     supersedes: uuid.UUID | None = Field(default=None, description="The draft this one replaces (asked for again).")
     superseded_by: uuid.UUID | None = Field(default=None, description="The draft that replaced this one.")
+    automation: str | None = Field(default=None, description="The automation that wrote it, if any.")
 
     @classmethod
     def of(cls, d: Draft) -> DraftOut:
@@ -120,6 +125,7 @@ class DraftOut(BaseModel):
             review_reasons=list(d.review_reasons),
             supersedes=d.supersedes,
             superseded_by=d.superseded_by,
+            automation=d.automation,
         )
 
 

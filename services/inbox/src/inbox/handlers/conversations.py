@@ -24,6 +24,7 @@ from huntaze_events import (
 from huntaze_service import Call, PermanentError
 
 from ..domain import (
+    AutomatedDraftNotRegenerable,
     Conversation,
     ConversationSummary,
     Direction,
@@ -139,23 +140,26 @@ async def approve_draft(
     draft.approved_by = user_id
     draft.send_error = None
     await uow.repo.save_draft(draft)
-    approved = uow.emit(
-        ReplyApproved(
-            draft_id=draft.id,
-            conversation_id=draft.conversation_id,
-            fan_id=conversation.fan_id,
-            in_reply_to_message_id=draft.in_reply_to_message_id,
-            text=draft.text,
-            edited=draft.edited,
-            approved_by=user_id,
-            approved_at=now,
-        ),
-        creator_id=creator_id,
-    )
-    # One send per approval: its idempotency key is the approval's event id.
+    approved = None
+    if draft.in_reply_to_message_id is not None:  # an automation's draft answers no message: its
+        # approval shows on reply.sent (``automation``), reply.approved is about replies
+        approved = uow.emit(
+            ReplyApproved(
+                draft_id=draft.id,
+                conversation_id=draft.conversation_id,
+                fan_id=conversation.fan_id,
+                in_reply_to_message_id=draft.in_reply_to_message_id,
+                text=draft.text,
+                edited=draft.edited,
+                approved_by=user_id,
+                approved_at=now,
+            ),
+            creator_id=creator_id,
+        )
+    # One send per approval: its idempotency key is the approval's (event) id.
     uow.call(
         SEND_REPLY,
-        key=str(approved.event_id),
+        key=str(approved.event_id if approved is not None else uuid.uuid4()),
         payload=SendReply(
             draft_id=draft.id,
             conversation_id=draft.conversation_id,
@@ -164,6 +168,7 @@ async def approve_draft(
             text=draft.text,
         ),
         cause=approved,
+        tenant=creator_id,
         order_key=str(draft.conversation_id),  # replies to a fan leave in the order they were approved
     )
     await uow.commit()
@@ -180,6 +185,8 @@ async def regenerate_draft(
     if draft is None:
         raise NotFound("draft")
     check_regenerable(draft.status)
+    if draft.in_reply_to_message_id is None:
+        raise AutomatedDraftNotRegenerable()
     conversation = await uow.repo.conversation(creator_id, draft.conversation_id)
     assert conversation is not None
     uow.emit(
@@ -250,7 +257,18 @@ async def record_sent(uow: Uow, call: Call[SendReply], delivery: str) -> None:
     now = uow.now()
     message_id = uuid.uuid4()
     await uow.repo.add_message(
-        Message(message_id, call.tenant, send.conversation_id, Direction.OUT, send.text, now, now, None, draft.id)
+        Message(
+            message_id,
+            call.tenant,
+            send.conversation_id,
+            Direction.OUT,
+            send.text,
+            now,
+            now,
+            None,
+            draft.id,
+            automation=draft.automation,
+        )
     )
     await uow.repo.count_outgoing(send.conversation_id, now)
     draft.status = DraftStatus.SENT
@@ -268,6 +286,7 @@ async def record_sent(uow: Uow, call: Call[SendReply], delivery: str) -> None:
             text=send.text,
             sent_at=now,
             delivery=delivery,
+            automation=draft.automation,
         ),
         creator_id=call.tenant,
     )

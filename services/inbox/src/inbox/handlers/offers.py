@@ -18,6 +18,7 @@ from ..config import OfferTerms
 from ..domain import Direction, Message
 from ..guardrails import RestrictedText, find_restricted
 from ..offers import OFFER_CURRENCY, MediaHistory, Offer, OfferStatus, SendOffer, clean_media_ids, media_history
+from . import automations
 from .base import NotFound, Uow
 
 SEND_OFFER = "send_offer"
@@ -120,6 +121,7 @@ async def record_offer_sent(uow: Uow, call: Call[SendOffer], delivery: str, term
         ),
         creator_id=call.tenant,
     )
+    await automations.on_offer_sent(uow, offer)  # its follow-up, when the creator switched it on
 
 
 async def record_offer_failure(uow: Uow, call: Call[SendOffer], error: str) -> None:
