@@ -16,6 +16,7 @@ import json
 import signal
 import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -877,6 +878,19 @@ async def _where_they_stopped(lab: Lab, run: str, since: dict[int, int]) -> str:
     lines.append(
         f"re-driven records of {run} visible to read_committed: {sum(redriven.values())}; applied: {len(applied)}"
     )
+    back = {dict(r.headers or ()).get("dlq.redriven_from", b"").decode() for r in committed if run_of(r) == run}
+    dead = await step("dead letters", lambda: lab.topic_records(fb.RECORDED.dlq_topic)) or []
+    not_back: dict[int, list[int]] = {}
+    for r in dead:
+        if run_of(r) == run and f"{r.topic}:{r.partition}:{r.offset}" not in back:
+            not_back.setdefault(r.partition, []).append(r.offset)
+    others = Counter(
+        (r.partition, dict(r.headers or ()).get("dlq.reason", b"?").decode()) for r in dead if run_of(r) != run
+    )
+    lines.append(
+        f"dead letters of {run} never re-driven, by DLQ partition: { {p: _ranges(o) for p, o in not_back.items()} }; "
+        f"other dead letters (partition, reason): {dict(others)}"
+    )
     for p in sorted(set(since) | set(high)):
         lines.append(
             f"p{p}: since={since.get(p)} high={high.get(p)} stable={stable.get(p)} "
@@ -963,6 +977,7 @@ async def test_f13_dlq_redrive_sigkilled_mid_way_then_run_again(fresh_lab: Lab, 
             where = await asyncio.wait_for(_where_they_stopped(lab, run, since), timeout=150)
         except TimeoutError:
             where = "(the per-partition diagnosis did not finish in 150 s)\n" + lab.log_tails(30)
+        where += "\n--- the re-drive runs' log\n" + logfile.read_text(errors="replace")[-4000:]
         raise AssertionError(f"{failed}\n{where}") from None
     committed = await _redriven(lab, run, "read_committed")
     uncommitted = await _redriven(lab, run, "read_uncommitted")

@@ -245,6 +245,7 @@ class RedriveResult:
     redriven: int = 0
     already: int = 0  # re-driven by an earlier run
     filtered: int = 0  # left behind by --reason
+    retried: int = 0  # batches whose transaction was aborted on a retriable error, then committed
     to_topics: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     planned: list[DeadLetter] = field(default_factory=list)  # --dry-run: what would go
@@ -312,38 +313,19 @@ async def redrive(
         started = time.monotonic()
         sent = 0
 
+        ledger_ready = False
+
         async def commit() -> None:
-            nonlocal pending, sent
+            nonlocal pending, sent, ledger_ready
             if producer is None:
                 return
             if not pending and not any(p.tombstones for p in state.values()):
                 return
-            ledger_needed = any(p.entries or p.tombstones for p in state.values())
-            if ledger_needed:
+            if not ledger_ready and any(p.entries or p.tombstones for p in state.values()):
                 await ensure_ledger(bootstrap)
-            try:
-                async with producer.transaction():
-                    for letter in pending:
-                        record = letter.record
-                        await producer.send(
-                            letter.original_topic,
-                            value=record.value,
-                            key=record.key,
-                            headers=letter.redriven_headers(),
-                            partition=None if record.key is not None else _original_partition(letter),
-                        )
-                    stamp = datetime.now(UTC).isoformat().encode()
-                    for tp, part in state.items():
-                        for offset in part.entries:
-                            await producer.send(LEDGER_TOPIC, key=ledger_key(topic, tp.partition, offset), value=stamp)
-                        for offset in part.tombstones:
-                            await producer.send(LEDGER_TOPIC, key=ledger_key(topic, tp.partition, offset), value=None)
-                    await producer.send_offsets_to_transaction({tp: p.watermark for tp, p in state.items()}, group)
-            except ProducerFenced:
-                raise StreamsError(
-                    f"another re-drive of {topic} started and took over: this one stops "
-                    "(its last batch was not committed and will not show)"
-                ) from None
+                await producer.partitions_for(LEDGER_TOPIC)  # its metadata known before the transaction
+                ledger_ready = True
+            result.retried += await _commit_batch(producer, topic, group, pending, state)
             for part in state.values():
                 part.entries.clear()
                 part.tombstones.clear()
@@ -390,6 +372,62 @@ async def redrive(
         await consumer.stop()
         if producer is not None:
             await producer.stop()
+
+
+COMMIT_ATTEMPTS = 6
+
+
+async def _commit_batch(
+    producer: Any, topic: str, group: str, pending: list[DeadLetter], state: dict[TopicPartition, _Partition]
+) -> int:
+    """One batch in one transaction: the records back on their topics, the ledger entries and
+    tombstones, the new watermark — all or nothing.
+
+    Every send's delivery is awaited before the commit. aiokafka does not make a transaction fail
+    when one of its batches does (a partition whose leader it does not know in time fails with
+    NotLeaderForPartition): the commit would go through without those records, their progress
+    committed — re-driven in the tool's eyes, never on the topic (the flaky F13 of stops 19–20).
+    A retriable failure aborts the transaction and the same batch is tried again in a new one,
+    a bounded number of times. Returns how many times it was tried again."""
+    for attempt in range(1, COMMIT_ATTEMPTS + 1):
+        try:
+            async with producer.transaction():
+                delivered = []
+                for letter in pending:
+                    record = letter.record
+                    delivered.append(
+                        await producer.send(
+                            letter.original_topic,
+                            value=record.value,
+                            key=record.key,
+                            headers=letter.redriven_headers(),
+                            partition=None if record.key is not None else _original_partition(letter),
+                        )
+                    )
+                stamp = datetime.now(UTC).isoformat().encode()
+                for tp, part in state.items():
+                    for offset in part.entries:
+                        key = ledger_key(topic, tp.partition, offset)
+                        delivered.append(await producer.send(LEDGER_TOPIC, key=key, value=stamp))
+                    for offset in part.tombstones:
+                        key = ledger_key(topic, tp.partition, offset)
+                        delivered.append(await producer.send(LEDGER_TOPIC, key=key, value=None))
+                await asyncio.gather(*delivered)  # one refused record aborts the whole transaction
+                await producer.send_offsets_to_transaction({tp: p.watermark for tp, p in state.items()}, group)
+            return attempt - 1
+        except ProducerFenced:
+            raise StreamsError(
+                f"another re-drive of {topic} started and took over: this one stops "
+                "(its last batch was not committed and will not show)"
+            ) from None
+        except KafkaError as exc:
+            if not exc.retriable or attempt == COMMIT_ATTEMPTS:
+                raise StreamsError(
+                    f"a batch of {len(pending)} record(s) could not be re-driven ({exc!r}); its transaction was "
+                    "aborted, nothing of it shows: run the command again to go on from there"
+                ) from None
+            await asyncio.sleep(min(0.25 * 2**attempt, 5.0))  # the leader is elected, the metadata refreshed
+    raise AssertionError("unreachable")
 
 
 def _original_partition(letter: DeadLetter) -> int | None:

@@ -127,6 +127,7 @@ def dlq_redrive(
     err.print(
         f"re-drove {result.redriven:,} record(s) from {name} → {targets}; "
         f"already re-driven before: {result.already:,}; left by --reason: {result.filtered:,}"
+        + (f"; batches tried again after a retriable Kafka error: {result.retried}" if result.retried else "")
     )
     _ = DeadLetter
 
