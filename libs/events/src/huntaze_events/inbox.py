@@ -69,6 +69,12 @@ class ReplySent(EventPayload):
         description="The automation that wrote it (`welcome`, `thank_you`, `ppv_follow_up`, `win_back`, "
         "`re_engage`); None for a person's reply.",
     )
+    approved_by: uuid.UUID | None = Field(
+        default=None, description="The person who approved it; None when the autopilot sent it."
+    )
+    shift_id: uuid.UUID | None = Field(
+        default=None, description="The approver's shift on this creator account when they approved it, if any."
+    )
 
 
 class OfferBy(EventPayload):
@@ -139,6 +145,7 @@ class MassMessageSent(EventPayload):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     media_ids: list[uuid.UUID] = Field(max_length=50)
     created_by: uuid.UUID
+    shift_id: uuid.UUID | None = Field(default=None, description="The creator's shift when they created it, if any.")
     started_at: AwareDatetime
     finished_at: AwareDatetime
 

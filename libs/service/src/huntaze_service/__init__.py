@@ -19,7 +19,7 @@ from .subscriptions import Call, CallFailed, PermanentError, RetryPolicy, Subscr
 from .text import NoNul, refuse_nul
 from .timers import Recurrence
 from .uow import SqlUnitOfWork, UnitOfWork
-from .wall import CreatorId, CurrentCaller, UserId
+from .wall import CreatorId, CurrentCaller, ShiftId, UserId
 
 __all__ = [
     "NoNul",
@@ -51,6 +51,7 @@ __all__ = [
     "Subscriptions",
     "Timer",
     "UnitOfWork",
+    "ShiftId",
     "UserId",
     "discover",
     "load_settings",

@@ -51,6 +51,9 @@ class Caller:
     org_id: uuid.UUID
     role: str
     request_id: uuid.UUID | None = None
+    shift_id: uuid.UUID | None = None
+    """The caller's shift on this creator account at the time of the request, if any (chatter
+    attribution: who did it, on which shift)."""
 
 
 class InvalidInternalToken(Exception):
@@ -136,6 +139,8 @@ class InternalTokenSigner:
         }
         if caller.request_id is not None:
             claims["rid"] = str(caller.request_id)
+        if caller.shift_id is not None:
+            claims["sft"] = str(caller.shift_id)
         return jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self.kid})
 
 
@@ -218,6 +223,7 @@ class InternalTokenVerifier:
                 org_id=uuid.UUID(str(claims["org"])),
                 role=claims["role"],
                 request_id=uuid.UUID(str(claims["rid"])) if claims.get("rid") is not None else None,
+                shift_id=uuid.UUID(str(claims["sft"])) if claims.get("sft") is not None else None,
             )
         except ValueError:
             raise InvalidInternalToken("malformed token") from None

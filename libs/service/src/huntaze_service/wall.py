@@ -106,9 +106,15 @@ async def _user_id(caller: Annotated[Caller, Depends(_caller)]) -> uuid.UUID:
     return caller.user_id
 
 
+async def _shift_id(caller: Annotated[Caller, Depends(_caller)]) -> uuid.UUID | None:
+    return caller.shift_id
+
+
 CurrentCaller = Annotated[Caller, Depends(_caller)]
 """The verified caller: user, creator (the tenant), organisation, role, request id."""
 CreatorId = Annotated[uuid.UUID, Depends(_creator_id)]
 """The tenant of the request, from the verified caller."""
 UserId = Annotated[uuid.UUID, Depends(_user_id)]
 """The user making the request, from the verified caller."""
+ShiftId = Annotated[uuid.UUID | None, Depends(_shift_id)]
+"""The caller's shift on this creator account when the request was made (None: not on shift)."""

@@ -40,6 +40,15 @@ def test_a_signed_caller_verifies_as_the_same_caller() -> None:
     assert body["exp"] - body["iat"] == 60
 
 
+def test_the_callers_shift_travels_in_the_token_and_is_absent_off_shift() -> None:
+    on_shift = Caller(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), "chatter", shift_id=uuid.uuid4())
+    token = InternalTokenSigner(SIGNING).sign(on_shift)
+    assert claims(token)["sft"] == str(on_shift.shift_id)
+    assert InternalTokenVerifier(PUBLIC).verify(token).shift_id == on_shift.shift_id
+    off = InternalTokenSigner(SIGNING).sign(CALLER)
+    assert "sft" not in claims(off) and InternalTokenVerifier(PUBLIC).verify(off).shift_id is None
+
+
 def test_the_request_id_is_optional_and_the_lifetime_configurable() -> None:
     caller = Caller(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), "owner")
     token = InternalTokenSigner(SIGNING, ttl_s=30).sign(caller, now=time.time())

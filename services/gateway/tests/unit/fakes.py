@@ -164,6 +164,9 @@ class FakeGatewayRepository:
     async def overlapping_shift(self, org_id: uuid.UUID, user_id: uuid.UUID, start: datetime, end: datetime) -> bool:
         return any(s.user_id == user_id for s in await self.shifts(org_id, start, end))
 
+    async def user_shifts(self, user_id: uuid.UUID, start: datetime, end: datetime) -> list[Shift]:
+        return [s for s in self.shift_rows.values() if s.user_id == user_id and s.ends_at > start and s.starts_at < end]
+
     async def delete_shift(self, shift_id: uuid.UUID, org_id: uuid.UUID) -> bool:
         shift = self.shift_rows.get(shift_id)
         if shift is None or shift.org_id != org_id:

@@ -77,6 +77,8 @@ class Draft:
     created_at: datetime
     approved_at: datetime | None = None
     approved_by: uuid.UUID | None = None
+    approved_shift_id: uuid.UUID | None = None
+    """The approver's shift when they approved it (from the gateway), if they were on one."""
     sent_at: datetime | None = None
     sent_message_id: uuid.UUID | None = None
     delivery: str | None = None

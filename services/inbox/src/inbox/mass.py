@@ -132,6 +132,8 @@ class MassMessage:
     status: MassStatus
     created_at: datetime
     created_by: uuid.UUID
+    created_shift_id: uuid.UUID | None = None
+    """The creator's shift when they created it, if on one (chatter attribution)."""
     recipients: int = 0
     started_at: datetime | None = None
     finished_at: datetime | None = None

@@ -24,6 +24,7 @@ from .fakes import FakeInboxRepository
 from .test_use_cases import CREATOR, USER, RecordingConnector, receive
 
 MEDIA = [uuid.uuid4(), uuid.uuid4()]
+SHIFT = uuid.uuid4()
 
 
 def worker(connector: Any) -> FakeWorker[FakeInboxRepository]:
@@ -32,7 +33,7 @@ def worker(connector: Any) -> FakeWorker[FakeInboxRepository]:
 
 async def offered(w: FakeWorker[FakeInboxRepository], price: int = 1500, media: list[uuid.UUID] | None = None) -> Any:
     received = await handlers.receive_message(w.uow(), receive())
-    cmd = offers.MakeOffer(CREATOR, USER, received.conversation_id, "the full set", price, media or MEDIA)
+    cmd = offers.MakeOffer(CREATOR, USER, received.conversation_id, "the full set", price, media or MEDIA, SHIFT)
     return await offers.make_offer(w.uow(), cmd, DEFAULT_OFFER_TERMS)
 
 
@@ -79,6 +80,7 @@ async def test_an_offer_leaves_after_the_commit_with_its_terms_and_is_offered_on
     assert stored.status is OfferStatus.SENT and stored.expires_at == stored.sent_at + DEFAULT_OFFER_TERMS.window
     (event,) = w.emitted("ppv.offered")
     assert event.payload.by.user_id == USER and event.payload.media_ids == MEDIA and event.payload.price_cents == 1500
+    assert event.payload.by.shift_id == SHIFT, "who made it leave, and on which shift"
     (message,) = [m for m in w.repo.messages.values() if m.offer_id == offer.id]
     assert message.direction.value == "out" and stored.message_id == message.id
     # the outcome recorded again (a worker died after the commit) changes nothing

@@ -81,7 +81,10 @@ async def test_approving_records_the_send_which_happens_after_the_commit_with_th
     received = await handlers.receive_message(w.uow(), receive())
     draft_id = await drafted(w, received)
     uow = w.uow()
-    await handlers.approve_draft(uow, creator_id=CREATOR, user_id=USER, draft_id=draft_id, text="Hey Jake, edited")
+    shift = uuid.uuid4()
+    await handlers.approve_draft(
+        uow, creator_id=CREATOR, user_id=USER, draft_id=draft_id, text="Hey Jake, edited", shift_id=shift
+    )
     assert uow.commits == 1 and connector.sent == [], "nothing leaves inside the approval's transaction"
     (approved,) = w.emitted("reply.approved")
     assert [o[2] for o in await w.run_calls()] == ["done"]
@@ -89,6 +92,7 @@ async def test_approving_records_the_send_which_happens_after_the_commit_with_th
     assert reply.text == "Hey Jake, edited" and key == str(approved.event_id)
     (sent,) = w.emitted("reply.sent")
     assert sent.payload.text == "Hey Jake, edited" and sent.correlation_id == approved.correlation_id
+    assert (sent.payload.approved_by, sent.payload.shift_id, sent.payload.automation) == (USER, shift, None)
     draft = await handlers.get_draft(w.uow(), CREATOR, draft_id)
     assert draft.status is DraftStatus.SENT and draft.delivery == "recording"
     assert w.repo.conversations[received.conversation_id].message_count == 2

@@ -88,6 +88,14 @@ class OrganizationSql:
         )
         return found is not None
 
+    async def user_shifts(self, user_id: uuid.UUID, start: datetime, end: datetime) -> list[Shift]:
+        rows = await self._tx.session.scalars(
+            select(ShiftRow)
+            .where(ShiftRow.user_id == user_id, ShiftRow.ends_at > start, ShiftRow.starts_at < end)
+            .order_by(ShiftRow.starts_at, ShiftRow.id)
+        )
+        return [shift_of(r) for r in rows]
+
     async def delete_shift(self, shift_id: uuid.UUID, org_id: uuid.UUID) -> bool:
         row = await self._tx.session.get(ShiftRow, shift_id)
         if row is None or row.org_id != org_id:

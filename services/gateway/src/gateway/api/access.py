@@ -10,7 +10,7 @@ reused for ``access_cache_s`` seconds by this replica (log-out and revocations h
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cachetools import TTLCache
@@ -26,6 +26,8 @@ from ..security import InvalidToken, Principal, TokenCodec, parse_connector_key,
 
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
 KEY_USE_RECORDED_EVERY = timedelta(minutes=1)
+SHIFTS_AHEAD = timedelta(hours=1)
+"""How far ahead a replica reads a person's shifts (reused for ``access_cache_s``)."""
 
 
 class AccessCache:
@@ -48,6 +50,14 @@ class AccessCache:
 
     def forget_key(self, key_id: uuid.UUID) -> None:
         self._entries.pop(("key", key_id), None)
+
+    def forget_shifts(self, user_id: uuid.UUID) -> None:
+        self._entries.pop(("shifts", user_id), None)
+
+    def forget_shift(self, shift_id: uuid.UUID) -> None:
+        for key, value in list(self._entries.items()):
+            if key[0] == "shifts" and any(s.id == shift_id for s in value):
+                self._entries.pop(key, None)
 
 
 def runtime_of(request: Request) -> Runtime[Any]:
@@ -153,6 +163,24 @@ async def authorize(request: Request, rule: RouteRule) -> Access | None:
     if rule.scope != "user" and not allowed(access.role, rule.permission):
         raise ApiError(403, f"the {access.role} role may not do this ({rule.permission})", "forbidden")
     return access
+
+
+async def shift_on_duty(request: Request, access: Access) -> uuid.UUID | None:
+    """The caller's shift covering this creator account now, if any (a person's shifts never
+    overlap): what the services record as "on which shift" next to "who" (chatter attribution).
+    A connector key is on no shift."""
+    if access.key_id is not None or access.creator_id is None:
+        return None
+    now = datetime.now(UTC)
+    shifts = cache(request).get("shifts", access.user_id)
+    if shifts is None:
+        async with runtime_of(request).uow() as uow:
+            shifts = await uow.repo.user_shifts(access.user_id, now, now + SHIFTS_AHEAD)
+        cache(request).put("shifts", access.user_id, shifts)
+    for shift in shifts:
+        if shift.starts_at <= now < shift.ends_at and access.creator_id in shift.creator_ids:
+            return shift.id  # type: ignore[no-any-return]
+    return None
 
 
 def rule_of_route(request: Request) -> RouteRule:

@@ -9,6 +9,8 @@ service's answer (status, body) is returned as is.
 
 from __future__ import annotations
 
+import uuid
+
 import aiohttp
 import yarl
 from fastapi import APIRouter, Request, Response
@@ -18,7 +20,7 @@ from huntaze_service import INTERNAL_TOKEN_HEADER, ApiError, Caller, InternalTok
 from ..domain import Access
 from ..permissions import rule_for
 from ..routing import STREAMED_BODY_BYTES, UnsafePath, upstream_path
-from .access import authorize, runtime_of
+from .access import authorize, runtime_of, shift_on_duty
 from .audit import finish_audit, start_audit
 
 router = APIRouter(tags=["services"])
@@ -28,7 +30,7 @@ _FORWARDED_RESPONSE_HEADERS = ("content-type", "retry-after", "location")
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
-def internal_headers(request: Request, access: Access) -> dict[str, str]:
+def internal_headers(request: Request, access: Access, shift_id: uuid.UUID | None = None) -> dict[str, str]:
     """The headers a service needs: the internal token (and the correlation id)."""
     assert access.org_id is not None and access.creator_id is not None
     ctx = context.current()
@@ -39,6 +41,7 @@ def internal_headers(request: Request, access: Access) -> dict[str, str]:
         org_id=access.org_id,
         role=access.role,
         request_id=None if ctx is None else ctx.correlation_id,
+        shift_id=shift_id,
     )
     headers = {INTERNAL_TOKEN_HEADER: signer.sign(caller)}
     if ctx is not None:
@@ -78,7 +81,7 @@ async def _send(
 ) -> tuple[int, bytes, dict[str, str]]:
     upstream: aiohttp.ClientSession = runtime_of(request).state["upstream"]
     headers = {k: v for k in _FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k)) is not None}
-    headers.update(internal_headers(request, access))
+    headers.update(internal_headers(request, access, await shift_on_duty(request, access)))
     # traceparent: added by the aiohttp client instrumentation, naming the gateway's client span
     # already encoded segment by segment: yarl must neither re-encode nor normalise it
     url = yarl.URL(f"{base.rstrip('/')}{target}", encoded=True)

@@ -62,6 +62,7 @@ async def schedule_shift(body: ShiftIn, runtime: RuntimeDep, access: Authorized)
             )
         except (NotFound, Conflict, ValueError) as exc:
             raise refused(exc) from None
+    runtime.state["access_cache"].forget_shifts(shift.user_id)  # on duty at once (other replicas: soon)
     return _shift(shift)
 
 
@@ -90,6 +91,7 @@ async def delete_shift(shift_id: uuid.UUID, runtime: RuntimeDep, access: Authori
     async with runtime.uow() as uow:
         found = await uow.repo.delete_shift(shift_id, access.org_id)  # type: ignore[arg-type]
         await uow.commit()
+    runtime.state["access_cache"].forget_shift(shift_id)
     if not found:
         raise ApiError(404, "no shift with this id")
     return Response(status_code=204)

@@ -18,7 +18,7 @@ from ..mass import Audience, Delivery, DeliveryStatus, MassMessage, MassStats, M
 
 _MASS_COLUMNS = (
     "id, creator_id, audience, text, price_cents, media_ids, send_at, status, created_at, created_by, "
-    "recipients, started_at, finished_at, cancelled_at, cancelled_by"
+    "recipients, started_at, finished_at, cancelled_at, cancelled_by, created_shift_id"
 )
 
 
@@ -64,6 +64,7 @@ def _mass(row: Any) -> MassMessage:
         finished_at=row[12],
         cancelled_at=row[13],
         cancelled_by=row[14],
+        created_shift_id=row[15],
     )
 
 
@@ -137,7 +138,7 @@ class MassMessages:
     async def add_mass_message(self, m: MassMessage, currency: str) -> None:
         await self._rows(
             "INSERT INTO mass_messages (id, creator_id, audience, text, price_cents, currency, media_ids, send_at, "
-            "status, created_at, created_by) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "status, created_at, created_by, created_shift_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (
                 m.id,
                 m.creator_id,
@@ -150,6 +151,7 @@ class MassMessages:
                 m.status.value,
                 m.created_at,
                 m.created_by,
+                m.created_shift_id,
             ),
         )
 

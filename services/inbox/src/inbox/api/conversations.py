@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 
-from huntaze_service import ApiError, CreatorId, RuntimeDep, UserId, not_found
+from huntaze_service import ApiError, CreatorId, RuntimeDep, ShiftId, UserId, not_found
 from huntaze_service.pagination import Cursor, Limit, decode_time_id_cursor, encode_cursor
 
 from .. import handlers
@@ -152,6 +152,7 @@ async def approve_draft(
     runtime: RuntimeDep,
     creator_id: CreatorId,
     user_id: UserId,
+    shift_id: ShiftId,
     body: Annotated[ApproveIn | None, Body()] = None,
 ) -> DraftOut:
     """Approves a drafted reply (optionally edited), or approves again one whose sending failed.
@@ -164,6 +165,7 @@ async def approve_draft(
                 user_id=user_id,
                 draft_id=draft_id,
                 text=body.text if body else None,
+                shift_id=shift_id,
             )
         except handlers.NotFound:
             raise not_found("draft") from None

@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from huntaze_events import MAX_MESSAGE_CHARS
-from huntaze_service import ApiError, CreatorId, NoNul, RuntimeDep, UserId, not_found
+from huntaze_service import ApiError, CreatorId, NoNul, RuntimeDep, ShiftId, UserId, not_found
 from huntaze_service.pagination import Cursor, Limit, decode_time_id_cursor, encode_cursor
 
 from ..config import InboxSettings
@@ -102,7 +102,9 @@ class MassMessageIn(BaseModel):
             clean_media_ids(self.media_ids)
         return self
 
-    def command(self, creator_id: uuid.UUID, user_id: uuid.UUID) -> handlers.NewMassMessage:
+    def command(
+        self, creator_id: uuid.UUID, user_id: uuid.UUID, shift_id: uuid.UUID | None = None
+    ) -> handlers.NewMassMessage:
         return handlers.NewMassMessage(
             creator_id,
             user_id,
@@ -111,6 +113,7 @@ class MassMessageIn(BaseModel):
             self.price_cents,
             list(self.media_ids),
             self.send_at,
+            shift_id,
         )
 
 
@@ -226,13 +229,17 @@ async def preview(body: MassMessageIn, runtime: RuntimeDep, creator_id: CreatorI
 
 
 @router.post("/mass-messages", status_code=201, response_model=MassMessageOut, responses={422: INVALID})
-async def create(body: MassMessageIn, runtime: RuntimeDep, creator_id: CreatorId, user_id: UserId) -> MassMessageOut:
+async def create(
+    body: MassMessageIn, runtime: RuntimeDep, creator_id: CreatorId, user_id: UserId, shift_id: ShiftId
+) -> MassMessageOut:
     """Schedules a mass message (at `send_at`, or now). At that time it is expanded into one delivery
     per fan of the audience as it is then, and handed to the connector at the configured rate —
     once per fan, even if a worker dies. Follow it with `GET …/{id}`; stop it with `…/cancel`."""
     async with runtime.uow() as uow:
         with refusals():
-            m = await handlers.create(uow, body.command(creator_id, user_id), _settings(runtime).offer_terms())
+            m = await handlers.create(
+                uow, body.command(creator_id, user_id, shift_id), _settings(runtime).offer_terms()
+            )
     return MassMessageOut.of(m, MassStats(m.recipients))
 
 

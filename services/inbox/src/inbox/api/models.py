@@ -94,6 +94,9 @@ class DraftOut(BaseModel):
     created_at: datetime
     approved_at: datetime | None
     approved_by: uuid.UUID | None
+    approved_shift_id: uuid.UUID | None = Field(
+        default=None, description="The approver's shift on this creator account when they approved it, if any."
+    )
     sent_at: datetime | None
     send_error: str | None = Field(default=None, description="Why the connector did not take it (status `failed`).")
     needs_review: bool = Field(
@@ -119,6 +122,7 @@ class DraftOut(BaseModel):
             created_at=d.created_at,
             approved_at=d.approved_at,
             approved_by=d.approved_by,
+            approved_shift_id=d.approved_shift_id,
             sent_at=d.sent_at,
             send_error=d.send_error,
             needs_review=d.needs_review,
@@ -229,6 +233,7 @@ class OfferOut(BaseModel):
     media_ids: list[uuid.UUID]
     created_at: datetime
     created_by: uuid.UUID | None = Field(description="The person who wrote and approved it; null for an automation.")
+    shift_id: uuid.UUID | None = Field(default=None, description="Their shift when they made it, if on one.")
     automation: str | None
     sent_at: datetime | None
     expires_at: datetime | None
@@ -250,6 +255,7 @@ class OfferOut(BaseModel):
             media_ids=list(o.media_ids),
             created_at=o.created_at,
             created_by=o.created_by,
+            shift_id=o.shift_id,
             automation=o.automation,
             sent_at=o.sent_at,
             expires_at=o.expires_at,

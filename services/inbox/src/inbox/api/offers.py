@@ -7,7 +7,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from huntaze_service import ApiError, CreatorId, RuntimeDep, UserId, not_found
+from huntaze_service import ApiError, CreatorId, RuntimeDep, ShiftId, UserId, not_found
 
 from ..config import InboxSettings
 from ..guardrails import RestrictedText
@@ -36,6 +36,7 @@ async def make_offer(
     runtime: RuntimeDep,
     creator_id: CreatorId,
     user_id: UserId,
+    shift_id: ShiftId,
 ) -> OfferOut:
     """Offers media locked at a price to the conversation's fan. The caller writes and approves it in
     one step; it leaves through the connector like a reply (status `sent`, or `failed` with
@@ -46,7 +47,9 @@ async def make_offer(
         try:
             offer = await offers.make_offer(
                 uow,
-                offers.MakeOffer(creator_id, user_id, conversation_id, body.text, body.price_cents, body.media_ids),
+                offers.MakeOffer(
+                    creator_id, user_id, conversation_id, body.text, body.price_cents, body.media_ids, shift_id
+                ),
                 settings.offer_terms(),
             )
         except NotFound:

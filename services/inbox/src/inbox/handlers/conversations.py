@@ -117,7 +117,13 @@ async def receive_message(uow: Uow, cmd: ReceiveMessage) -> Received:
 
 
 async def approve_draft(
-    uow: Uow, *, creator_id: uuid.UUID, user_id: uuid.UUID, draft_id: uuid.UUID, text: str | None
+    uow: Uow,
+    *,
+    creator_id: uuid.UUID,
+    user_id: uuid.UUID,
+    draft_id: uuid.UUID,
+    text: str | None,
+    shift_id: uuid.UUID | None = None,
 ) -> Draft:
     """A person approves a draft, maybe edited (or approves again one whose sending failed): emits
     reply.approved and records the send, in one transaction. Raises NotFound for a draft of another
@@ -138,6 +144,7 @@ async def approve_draft(
     draft.status = DraftStatus.APPROVED
     draft.approved_at = now
     draft.approved_by = user_id
+    draft.approved_shift_id = shift_id
     draft.send_error = None
     await uow.repo.save_draft(draft)
     approved = None
@@ -287,6 +294,8 @@ async def record_sent(uow: Uow, call: Call[SendReply], delivery: str) -> None:
             sent_at=now,
             delivery=delivery,
             automation=draft.automation,
+            approved_by=draft.approved_by,
+            shift_id=draft.approved_shift_id,
         ),
         creator_id=call.tenant,
     )

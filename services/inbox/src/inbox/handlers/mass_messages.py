@@ -57,6 +57,7 @@ class NewMassMessage:
     price_cents: int | None
     media_ids: list[uuid.UUID]
     send_at: datetime | None
+    shift_id: uuid.UUID | None = None
 
 
 def _key(mass_id: uuid.UUID, fan_id: uuid.UUID) -> str:
@@ -104,6 +105,7 @@ async def create(uow: Uow, cmd: NewMassMessage, terms: OfferTerms) -> MassMessag
         status=MassStatus.SCHEDULED,
         created_at=now,
         created_by=cmd.user_id,
+        created_shift_id=cmd.shift_id,
         recipients=count,
     )
     await uow.repo.add_mass_message(m, OFFER_CURRENCY)
@@ -181,6 +183,7 @@ def _finish(uow: Uow, m: MassMessage, now: datetime, stats: MassStats) -> None:
             currency=OFFER_CURRENCY,
             media_ids=list(m.media_ids),
             created_by=m.created_by,
+            shift_id=m.created_shift_id,
             started_at=m.started_at or now,
             finished_at=m.finished_at or now,
         ),
@@ -245,6 +248,7 @@ async def record_delivery_sent(uow: Uow, call: Call[SendDelivery], delivery: str
         status=OfferStatus.SENT,
         created_at=now,
         created_by=m.created_by if m else None,
+        shift_id=m.created_shift_id if m else None,
         mass_message_id=d.mass_message_id,
         sent_at=now,
         expires_at=now + terms.window,
@@ -262,7 +266,7 @@ async def record_delivery_sent(uow: Uow, call: Call[SendDelivery], delivery: str
             price_cents=d.price_cents,
             currency=d.currency,
             media_ids=list(d.media_ids),
-            by=OfferBy(user_id=offer.created_by),
+            by=OfferBy(user_id=offer.created_by, shift_id=offer.shift_id),
             mass_message_id=d.mass_message_id,
             sent_at=now,
             expires_at=offer.expires_at,  # type: ignore[arg-type]

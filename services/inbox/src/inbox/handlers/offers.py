@@ -33,6 +33,7 @@ class MakeOffer:
     text: str
     price_cents: int
     media_ids: list[uuid.UUID]
+    shift_id: uuid.UUID | None = None
 
 
 async def make_offer(uow: Uow, cmd: MakeOffer, terms: OfferTerms) -> Offer:
@@ -59,6 +60,7 @@ async def make_offer(uow: Uow, cmd: MakeOffer, terms: OfferTerms) -> Offer:
         status=OfferStatus.APPROVED,
         created_at=uow.now(),
         created_by=cmd.user_id,
+        shift_id=cmd.shift_id,
     )
     await uow.repo.add_offer(offer)
     uow.call(
