@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 LOGDIR = ROOT / ".data" / "bench" / "logs"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
-ALL = {"B1", "B2", "B3", "B4", "B5", "B6", "B7", "B12", "B13", "B14"}
+ALL = {"B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B12", "B13", "B14"}
 CREATOR = uuid.UUID(int=0)
 TOPIC = fb.RECORDED.topic
 

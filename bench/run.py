@@ -1,4 +1,4 @@
-"""`make bench`: B1–B7, B12, B13, each against a raw baseline measured in the same run on the same broker and
+"""`make bench`: B1–B8, B12, B13, each against a raw baseline measured in the same run on the same broker and
 database (the `bench` profile: a fresh Kafka and PostgreSQL started by tools/bench.sh).
 
     B1 consumer efficiency   chassis consumer events/s ÷ aiokafka getmany + json.loads + psycopg batch
@@ -11,6 +11,8 @@ database (the `bench` profile: a fresh Kafka and PostgreSQL started by tools/ben
                              p50 and p99 at 200 transactions/s ÷ aiokafka → psycopg INSERT → polled SELECT
     B7 statement import      200,000-row statement: POST /v1/revenue/imports → done, rows/s and peak RSS
                              of fans ÷ fans.statement parsing + psycopg COPY into a plain table
+    B8 mass-message fan-out  a mass message to 50,000 fans: deliveries/s from the POST to the last copy at a
+                             connector stub ÷ a loop posting the same copies with the inbox's client
     B12 ingest efficiency    wrk requests/s of POST /v1/inbox/messages straight to the inbox ÷ a bare
                              FastAPI + psycopg endpoint doing the same statements (bench/bare_ingest.py)
     B13 timer lateness       10,000 timers due within one minute: handler start − due time, p50/p99
@@ -34,6 +36,7 @@ from dataclasses import asdict
 
 from common import ALL, RESULTS, ROOT, ROUNDS, Result, say
 from http_load import HttpBenchmarks
+from mass_fanout import MassFanoutBenchmarks
 from pipeline import PipelineBenchmarks
 from report import chart, machine, readme, table
 from revenue import RevenueBenchmarks
@@ -41,7 +44,9 @@ from streams import StreamsBenchmarks
 from timer_lateness import TimerBenchmarks
 
 
-class Bench(PipelineBenchmarks, HttpBenchmarks, TimerBenchmarks, RevenueBenchmarks, StreamsBenchmarks):
+class Bench(
+    PipelineBenchmarks, HttpBenchmarks, TimerBenchmarks, RevenueBenchmarks, StreamsBenchmarks, MassFanoutBenchmarks
+):
     """Every benchmark, on one bench infrastructure."""
 
 
@@ -66,6 +71,8 @@ async def main(selected: set[str]) -> int:
         results += await bench.b6()
     if "B7" in selected:
         results.append(await bench.b7())
+    if "B8" in selected:
+        results.append(await bench.b8())
     if "B12" in selected:
         results.append(await bench.b12())
     if "B13" in selected:

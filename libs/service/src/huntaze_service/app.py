@@ -95,9 +95,11 @@ class Service:
                     freeze_startup_heap()
                 yield
             finally:
-                for hook in self.on_shutdown:
-                    await hook(runtime)
-                await runtime.stop()
+                try:
+                    await runtime.stop()  # the workers finish first, with the clients the hooks close
+                finally:
+                    for hook in self.on_shutdown:
+                        await hook(runtime)
 
         no_docs: dict[str, Any] = {} if self.api_docs else {"openapi_url": None, "docs_url": None, "redoc_url": None}
         app = FastAPI(title=self.title, lifespan=lifespan, version="1", **no_docs)
