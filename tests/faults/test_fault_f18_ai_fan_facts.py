@@ -102,8 +102,8 @@ async def test_f18_the_ais_fan_facts_are_exact_through_a_sigkill_and_a_replay(fr
     try:
         announcing = asyncio.create_task(announce(copies=2))  # every event twice on the wire
         deadline = time.monotonic() + 120
-        while (killed_at := await known()) < FANS // 4:
-            assert time.monotonic() < deadline and not announcing.done(), killed_at
+        while (killed_at := await known()) < FANS // 4:  # the worker may still be catching up once all is sent
+            assert time.monotonic() < deadline, killed_at
             await asyncio.sleep(0.02)
         worker.kill(signal.SIGKILL)
         restarted = time.monotonic()
