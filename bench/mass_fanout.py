@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import psycopg
 
-from common import LOGDIR, ROOT, BenchBase, Result, median, say
+from common import LOGDIR, ROOT, BenchBase, Result, median, say, wait_http
 from huntaze_service.db import libpq_url
 from huntaze_testkit import internal_headers
 from inbox.adapters.connector import OutboundReply, WebhookConnector
@@ -44,7 +44,7 @@ class MassFanoutBenchmarks(BenchBase):
         url = f"http://127.0.0.1:{STUB_PORT}/connector/replies"
         procs: dict[str, Any] = {}
         try:
-            await _until_up(f"http://127.0.0.1:{STUB_PORT}/count")
+            await wait_http(f"http://127.0.0.1:{STUB_PORT}/count", timeout=15)
             procs = self.processes(
                 ["inbox"],
                 extra={
@@ -150,16 +150,3 @@ class MassFanoutBenchmarks(BenchBase):
             count = (await client.get(f"http://127.0.0.1:{STUB_PORT}/count")).json()
         assert count["keys"] == fans, count
         return fans / elapsed
-
-
-async def _until_up(url: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient() as client:
-        while True:
-            try:
-                if (await client.get(url)).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, f"the connector stub did not answer at {url}"
-            await asyncio.sleep(0.1)

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from huntaze_events import REGISTRY, FanErased
 from huntaze_testkit import internal_headers
-from huntaze_testkit.lab import Lab, Report, post_until_answered, wire_duplicates
+from huntaze_testkit.lab import Lab, Report, emit, post_until_answered, wire_duplicates
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -36,13 +36,6 @@ ASKED_TWICE = 50
 """Fans whose erasure is requested a second time (the route answers the same, emits nothing)."""
 CONSUMERS = ("inbox", "ai", "analytics")
 TEXTUAL = {"text", "character varying", "character", "json", "jsonb", "ARRAY"}
-
-
-def emit(capsys: pytest.CaptureFixture[str], report: Report) -> None:
-    with capsys.disabled():
-        print("\n" + report.line(), flush=True)
-    assert report.lost == 0, report.line()
-    assert report.duplicates == 0, report.line()
 
 
 async def rows_holding(url: str, needle: str) -> int:
@@ -89,7 +82,7 @@ async def test_f14_fans_erased_while_the_erasure_consumers_are_sigkilled(fresh_l
 
     async def scalar(service: str, sql: str) -> int:
         async with db[service].connect() as conn:
-            return int((await conn.execute(text(sql), {"c": creator}) ).scalar() or 0)
+            return int((await conn.execute(text(sql), {"c": creator})).scalar() or 0)
 
     async def tombstones() -> dict[str, int]:
         return {s: await scalar(s, "SELECT count(*) FROM erased_fans WHERE creator_id = :c") for s in CONSUMERS}
@@ -105,7 +98,11 @@ async def test_f14_fans_erased_while_the_erasure_consumers_are_sigkilled(fresh_l
             for i in range(FANS):
                 fan = {"external_id": f"{marker}_{i}", "display_name": f"{marker} Fan {i}"}
                 for k in range(MESSAGES_PER_FAN):
-                    body = {"fan": fan, "text": f"{marker}-{i}-{k} my number is 0770 {i:04d}", "external_id": f"{i}-{k}"}
+                    body = {
+                        "fan": fan,
+                        "text": f"{marker}-{i}-{k} my number is 0770 {i:04d}",
+                        "external_id": f"{i}-{k}",
+                    }
                     accepted = await post(f"{inbox_api.url}/v1/inbox/messages", body, 202)
                 fan_ids.append(accepted["fan_id"])
             at = datetime.now(UTC) - timedelta(days=3)
@@ -183,8 +180,9 @@ async def test_f14_fans_erased_while_the_erasure_consumers_are_sigkilled(fresh_l
             "AND convert_from(value, 'UTF8')::jsonb ->> 'creator_id' = CAST(:c AS text)",
         )
         emitted = await scalar(
-            "fans", "SELECT count(*) FROM outbox WHERE event_type = 'fan.erased.v1' "
-            "AND convert_from(value, 'UTF8')::jsonb ->> 'creator_id' = CAST(:c AS text)"
+            "fans",
+            "SELECT count(*) FROM outbox WHERE event_type = 'fan.erased.v1' "
+            "AND convert_from(value, 'UTF8')::jsonb ->> 'creator_id' = CAST(:c AS text)",
         )
         fans_net = await scalar("fans", "SELECT coalesce(sum(net_cents), 0) FROM fans WHERE creator_id = :c")
         analytics_net = await scalar(

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from huntaze_events import REGISTRY, PpvUnlocked
 from huntaze_testkit import internal_headers
-from huntaze_testkit.lab import Lab, Report, post_until_answered, wire_duplicates
+from huntaze_testkit.lab import Lab, Report, emit, post_until_answered, wire_duplicates
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -36,13 +36,6 @@ OFFERS_PER_FAN = 2
 BOUGHT = 300
 REFUNDED = 100
 EXPIRY_S = 45
-
-
-def emit(capsys: pytest.CaptureFixture[str], report: Report) -> None:
-    with capsys.disabled():
-        print("\n" + report.line(), flush=True)
-    assert report.lost == 0, report.line()
-    assert report.duplicates == 0, report.line()
 
 
 async def test_f15_offers_unlocked_and_expired_while_the_inbox_worker_is_sigkilled(fresh_lab: Lab, capsys: Any) -> None:

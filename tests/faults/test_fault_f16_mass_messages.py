@@ -30,20 +30,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from huntaze_events import REGISTRY, FanProfileUpdated, FanSegmentChanged, MassMessageSent, make_envelope
 from huntaze_testkit import internal_headers
 from huntaze_testkit.connector import ConnectorPeer
-from huntaze_testkit.lab import Lab, Report
+from huntaze_testkit.lab import Lab, Report, emit
 
 pytestmark = pytest.mark.timeout(600)
 
 FANS = 2000
 SECRET = "whsec_f16_" + uuid.uuid4().hex
 _KNOWN = "SELECT count(*) FROM audience_fans WHERE creator_id = :c AND external_id IS NOT NULL AND segments <> '{}'"
-
-
-def emit(capsys: pytest.CaptureFixture[str], report: Report) -> None:
-    with capsys.disabled():
-        print("\n" + report.line(), flush=True)
-    assert report.lost == 0, report.line()
-    assert report.duplicates == 0, report.line()
 
 
 async def test_f16_a_mass_message_fans_out_once_per_fan_through_a_sigkill_and_a_cancel(

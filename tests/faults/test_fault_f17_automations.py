@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from huntaze_events import REGISTRY, FanRef, SubscriptionStarted, TransactionRecorded, make_envelope
 from huntaze_testkit import internal_headers
 from huntaze_testkit.connector import ConnectorPeer
-from huntaze_testkit.lab import Lab, Report
+from huntaze_testkit.lab import Lab, Report, emit
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -41,13 +41,6 @@ SETTINGS = {
     ],
     "limits": {"quiet_start": None, "quiet_end": None, "per_fan_per_day": 5, "per_creator_per_day": 10_000},
 }
-
-
-def emit(capsys: pytest.CaptureFixture[str], report: Report) -> None:
-    with capsys.disabled():
-        print("\n" + report.line(), flush=True)
-    assert report.lost == 0, report.line()
-    assert report.duplicates == 0, report.line()
 
 
 async def test_f17_each_automation_trigger_is_sent_once_through_a_sigkill_and_a_redelivery(

@@ -30,18 +30,11 @@ from huntaze_events import (
     SubscriptionStarted,
     make_envelope,
 )
-from huntaze_testkit.lab import Lab, Report
+from huntaze_testkit.lab import Lab, Report, emit
 
 pytestmark = pytest.mark.timeout(600)
 
 FANS = 1000
-
-
-def emit(capsys: pytest.CaptureFixture[str], report: Report) -> None:
-    with capsys.disabled():
-        print("\n" + report.line(), flush=True)
-    assert report.lost == 0, report.line()
-    assert report.duplicates == 0, report.line()
 
 
 async def test_f18_the_ais_fan_facts_are_exact_through_a_sigkill_and_a_replay(fresh_lab: Lab, capsys: Any) -> None:

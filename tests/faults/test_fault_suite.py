@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from huntaze_events import REGISTRY, FanRef, MessageReceived, ReplyDrafted, fan_id_for, make_envelope
 from huntaze_testkit import faultbox as fb
 from huntaze_testkit import internal_headers
-from huntaze_testkit.lab import Lab, PostingPeer, Report, grouped, items_for, new_run, run_of, wire_duplicates
+from huntaze_testkit.lab import Lab, PostingPeer, Report, emit, grouped, items_for, new_run, run_of, wire_duplicates
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -52,13 +52,6 @@ async def check_both_hops(lab: Lab, run: str, items: list[tuple[str, int]], repo
         report.duplicates += sum(n - 1 for n in found["items"].values())
         report.lost += len(expected - set(found["items"]))
         report.extra[f"reorders_{consumer}"] = found["reorders"]
-
-
-def emit(capsys: pytest.CaptureFixture[str], report: Report) -> None:
-    with capsys.disabled():
-        print("\n" + report.line(), flush=True)
-    assert report.lost == 0, report.line()
-    assert report.duplicates == 0, report.line()
 
 
 async def metric(url: str, name: str, **labels: str) -> float:

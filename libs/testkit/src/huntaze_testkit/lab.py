@@ -53,6 +53,15 @@ class Report:
         return " ".join(fields)
 
 
+def emit(capsys: Any, report: Report) -> None:
+    """Prints a scenario's line past pytest's capture (the suite's output is these lines), then
+    holds it to the two rules every scenario keeps: nothing lost, no effect twice."""
+    with capsys.disabled():
+        print("\n" + report.line(), flush=True)
+    assert report.lost == 0, report.line()
+    assert report.duplicates == 0, report.line()
+
+
 class Lab:
     def __init__(self, env: dict[str, str], engine: AsyncEngine, root: Path, logdir: Path) -> None:
         self.env = env
