@@ -27,6 +27,7 @@ from .revenue import (
     TransactionRef,
     TransactionType,
 )
+from .staff import ShiftCancelled, ShiftScheduled
 
 __all__ = [
     "MAX_MESSAGE_CHARS",
@@ -56,6 +57,8 @@ __all__ = [
     "ReplyRegenerationRequested",
     "ReplyDrafted",
     "ReplySent",
+    "ShiftCancelled",
+    "ShiftScheduled",
     "event",
     "fan_id_for",
     "kafka_headers",

@@ -75,6 +75,13 @@ class ReplySent(EventPayload):
     shift_id: uuid.UUID | None = Field(
         default=None, description="The approver's shift on this creator account when they approved it, if any."
     )
+    in_reply_to_message_id: uuid.UUID | None = Field(
+        default=None, description="The fan's message it answers; None for an automation's message."
+    )
+    in_reply_to_received_at: AwareDatetime | None = Field(
+        default=None,
+        description="When that fan message reached Huntaze: `sent_at` minus this is the response time.",
+    )
 
 
 class OfferBy(EventPayload):

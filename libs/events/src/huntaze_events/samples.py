@@ -7,7 +7,7 @@ that every consumer still accepts it. Editing a sample here never rewrites an ex
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .ai import ReplyDrafted
@@ -34,6 +34,7 @@ from .revenue import (
     TransactionRecorded,
     TransactionRef,
 )
+from .staff import ShiftCancelled, ShiftScheduled
 
 CREATOR = uuid.UUID("0b7c3d0e-8a55-4f6e-9d6b-2f3c9e1a7b10")
 USER = uuid.UUID("5e2f7a61-3c4d-4b8e-a1f2-9d0c6b7e8f21")
@@ -49,6 +50,8 @@ OFFER = uuid.UUID("6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d")
 MEDIA = [uuid.UUID("8e9f0a1b-2c3d-4e4f-8a5b-6c7d8e9f0a1b"), uuid.UUID("0f1e2d3c-4b5a-4697-8887-a6b5c4d3e2f1")]
 MASS_MESSAGE = uuid.UUID("5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e")
 SHIFT = uuid.UUID("4c5d6e7f-8091-4a2b-bc3d-e4f5061728a9")
+ORGANIZATION = uuid.UUID("d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6")
+OWNER = uuid.UUID("e2f3a4b5-c6d7-4e8f-90a1-b2c3d4e5f6a7")
 T_OFFER_EXPIRES = datetime(2026, 11, 5, 21, 14, 3, 120000, tzinfo=UTC)
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -240,6 +243,29 @@ def _payloads() -> list[tuple[EventPayload, str]]:
             "fans",
         ),
         (FanErased(fan_id=FAN, creator_id=CREATOR, erased_at=T_EXPIRES, requested_by=USER), "fans"),
+        (
+            ShiftScheduled(
+                shift_id=SHIFT,
+                organization_id=ORGANIZATION,
+                user_id=USER,
+                starts_at=T0,
+                ends_at=T0 + timedelta(hours=8),
+                creator_ids=[CREATOR],
+                scheduled_by=OWNER,
+            ),
+            "gateway",
+        ),
+        (
+            ShiftCancelled(
+                shift_id=SHIFT,
+                organization_id=ORGANIZATION,
+                user_id=USER,
+                starts_at=T0,
+                ends_at=T0 + timedelta(hours=8),
+                cancelled_by=OWNER,
+            ),
+            "gateway",
+        ),
     ]
 
 

@@ -43,6 +43,7 @@ class Service:
         on_startup: Sequence[Hook] = (),
         on_shutdown: Sequence[Hook] = (),
         uses_kafka: bool = True,
+        kafka_gates_readiness: bool = True,
         span_exporter: SpanExporter | None = None,
         body_limits: Mapping[str, int] | None = None,
         internal_wall: bool = True,
@@ -56,6 +57,7 @@ class Service:
         self.on_startup = list(on_startup)
         self.on_shutdown = list(on_shutdown)
         self.uses_kafka = uses_kafka
+        self.kafka_gates_readiness = kafka_gates_readiness
         self.body_limits = dict(body_limits or {})
         """Path prefix → largest request body, for batch and upload routes (default: max_request_bytes)."""
         self.internal_wall = internal_wall
@@ -74,6 +76,7 @@ class Service:
             self.subscriptions,
             repository=self.repository,
             uses_kafka=self.uses_kafka,
+            kafka_gates_readiness=self.kafka_gates_readiness,
             tracer_provider=provider,
         )
 

@@ -253,7 +253,7 @@ def install_probes(
     @app.get("/ready", include_in_schema=False)
     async def ready() -> JSONResponse:
         checks = await readiness()
-        ok = all(v == "ok" for v in checks.values())
+        ok = all(v == "ok" or v.startswith("degraded") for v in checks.values())
         return JSONResponse(
             {"status": "ready" if ok else "not_ready", "checks": checks},
             status_code=200 if ok else 503,

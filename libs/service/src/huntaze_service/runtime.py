@@ -46,6 +46,7 @@ class Runtime(Generic[R]):
         *,
         repository: Callable[[Any], R] | None = None,
         uses_kafka: bool = True,
+        kafka_gates_readiness: bool = True,
         tracer_provider: TracerProvider | None = None,
     ) -> None:
         self.settings = settings
@@ -53,6 +54,9 @@ class Runtime(Generic[R]):
         self.subscriptions = subscriptions if subscriptions is not None else Subscriptions()
         self.repository = repository
         self.uses_kafka = uses_kafka
+        self.kafka_gates_readiness = kafka_gates_readiness
+        """False for a service whose requests only write to the outbox (the gateway): Kafka down
+        shows as ``degraded`` in /ready but leaves it ready, the events wait in the outbox."""
         self.tracer_provider = tracer_provider or build_tracer_provider(
             settings.service_name, settings.otel_exporter_otlp_endpoint
         )
@@ -150,7 +154,7 @@ class Runtime(Generic[R]):
                 grace_s=s.shutdown_grace_s,
             )
             self.timers.start()
-        if workers and self.uses_kafka:
+        if self.housekeeps:
             self._background.append(asyncio.create_task(housekeep(self.sessionmaker, s), name="housekeeping"))
         log.info(
             "%s started (role=%s, environment=%s, topics=%d, timers=%d, calls=%d)",
@@ -161,6 +165,16 @@ class Runtime(Generic[R]):
             len(self.subscriptions.timers) if self.timers else 0,
             len(self.subscriptions.calls) if self.timers else 0,
         )
+
+    @property
+    def housekeeps(self) -> bool:
+        """Whether this process clears published outbox rows and old idempotency records: the
+        workers do; a service with no worker duties (no subscription, timer or call: it only
+        produces, like the gateway, and is deployed without a worker) does it in its api processes,
+        where its relay runs. Replicas doing it at once delete the same rows: harmless."""
+        subs = self.subscriptions
+        worker_duties = bool(len(subs) or subs.timers or subs.calls)
+        return self.uses_kafka and (self.settings.role.runs_workers or not worker_duties)
 
     async def stop(self) -> None:
         for task in self._background:
@@ -210,7 +224,8 @@ class Runtime(Generic[R]):
             await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=2)
             checks["kafka"] = "ok"
         except Exception as exc:  # noqa: BLE001 - reported as not ready
-            checks["kafka"] = f"error: {type(exc).__name__}"
+            state = "error" if self.kafka_gates_readiness else "degraded"
+            checks["kafka"] = f"{state}: {type(exc).__name__}"
         return checks
 
 

@@ -85,7 +85,12 @@ def build(settings: GatewaySettings | None = None) -> Service:
         repository=SqlGatewayRepository,
         on_startup=[start],
         on_shutdown=[stop],
-        uses_kafka=False,
+        # it produces (shift.scheduled, shift.cancelled) and consumes nothing: a producer and the
+        # outbox relay run in its api processes (it has no worker); several replicas take turns
+        uses_kafka=True,
+        # sign-in, tokens and forwarding do not need Kafka; its events wait in the outbox: a Kafka
+        # outage shows as "degraded" in /ready and leaves the entry point up
+        kafka_gates_readiness=False,
         internal_wall=False,  # the public entry point: it checks bearer tokens and signs internal ones
         body_limits=BODY_LIMITS,
         api_docs=bool(settings.docs_enabled),

@@ -68,9 +68,10 @@ class GatewaySettings(ServiceSettings):
 
     def required_in_production(self) -> dict[str, Any]:
         routes = {f"routes__{name}": self.routes.get(name) for name in ROUTES}
-        # the gateway reads no topic and writes none yet: no Kafka required
+        # it publishes its outbox (shift events); not behind the wall: no internal token keys to verify
         return {
             "database_url": self.database_url,
+            "kafka_bootstrap_servers": self.kafka_bootstrap_servers,
             "jwt_secret": self.jwt_secret,
             "internal_signing_key": self.internal_signing_key,
             **routes,

@@ -59,6 +59,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "revenue.settings.write": frozenset({OWN, MAN}),
     # analytics
     "analytics.read": frozenset({OWN, MAN, ANA}),
+    "analytics.chatters": frozenset({OWN, MAN, ANA, CHA}),  # a chatter: their own ledger lines and row only
     # the organisation
     "creators.read": frozenset({OWN, MAN, CHA, ANA}),
     "creators.create": frozenset({OWN}),
@@ -161,6 +162,8 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("GET", "/v1/analytics/revenue", "analytics.read"),
     _r("GET", "/v1/analytics/sales-hours", "analytics.read"),
     _r("GET", "/v1/analytics/retention", "analytics.read"),
+    _r("GET", "/v1/analytics/chatters", "analytics.chatters"),
+    _r("GET", "/v1/analytics/chatters/ledger", "analytics.chatters"),
     _r("GET", "/v1/analytics/fans/{fan_id}/personal-data", "fans.personal_data", audited=True),
 )
 

@@ -167,12 +167,11 @@ class FakeGatewayRepository:
     async def user_shifts(self, user_id: uuid.UUID, start: datetime, end: datetime) -> list[Shift]:
         return [s for s in self.shift_rows.values() if s.user_id == user_id and s.ends_at > start and s.starts_at < end]
 
-    async def delete_shift(self, shift_id: uuid.UUID, org_id: uuid.UUID) -> bool:
+    async def delete_shift(self, shift_id: uuid.UUID, org_id: uuid.UUID) -> Shift | None:
         shift = self.shift_rows.get(shift_id)
         if shift is None or shift.org_id != org_id:
-            return False
-        del self.shift_rows[shift_id]
-        return True
+            return None
+        return self.shift_rows.pop(shift_id)
 
     async def add_audit(self, entry: AuditEntry) -> int:
         self.audit_rows.append(replace(entry, id=len(self.audit_rows) + 1))

@@ -1,4 +1,5 @@
-"""The gateway refuses to start in production without its keys, and with unsafe CORS."""
+"""The gateway refuses to start in production without its keys or its Kafka (it publishes its outbox),
+and with unsafe CORS."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from huntaze_service import SettingsError, load_settings, new_key_pair
 PRODUCTION = {
     "HUNTAZE_ENVIRONMENT": "production",
     "GATEWAY_DATABASE_URL": "postgresql+psycopg://gateway@db/gateway",
+    "KAFKA_BOOTSTRAP_SERVERS": "kafka.internal:9093",
     "KAFKA_SECURITY_PROTOCOL": "SSL",
     **{f"GATEWAY_ROUTES__{n}": f"https://{n.lower()}.internal" for n in ("INBOX", "AI", "FANS", "ANALYTICS")},
 }
 
 
 def production(monkeypatch: pytest.MonkeyPatch, **extra: str) -> None:
-    for name in ("GATEWAY_JWT_SECRET", "GATEWAY_INTERNAL_SIGNING_KEY"):  # a sourced local env file sets them
-        monkeypatch.delenv(name, raising=False)
+    for name in ("GATEWAY_JWT_SECRET", "GATEWAY_INTERNAL_SIGNING_KEY", "GATEWAY_KAFKA_BOOTSTRAP_SERVERS"):
+        monkeypatch.delenv(name, raising=False)  # a sourced local env file sets some of them
     for name, value in {**PRODUCTION, **extra}.items():
         monkeypatch.setenv(name, value)
 
@@ -32,6 +34,16 @@ def test_production_needs_the_token_secret_and_the_internal_signing_key(monkeypa
     monkeypatch.setenv("GATEWAY_INTERNAL_SIGNING_KEY", signing)
     settings = load_settings(GatewaySettings)
     assert settings.jwt_keys() == ["new-" + "k" * 60, "old-" + "k" * 60] and settings.jwt_ttl_s == 900
+
+
+def test_production_needs_kafka_now_that_the_gateway_publishes_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    signing, _ = new_key_pair()
+    production(monkeypatch, GATEWAY_JWT_SECRET="k" * 64, GATEWAY_INTERNAL_SIGNING_KEY=signing)
+    monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS")
+    with pytest.raises(SettingsError, match="KAFKA_BOOTSTRAP_SERVERS"):
+        load_settings(GatewaySettings)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka.internal:9093")
+    assert load_settings(GatewaySettings).kafka_bootstrap_servers == "kafka.internal:9093"
 
 
 def test_cors_wildcard_with_credentials_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:

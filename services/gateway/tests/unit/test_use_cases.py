@@ -1,9 +1,10 @@
 """Identity use cases on a fake unit of work: sign-up, sessions and their rotation, invitations,
-staff, shifts, connector keys, and which creator account a request acts on (no PostgreSQL)."""
+staff, shifts (and their events), connector keys, and which creator account a request acts on (no PostgreSQL)."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,6 +14,8 @@ from gateway.domain import Access, Conflict, EmailTaken, NotFound, ScopeRequired
 from gateway.handlers.access import connector_access, load_staff, resolve_access
 from gateway.handlers.identity import InvalidRefresh
 from gateway.security import Principal
+from huntaze_events import ShiftCancelled, ShiftScheduled
+from huntaze_service.outbox import OutboxRow
 from huntaze_testkit.fakes import FakeUnitOfWork
 
 from .fakes import FakeGatewayRepository
@@ -176,6 +179,102 @@ async def test_shifts_are_for_members_on_their_creators_and_do_not_overlap() -> 
         await handlers.schedule_shift(uow(repo), owner, signed.user_id, [signed.creator_id], start, start)
     with pytest.raises(NotFound):
         await handlers.schedule_shift(uow(repo), owner, uuid.uuid4(), [signed.creator_id], start, start + DAY / 2)
+
+
+async def staff_member(
+    repo: FakeGatewayRepository, owner: Access, email: str, role: str, creators: list[uuid.UUID]
+) -> uuid.UUID:
+    _, token = await handlers.invite(uow(repo), owner, email, role, creators, DAY)
+    user_id, _, _ = await handlers.accept_invitation(uow(repo), token, password="staff pass!", display_name=None)
+    return user_id
+
+
+async def test_a_shift_is_announced_to_each_creator_it_covers_and_so_is_its_cancellation() -> None:
+    repo = FakeGatewayRepository()
+    signed, owner = await owner_access(repo)
+    second = await handlers.add_creator(uow(repo), owner, "Second", max_creators=10)
+    covered = [second.id, signed.creator_id]
+    chatter = await staff_member(repo, owner, "chat@example.com", "chatter", covered)
+    manager = await staff_member(repo, owner, "boss@example.com", "manager", covered)
+    start = datetime(2026, 12, 1, 9, tzinfo=UTC)
+
+    scheduling = uow(repo)
+    shift = await handlers.schedule_shift(
+        scheduling, owner, chatter, [second.id, signed.creator_id, second.id], start, start + timedelta(hours=8)
+    )
+    assert shift.creator_ids == (second.id, signed.creator_id)
+    assert scheduling.commits == 1
+    scheduled = scheduling.events
+    assert [(e.type, e.producer, e.creator_id) for e in scheduled] == [
+        ("shift.scheduled", "gateway", second.id),
+        ("shift.scheduled", "gateway", signed.creator_id),
+    ], "one event per creator account covered, that account its tenant"
+    for event in scheduled:
+        assert event.payload == ShiftScheduled(
+            shift_id=shift.id,
+            organization_id=signed.org_id,
+            user_id=chatter,
+            starts_at=start,
+            ends_at=start + timedelta(hours=8),
+            creator_ids=[second.id, signed.creator_id],
+            scheduled_by=signed.user_id,
+        )
+        row = OutboxRow.from_envelope(event)
+        assert (row.topic, row.key) == ("shift.scheduled.v1", str(shift.id))
+    assert len({e.event_id for e in scheduled}) == 2
+
+    cancelling = uow(repo)
+    as_manager = replace(owner, user_id=manager, role="manager")
+    assert await handlers.cancel_shift(cancelling, as_manager, shift.id) == shift
+    assert shift.id not in repo.shift_rows and cancelling.commits == 1
+    assert [(e.type, e.creator_id) for e in cancelling.events] == [
+        ("shift.cancelled", second.id),
+        ("shift.cancelled", signed.creator_id),
+    ]
+    for event in cancelling.events:
+        assert event.payload == ShiftCancelled(
+            shift_id=shift.id,
+            organization_id=signed.org_id,
+            user_id=chatter,
+            starts_at=start,
+            ends_at=start + timedelta(hours=8),
+            cancelled_by=manager,
+        )
+        assert OutboxRow.from_envelope(event).key == str(shift.id)
+
+    again = uow(repo)
+    with pytest.raises(NotFound):  # cancelled once: the second deletion finds nothing and says nothing
+        await handlers.cancel_shift(again, as_manager, shift.id)
+    assert again.events == [] and again.emitted == [] and again.commits == 0
+
+
+async def test_a_refused_shift_or_cancellation_emits_nothing() -> None:
+    repo = FakeGatewayRepository()
+    signed, owner = await owner_access(repo)
+    other, other_owner = await owner_access(repo, "other@example.com")
+    second = await handlers.add_creator(uow(repo), owner, "Second", max_creators=10)
+    chatter = await staff_member(repo, owner, "chat@example.com", "chatter", [signed.creator_id])
+    analyst = await staff_member(repo, owner, "numbers@example.com", "analyst", [signed.creator_id])
+    start = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    kept = await handlers.schedule_shift(uow(repo), owner, chatter, [signed.creator_id], start, start + DAY / 3)
+    refusals: list[tuple[type[Exception], uuid.UUID, list[uuid.UUID], datetime, datetime]] = [
+        (Conflict, chatter, [signed.creator_id], start + timedelta(hours=1), start + timedelta(hours=9)),  # overlap
+        (ValueError, chatter, [second.id], start + DAY, start + DAY * 1.25),  # not on this creator account
+        (ValueError, analyst, [signed.creator_id], start + DAY, start + DAY * 1.25),  # not a chatter's role
+        (ValueError, chatter, [signed.creator_id], start + DAY, start + DAY * 2.5),  # longer than 24 h
+        (ValueError, chatter, [signed.creator_id], start + DAY, start + DAY),  # ends when it starts
+        (NotFound, uuid.uuid4(), [signed.creator_id], start + DAY, start + DAY * 1.25),  # no such member
+        (NotFound, chatter, [other.creator_id], start + DAY, start + DAY * 1.25),  # another organisation's
+    ]
+    for error, user_id, creators, starts_at, ends_at in refusals:
+        refused = uow(repo)
+        with pytest.raises(error):
+            await handlers.schedule_shift(refused, owner, user_id, creators, starts_at, ends_at)
+        assert refused.events == [] and refused.emitted == [] and refused.commits == 0, (error, user_id)
+    foreign = uow(repo)
+    with pytest.raises(NotFound):  # another organisation cannot cancel it
+        await handlers.cancel_shift(foreign, other_owner, kept.id)
+    assert foreign.events == [] and foreign.commits == 0 and kept.id in repo.shift_rows
 
 
 async def test_a_connector_key_acts_for_its_one_creator_as_the_connector_role() -> None:

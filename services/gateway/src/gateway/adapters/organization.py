@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from huntaze_service.db import Transaction
 
@@ -96,13 +96,16 @@ class OrganizationSql:
         )
         return [shift_of(r) for r in rows]
 
-    async def delete_shift(self, shift_id: uuid.UUID, org_id: uuid.UUID) -> bool:
-        row = await self._tx.session.get(ShiftRow, shift_id)
-        if row is None or row.org_id != org_id:
-            return False
-        await self._tx.session.delete(row)
-        await self._tx.session.flush()
-        return True
+    async def delete_shift(self, shift_id: uuid.UUID, org_id: uuid.UUID) -> Shift | None:
+        # one statement: of two deletions at once, the second waits for the first and finds nothing
+        # (so a shift is cancelled, and its events emitted, once)
+        row = await self._tx.session.scalar(
+            delete(ShiftRow)
+            .where(ShiftRow.id == shift_id, ShiftRow.org_id == org_id)
+            .returning(ShiftRow)
+            .execution_options(synchronize_session=False)
+        )
+        return None if row is None else shift_of(row)
 
     async def add_audit(self, entry: AuditEntry) -> int:
         row = AuditRow(**{k: v for k, v in entry.__dict__.items() if k != "id"})

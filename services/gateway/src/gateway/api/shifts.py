@@ -88,10 +88,12 @@ async def list_shifts(
 
 @router.delete("/org/shifts/{shift_id}", status_code=204)
 async def delete_shift(shift_id: uuid.UUID, runtime: RuntimeDep, access: Authorized) -> Response:
-    async with runtime.uow() as uow:
-        found = await uow.repo.delete_shift(shift_id, access.org_id)  # type: ignore[arg-type]
-        await uow.commit()
-    runtime.state["access_cache"].forget_shift(shift_id)
-    if not found:
-        raise ApiError(404, "no shift with this id")
+    # shift.cancelled goes out to every creator account it covered (handlers.cancel_shift)
+    try:
+        async with runtime.uow() as uow:
+            await handlers.cancel_shift(uow, access, shift_id)
+    except NotFound as exc:
+        raise refused(exc) from None
+    finally:  # also on 404: another replica may have deleted what this one still holds
+        runtime.state["access_cache"].forget_shift(shift_id)
     return Response(status_code=204)

@@ -13,6 +13,7 @@ from .identity import (
 )
 from .staff import (
     add_creator,
+    cancel_shift,
     create_connector_key,
     invite,
     remove_member,
@@ -25,6 +26,7 @@ __all__ = [
     "SignedUp",
     "accept_invitation",
     "add_creator",
+    "cancel_shift",
     "change_password",
     "create_connector_key",
     "invite",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from huntaze_events import ShiftCancelled, ShiftScheduled
 from huntaze_service import UnitOfWork
 
 from ..domain import OWNER, Access, Conflict, Creator, Membership, NotFound, normal_email
@@ -121,6 +122,41 @@ async def schedule_shift(
         uuid.uuid4(), org_id, user_id, tuple(dict.fromkeys(creator_ids)), starts_at, ends_at, access.user_id, uow.now()
     )
     await uow.repo.add_shift(shift)
+    for creator_id in shift.creator_ids:  # one event per creator account covered: its tenant
+        uow.emit(
+            ShiftScheduled(
+                shift_id=shift.id,
+                organization_id=org_id,
+                user_id=shift.user_id,
+                starts_at=shift.starts_at,
+                ends_at=shift.ends_at,
+                creator_ids=list(shift.creator_ids),
+                scheduled_by=shift.created_by,
+            ),
+            creator_id=creator_id,
+        )
+    await uow.commit()
+    return shift
+
+
+async def cancel_shift(uow: Uow, access: Access, shift_id: uuid.UUID) -> Shift:
+    """Deletes a shift of the organisation (past, running or to come) and says so to every creator
+    account it covered, in the same transaction. Another organisation's shift is not found."""
+    shift = await uow.repo.delete_shift(shift_id, _org(access))
+    if shift is None:
+        raise NotFound("no shift with this id")
+    for creator_id in shift.creator_ids:
+        uow.emit(
+            ShiftCancelled(
+                shift_id=shift.id,
+                organization_id=shift.org_id,
+                user_id=shift.user_id,
+                starts_at=shift.starts_at,
+                ends_at=shift.ends_at,
+                cancelled_by=access.user_id,
+            ),
+            creator_id=creator_id,
+        )
     await uow.commit()
     return shift
 
