@@ -4,8 +4,9 @@ A sale is attributed to a person when
 
 - it unlocks an offer they made (one to one, or a copy of a mass message they created) — the
   ``ppv.unlocked`` event names them (``by.user_id``); an offer the autopilot sent is nobody's;
-- or, for a sale that unlocks nothing (a tip, a post, a subscription), it comes within the window
-  after a reply a person approved to that fan: the last such reply wins.
+- or, for a sale that unlocks none of our offers (a tip, a post, a subscription, a paid message sent
+  outside Huntaze), it comes within the window after a reply a person approved to that fan: the last
+  such reply wins.
 
 A line is never changed after the fact. A refund or chargeback is a new, negative line against the
 sale it reverses: the unlock of the offer its ``ref`` names, or else that fan's latest attributed sale
@@ -125,10 +126,14 @@ def unlock_line(unlock: Unlock) -> Line | None:
     )
 
 
-def after_reply_line(sale: Sale, replies: Sequence[Reply], window: timedelta) -> Line | None:
-    """The line of a sale that unlocks nothing: the last reply a person approved to that fan within
-    ``window`` before it (a reply at the very instant of the sale counts). None: nobody's."""
-    if sale.reversal or sale.unlocks_an_offer or sale.gross_cents <= 0:
+def after_reply_line(
+    sale: Sale, replies: Sequence[Reply], window: timedelta, *, offer_known: bool = False
+) -> Line | None:
+    """The line of a sale that unlocks none of our offers (``offer_known``: its ``ref`` is an offer
+    the inbox made, whose unlock is credited by :func:`unlock_line`): the last reply a person
+    approved to that fan within ``window`` before it (a reply at the very instant of the sale
+    counts). None: nobody's."""
+    if sale.reversal or sale.gross_cents <= 0 or (sale.unlocks_an_offer and offer_known):
         return None
     candidates = [
         r for r in replies if r.fan_id == sale.fan_id and sale.occurred_at - window <= r.sent_at <= sale.occurred_at

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from huntaze_service import ServiceSettings
@@ -10,3 +11,12 @@ class AnalyticsSettings(ServiceSettings):
 
     service_name: str = "analytics"
     http_port: int = 8004
+    attribution_window_h: float = Field(
+        default=24, gt=0, le=24 * 30, description="A sale within this many hours after a chatter's reply is theirs."
+    )
+    attribution_settle_s: float = Field(
+        default=60,
+        ge=0,
+        le=3600,
+        description="How long after a sale is seen its attribution waits for the replies before it (other topics).",
+    )

@@ -8,21 +8,31 @@ chassis' event-id deduplication is a second line, not the only one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from huntaze_events import (
     Envelope,
     FanErased,
+    PpvOffered,
+    PpvUnlocked,
+    ReplySent,
+    ShiftCancelled,
+    ShiftScheduled,
     SubscriptionExpired,
     SubscriptionRenewed,
     SubscriptionStarted,
     TransactionRecorded,
 )
-from huntaze_service import Subscriptions
+from huntaze_service import Subscriptions, Timer
 
-from . import erasure, handlers
+from . import chatter_ledger, erasure, handlers
+from .config import AnalyticsSettings
 
 
-def subscriptions() -> Subscriptions:
+def subscriptions(settings: AnalyticsSettings | None = None) -> Subscriptions:
+    settings = settings or AnalyticsSettings()
+    window = timedelta(hours=settings.attribution_window_h)
+    settle = timedelta(seconds=settings.attribution_settle_s)
     subs = Subscriptions()
 
     @subs.on(FanErased, name="fan_erasure", batch_size=1)
@@ -50,5 +60,41 @@ def subscriptions() -> Subscriptions:
     async def expired(uow: handlers.Uow, events: Sequence[Envelope[SubscriptionExpired]]) -> None:
         """Ends a subscription period."""
         await handlers.record_subscriptions(uow, events)
+
+    # chatters' performance and the sales ledger (analytics.chatter_ledger) ---------------------------
+    @subs.on_batch(ReplySent, name="chatter_replies")
+    async def chatter_replies(uow: handlers.Uow, events: Sequence[Envelope[ReplySent]]) -> None:
+        """Keeps who replied to which fan, when, on which shift, and how long the fan waited."""
+        await chatter_ledger.record_replies(uow, events)
+
+    @subs.on_batch(PpvOffered, name="chatter_offers")
+    async def chatter_offers(uow: handlers.Uow, events: Sequence[Envelope[PpvOffered]]) -> None:
+        """Keeps each offer and who made it (unlock rates)."""
+        await chatter_ledger.record_offers(uow, events)
+
+    @subs.on_batch(PpvUnlocked, name="chatter_unlocks")
+    async def chatter_unlocks(uow: handlers.Uow, events: Sequence[Envelope[PpvUnlocked]]) -> None:
+        """Marks the offer unlocked and appends its maker's ``unlock`` line to the sales ledger."""
+        await chatter_ledger.record_unlocks(uow, events)
+
+    @subs.on_batch(ShiftScheduled, name="chatter_shifts")
+    async def chatter_shifts(uow: handlers.Uow, events: Sequence[Envelope[ShiftScheduled]]) -> None:
+        """Keeps each shift on this creator account (hours on shift)."""
+        await chatter_ledger.record_shifts(uow, events)
+
+    @subs.on_batch(ShiftCancelled, name="chatter_shifts_cancelled")
+    async def chatter_shifts_cancelled(uow: handlers.Uow, events: Sequence[Envelope[ShiftCancelled]]) -> None:
+        """A cancelled shift no longer counts."""
+        await chatter_ledger.record_shifts(uow, events)
+
+    @subs.on_batch(TransactionRecorded, name="chatter_sales")
+    async def chatter_sales(uow: handlers.Uow, events: Sequence[Envelope[TransactionRecorded]]) -> None:
+        """Schedules each sale's and reversal's attribution once the replies before it have settled."""
+        await chatter_ledger.schedule_attribution(uow, events, settle)
+
+    @subs.timer(chatter_ledger.ATTRIBUTE_SALE, chatter_ledger.SaleDue)
+    async def attribute_sale(uow: handlers.Uow, timer: Timer[chatter_ledger.SaleDue]) -> None:
+        """Appends the sale's ``after_reply`` or ``reversal`` line, or none when it is nobody's."""
+        await chatter_ledger.attribute(uow, timer, window, settle)
 
     return subs

@@ -7,6 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from .attribution import Line, Reply
+from .chatter_records import LedgerTotal, OfferRecord, ReplyRecord, ShiftRecord
+from .chatter_report import OfferFigures, ReplyFigures, RevenueFigures, ShiftSpan
 from .domain import Fact, FanName, PeriodFigures, SubscriptionPeriod
 from .reports import BucketTotal, FanSpend, LineTotal, Window
 from .retention import Interval
@@ -15,7 +18,72 @@ if TYPE_CHECKING:
     from huntaze_service.tombstones import ErasedFan
 
 
-class AnalyticsRepository(Protocol):
+class ChatterRepository(Protocol):
+    """The chatters' read models and the append-only sales ledger (adapters/chatters_sql.py)."""
+
+    # written by the consumers (each write idempotent) -------------------------------------------
+    async def add_replies(self, replies: Sequence[ReplyRecord]) -> None:
+        """Keeps each reply once (by message id)."""
+        ...
+
+    async def save_offers(self, offers: Sequence[OfferRecord]) -> None:
+        """Keeps each offer once (by offer id); an unlock sets ``unlocked_at`` (the earliest wins)."""
+        ...
+
+    async def save_shifts(self, shifts: Sequence[ShiftRecord]) -> None:
+        """Keeps each (creator, shift) once; a cancellation sets ``cancelled_at``, whichever of
+        the two events comes first."""
+        ...
+
+    async def add_ledger_lines(self, creator_id: uuid.UUID, lines: Sequence[Line]) -> int:
+        """Appends the lines whose transaction has none yet (a line is never changed); returns
+        how many were new."""
+        ...
+
+    # read by the attribution timer ----------------------------------------------------------------
+    async def replies_to_fan(
+        self, creator_id: uuid.UUID, fan_id: uuid.UUID, start: datetime, end: datetime
+    ) -> list[Reply]:
+        """Replies approved by a person to that fan sent in [start, end] (both included)."""
+        ...
+
+    async def offer(self, creator_id: uuid.UUID, offer_id: uuid.UUID) -> OfferRecord | None: ...
+
+    async def fan_ledger(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> list[Line]:
+        """Every ledger line of that fan, oldest first."""
+        ...
+
+    # the reports -------------------------------------------------------------------------------
+    async def ledger_page(
+        self,
+        creator_id: uuid.UUID,
+        window: Window,
+        chatter_id: uuid.UUID | None,
+        after: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[Line]:
+        """Lines dated in the window (of one person, when given), by (occurred_at, transaction id),
+        after the ``after`` position."""
+        ...
+
+    async def ledger_totals(
+        self, creator_id: uuid.UUID, window: Window, chatter_id: uuid.UUID | None
+    ) -> list[LedgerTotal]:
+        """The lines' count and sums per currency over the whole window."""
+        ...
+
+    async def reply_figures(self, creator_id: uuid.UUID, window: Window) -> list[ReplyFigures]: ...
+
+    async def offer_figures(self, creator_id: uuid.UUID, window: Window) -> list[OfferFigures]: ...
+
+    async def revenue_figures(self, creator_id: uuid.UUID, currency: str, window: Window) -> list[RevenueFigures]: ...
+
+    async def shift_spans(self, creator_id: uuid.UUID, window: Window) -> list[ShiftSpan]:
+        """Shifts (not cancelled) overlapping the window."""
+        ...
+
+
+class AnalyticsRepository(ChatterRepository, Protocol):
     # the read models, written by the consumers (each write is idempotent) ------------------------
     async def add_transactions(self, facts: Sequence[Fact]) -> int:
         """Stores the facts whose transaction id is new (others are left as they are), in one

@@ -13,6 +13,7 @@ from huntaze_events import (
     SubscriptionRenewed,
     SubscriptionStarted,
     TransactionRecorded,
+    TransactionRef,
     fan_id_for,
     make_envelope,
 )
@@ -36,15 +37,16 @@ def transaction(
     name: str | None = None,
     transaction_id: uuid.UUID | None = None,
     event_at: datetime | None = None,
+    ref: tuple[str, str] | None = None,
 ) -> Envelope[Any]:
     """A transaction.recorded; the fee defaults to 20 % of gross (truncated toward zero)."""
     fee = int(gross * 0.2) if fee is None else fee
-    ref = fan(external, name, creator)
+    who = fan(external, name, creator)
     return make_envelope(
         TransactionRecorded(
             transaction_id=transaction_id or uuid.uuid4(),
-            fan_id=ref.fan_id,
-            fan=ref,
+            fan_id=who.fan_id,
+            fan=who,
             type=type_,  # type: ignore[arg-type]
             gross_cents=gross,
             fee_cents=fee,
@@ -53,6 +55,7 @@ def transaction(
             occurred_at=at,
             source="connector",
             external_id=None,
+            ref=TransactionRef(kind=ref[0], id=ref[1]) if ref else None,  # type: ignore[arg-type]
         ),
         producer="fans",
         creator_id=creator,

@@ -13,9 +13,12 @@ from analytics.reports import BucketTotal, FanSpend, LineTotal, Window
 from analytics.retention import Interval
 from huntaze_service.tombstones import ErasedFan
 
+from .fake_chatters import FakeChatters
 
-class FakeAnalyticsRepository:
+
+class FakeAnalyticsRepository(FakeChatters):
     def __init__(self) -> None:
+        super().__init__()
         self.facts: dict[uuid.UUID, Fact] = {}
         self.fans: dict[tuple[uuid.UUID, uuid.UUID], FanName] = {}
         self.periods: dict[tuple[uuid.UUID, uuid.UUID, datetime], SubscriptionPeriod] = {}

@@ -65,7 +65,10 @@ def test_a_tip_goes_to_the_last_reply_within_the_window() -> None:
 
 def test_offer_unlocks_and_reversals_are_never_credited_by_the_window() -> None:
     replies = [reply(ANNA, T0 - timedelta(minutes=10))]
-    assert after_reply_line(sale(kind="message", ref=str(uuid.uuid4())), replies, WINDOW) is None
+    ours = sale(kind="message", ref=str(uuid.uuid4()))
+    assert after_reply_line(ours, replies, WINDOW, offer_known=True) is None, "an unlock of our offer: unlock_line's"
+    outside = after_reply_line(ours, replies, WINDOW, offer_known=False)
+    assert outside is not None and outside.kind is LineKind.AFTER_REPLY, "a paid message sent outside Huntaze"
     assert after_reply_line(sale(-2000, kind="refund"), replies, WINDOW) is None
 
 

@@ -71,6 +71,10 @@ class InboxRepository(Protocol):
         """The most recent messages, oldest first (``limit=None``: all of them)."""
         ...
 
+    async def received_at(self, message_id: uuid.UUID) -> datetime | None:
+        """When that message reached Huntaze (None: no such message, e.g. erased)."""
+        ...
+
     async def drafts(self, conversation_id: uuid.UUID, since: datetime | None) -> list[Draft]:
         """The conversation's drafts (created since ``since``, when given), oldest first."""
         ...

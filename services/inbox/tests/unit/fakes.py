@@ -112,6 +112,10 @@ class FakeInboxRepository:
         )
         return msgs if limit is None else msgs[-limit:]
 
+    async def received_at(self, message_id: uuid.UUID) -> datetime | None:
+        message = self.messages.get(message_id)
+        return None if message is None else message.received_at
+
     async def drafts(self, conversation_id: uuid.UUID, since: datetime | None) -> list[Draft]:
         found = [
             d

@@ -22,6 +22,7 @@ from huntaze_service.db import Transaction
 from ..domain import REVERSAL_LINES, Amount, Fact, FanName, PeriodFigures, SubscriptionPeriod
 from ..reports import BucketTotal, FanSpend, LineTotal, Window
 from ..retention import Interval
+from .chatters_sql import Chatters
 from .erasure_sql import Erasure
 
 _SALE = "line NOT IN (" + ", ".join(f"'{line}'" for line in sorted(REVERSAL_LINES)) + ")"
@@ -103,7 +104,7 @@ GROUP BY bucket
 _INTERVALS = "SELECT fan_id, started_at, expires_at, ended_at FROM subscriptions WHERE creator_id = %s"
 
 
-class SqlAnalyticsRepository(Erasure):
+class SqlAnalyticsRepository(Erasure, Chatters):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 

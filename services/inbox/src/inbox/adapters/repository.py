@@ -275,6 +275,9 @@ class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages, Automat
         ).all()
         return [_message(r) for r in reversed(rows)]
 
+    async def received_at(self, message_id: uuid.UUID) -> datetime | None:
+        return await self._tx.session.scalar(select(MessageRow.received_at).where(MessageRow.id == message_id))
+
     async def drafts(self, conversation_id: uuid.UUID, since: datetime | None) -> list[Draft]:
         stmt = select(DraftRow).where(DraftRow.conversation_id == conversation_id)
         if since is not None:

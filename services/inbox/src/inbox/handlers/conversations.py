@@ -284,6 +284,7 @@ async def record_sent(uow: Uow, call: Call[SendReply], delivery: str) -> None:
     draft.delivery = delivery
     draft.send_error = None
     await uow.repo.save_draft(draft)
+    answered = draft.in_reply_to_message_id
     uow.emit(
         ReplySent(
             draft_id=draft.id,
@@ -296,6 +297,8 @@ async def record_sent(uow: Uow, call: Call[SendReply], delivery: str) -> None:
             automation=draft.automation,
             approved_by=draft.approved_by,
             shift_id=draft.approved_shift_id,
+            in_reply_to_message_id=answered,
+            in_reply_to_received_at=None if answered is None else await uow.repo.received_at(answered),
         ),
         creator_id=call.tenant,
     )
