@@ -17,7 +17,7 @@ import signal
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from huntaze_events import REGISTRY, FanRef, SubscriptionStarted, TransactionRecorded, make_envelope
 from huntaze_testkit import internal_headers
 from huntaze_testkit.connector import ConnectorPeer
-from huntaze_testkit.lab import Lab, Report, emit
+from huntaze_testkit.lab import Lab, Report, emit, new_subscribers
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -56,23 +56,7 @@ async def test_f17_each_automation_trigger_is_sent_once_through_a_sigkill_and_a_
 
     def announcements() -> tuple[list[Any], list[Any]]:
         """The triggers, as the fans service announces them (new event ids on every call)."""
-        started = [
-            make_envelope(
-                SubscriptionStarted(
-                    fan_id=f.fan_id,
-                    fan=f,
-                    started_at=now,
-                    expires_at=now + timedelta(days=30),
-                    auto_renew=True,
-                    price_cents=999,
-                    currency="USD",
-                    first_time=True,
-                ),
-                producer="fans",
-                creator_id=creator,
-            )
-            for f in fans
-        ]
+        started = new_subscribers(creator, fans, now)
         tips = [
             make_envelope(
                 TransactionRecorded(
@@ -104,13 +88,6 @@ async def test_f17_each_automation_trigger_is_sent_once_through_a_sigkill_and_a_
             async with db.connect() as conn:
                 return int((await conn.execute(text(sql), {"c": creator})).scalar() or 0)
 
-        def automated() -> list[dict[str, Any]]:
-            return [
-                r
-                for r in list(peer.server.requests)
-                if str(r["headers"].get("idempotency-key", "")).startswith("automation:")
-            ]
-
         try:
             headers = internal_headers(creator, owner, role="owner")
             async with httpx.AsyncClient(base_url=inbox_api.url, timeout=30, headers=headers) as client:
@@ -127,10 +104,10 @@ async def test_f17_each_automation_trigger_is_sent_once_through_a_sigkill_and_a_
 
             announcing = asyncio.create_task(announce(started, tips))
             deadline = time.monotonic() + 120
-            while len(automated()) < FANS // 2:  # a quarter of the 2,000 sends
-                assert time.monotonic() < deadline, len(automated())
+            while len(peer.keyed("automation:")) < FANS // 2:  # a quarter of the 2,000 sends
+                assert time.monotonic() < deadline, len(peer.keyed("automation:"))
                 await asyncio.sleep(0.02)
-            killed_at = len(automated())
+            killed_at = len(peer.keyed("automation:"))
             worker.kill(signal.SIGKILL)
             restarted = time.monotonic()
             await asyncio.sleep(1)
@@ -163,7 +140,7 @@ async def test_f17_each_automation_trigger_is_sent_once_through_a_sigkill_and_a_
             )
         finally:
             await db.dispose()
-        requests = automated()
+        requests = peer.keyed("automation:")
 
     keys = Counter(str(r["headers"]["idempotency-key"]) for r in requests)
     per_trigger: dict[tuple[str, str], set[str]] = {}  # (fan, automation) -> the send keys it reached us with

@@ -1,11 +1,12 @@
 """Huntaze integration events: defined once here, used by every producer and consumer."""
 
-from .ai import ReplyDrafted
+from .ai import AutomationTextWritten, ReplyDrafted
 from .envelope import Envelope, EventPayload, kafka_headers, utcnow
 from .fans import FanErased, FanProfileUpdated, FanSegmentChanged
 from .ids import fan_id_for
 from .inbox import (
     MAX_MESSAGE_CHARS,
+    AutomationTextRequested,
     FanRef,
     MassMessageSent,
     MessageReceived,
@@ -31,6 +32,8 @@ from .staff import ShiftCancelled, ShiftScheduled
 
 __all__ = [
     "MAX_MESSAGE_CHARS",
+    "AutomationTextRequested",
+    "AutomationTextWritten",
     "REGISTRY",
     "Envelope",
     "EventPayload",

@@ -32,3 +32,25 @@ class ReplyDrafted(EventPayload):
     supersedes: uuid.UUID | None = Field(
         default=None, description="Set when a person asked for another draft: the draft this one replaces."
     )
+
+
+@event("automation.text_written", version=1, producer="ai", key="conversation_id")
+class AutomationTextWritten(EventPayload):
+    """The AI wrote an automation's message (answer to ``automation.text_requested``). The inbox
+    sends it on autopilot only when ``review`` is empty and its bounds allow; otherwise a person
+    approves it."""
+
+    run_id: uuid.UUID
+    draft_id: uuid.UUID
+    conversation_id: uuid.UUID
+    fan_id: uuid.UUID
+    automation: str = Field(max_length=16)
+    text: str = Field(max_length=MAX_MESSAGE_CHARS)
+    provider: str = Field(max_length=32)
+    model: str | None = Field(default=None, max_length=100)
+    review: tuple[str, ...] = Field(
+        default=(),
+        max_length=8,
+        description="Why a person must read it first: the fan's latest message tried to steer the AI "
+        "(same reasons as `reply.drafted`). Empty: ordinary.",
+    )

@@ -170,3 +170,20 @@ class ReplyRegenerationRequested(EventPayload):
     instruction: str | None = Field(default=None, max_length=500, description="E.g. `shorter, tease the new set`.")
     requested_by: uuid.UUID
     requested_at: AwareDatetime
+
+
+@event("automation.text_requested", version=1, producer="inbox", key="conversation_id")
+class AutomationTextRequested(EventPayload):
+    """An automation whose message the AI writes (it has an instruction instead of a text) fired:
+    the ai service writes it for this fan and answers ``automation.text_written``. Nothing is sent
+    before that answer, and then only within the autopilot's bounds."""
+
+    run_id: uuid.UUID = Field(description="The automation run (one per trigger).")
+    draft_id: uuid.UUID = Field(description="The id the draft will have.")
+    conversation_id: uuid.UUID
+    fan_id: uuid.UUID
+    fan_display_name: str = Field(max_length=100)
+    automation: str = Field(
+        max_length=16, description="`welcome`, `thank_you`, `ppv_follow_up`, `win_back`, `re_engage`."
+    )
+    instruction: str = Field(min_length=1, max_length=500, description="The creator's instruction for the AI.")

@@ -10,11 +10,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .ai import ReplyDrafted
+from .ai import AutomationTextWritten, ReplyDrafted
 from .envelope import Envelope, EventPayload
 from .fans import FanErased, FanProfileUpdated, FanSegmentChanged
 from .ids import fan_id_for
 from .inbox import (
+    AutomationTextRequested,
     FanRef,
     MassMessageSent,
     MessageReceived,
@@ -50,6 +51,8 @@ OFFER = uuid.UUID("6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d")
 MEDIA = [uuid.UUID("8e9f0a1b-2c3d-4e4f-8a5b-6c7d8e9f0a1b"), uuid.UUID("0f1e2d3c-4b5a-4697-8887-a6b5c4d3e2f1")]
 MASS_MESSAGE = uuid.UUID("5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e")
 SHIFT = uuid.UUID("4c5d6e7f-8091-4a2b-bc3d-e4f5061728a9")
+RUN = uuid.UUID("a1b2c3d4-e5f6-4071-8293-a4b5c6d7e8f9")
+AUTOMATED_DRAFT = uuid.UUID("b2c3d4e5-f6a7-4182-93a4-b5c6d7e8f9a0")
 ORGANIZATION = uuid.UUID("d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6")
 OWNER = uuid.UUID("e2f3a4b5-c6d7-4e8f-90a1-b2c3d4e5f6a7")
 T_OFFER_EXPIRES = datetime(2026, 11, 5, 21, 14, 3, 120000, tzinfo=UTC)
@@ -265,6 +268,30 @@ def _payloads() -> list[tuple[EventPayload, str]]:
                 cancelled_by=OWNER,
             ),
             "gateway",
+        ),
+        (
+            AutomationTextRequested(
+                run_id=RUN,
+                draft_id=AUTOMATED_DRAFT,
+                conversation_id=CONVERSATION,
+                fan_id=FAN,
+                fan_display_name="Jake",
+                automation="welcome",
+                instruction="warm, short, mention the new photo set",
+            ),
+            "inbox",
+        ),
+        (
+            AutomationTextWritten(
+                run_id=RUN,
+                draft_id=AUTOMATED_DRAFT,
+                conversation_id=CONVERSATION,
+                fan_id=FAN,
+                automation="welcome",
+                text="Hey Jake, welcome! So glad you're here 💕 my new photo set just dropped, tell me what you think",
+                provider="offline",
+            ),
+            "ai",
         ),
     ]
 

@@ -87,6 +87,13 @@ class ConnectorPeer:
             self.replies.append(self._json.loads(raw))
         return self.status, {"accepted": True}
 
+    def keyed(self, prefix: str) -> list[dict[str, Any]]:
+        """The requests received so far whose ``Idempotency-Key`` starts with ``prefix`` (e.g.
+        ``automation:``), repeats included."""
+        return [
+            r for r in list(self.server.requests) if str(r["headers"].get("idempotency-key", "")).startswith(prefix)
+        ]
+
     def __enter__(self) -> ConnectorPeer:
         self.server.__enter__()
         return self

@@ -10,8 +10,9 @@ import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from aiokafka.structs import OffsetAndMetadata
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from huntaze_events import Envelope, EventSpec
+from huntaze_events import Envelope, EventSpec, FanRef, SubscriptionStarted, make_envelope
 
 from . import ServiceProcess
 
@@ -399,3 +400,25 @@ async def post_until_answered(
         except httpx.TransportError:
             pass
         await asyncio.sleep(0.2)
+
+
+def new_subscribers(creator: uuid.UUID, fans: Sequence[FanRef], at: datetime) -> list[Envelope[Any]]:
+    """``subscription.started`` of each fan, first time, as the fans service announces them (new
+    event ids on every call: a redelivery the event-id record does not catch)."""
+    return [
+        make_envelope(
+            SubscriptionStarted(
+                fan_id=f.fan_id,
+                fan=f,
+                started_at=at,
+                expires_at=at + timedelta(days=30),
+                auto_renew=True,
+                price_cents=999,
+                currency="USD",
+                first_time=True,
+            ),
+            producer="fans",
+            creator_id=creator,
+        )
+        for f in fans
+    ]

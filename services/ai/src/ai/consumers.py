@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 
 from huntaze_events import (
+    AutomationTextRequested,
     Envelope,
     FanErased,
     FanSegmentChanged,
@@ -43,6 +44,11 @@ def subscriptions(
     async def regenerate(uow: handlers.Uow, event: Envelope[ReplyRegenerationRequested]) -> None:
         """A person asked for another draft (maybe with an instruction): records its drafting call."""
         await handlers.request_regeneration(uow, event)
+
+    @subs.on(AutomationTextRequested, name="automation_texts")
+    async def automation_texts(uow: handlers.Uow, event: Envelope[AutomationTextRequested]) -> None:
+        """An automation whose message the AI writes fired: records its writing call (one per run)."""
+        await handlers.request_automation_text(uow, event)
 
     @subs.on(ReplySent, name="conversation_history")
     async def conversation_history(uow: handlers.Uow, event: Envelope[ReplySent]) -> None:
@@ -89,5 +95,14 @@ def subscriptions(
         on_result=handlers.record_draft,
         timeout_s=draft_timeout_s,
         retry=RetryPolicy(max_attempts=draft_attempts, initial_backoff_s=1.0, max_backoff_s=60.0),
+    )
+    subs.call(
+        handlers.WRITE_AUTOMATION,
+        DraftCall,
+        remote=write,
+        on_result=handlers.record_automation_text,
+        timeout_s=draft_timeout_s,
+        retry=RetryPolicy(max_attempts=draft_attempts, initial_backoff_s=1.0, max_backoff_s=60.0),
+        description="Writes an automation's message (the creator's instruction, the fan as they are).",
     )
     return subs

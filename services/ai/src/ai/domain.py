@@ -73,7 +73,11 @@ class DraftRequest:
     ends: str | None = None
     """When their subscription ends, in words ("tomorrow"), if it is ending."""
     instruction: str | None = None
-    """A person's instruction for this draft ("shorter, tease the new set"), when they asked for another."""
+    """A person's instruction for this draft ("shorter, tease the new set"), when they asked for
+    another; or the creator's instruction for an automation's message."""
+    occasion: str | None = None
+    """Set for an automation's message (``welcome``, ``thank_you``…): a first message for that
+    occasion, not a reply; ``message`` is then the fan's latest words, if any (context only)."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Generation:
-    """A draft written for a fan's message (one per message), with who wrote it and how fast."""
+    """A draft written for a fan's message (one per message) or an automation's text (one per run:
+    ``message_id`` then holds the run id), with who wrote it and how fast."""
 
     draft_id: uuid.UUID
     message_id: uuid.UUID
@@ -185,7 +190,9 @@ class DraftCall(_Frozen):
     supersedes: uuid.UUID | None = None
     """Set when a person asked for another draft: the draft this one replaces."""
     draft_id: uuid.UUID | None = None
-    """The new draft's id when it is a regeneration (else the message's automatic draft id)."""
+    """The new draft's id when it is a regeneration or an automation's (else the message's automatic draft id)."""
+    occasion: str | None = None
+    """An automation's message: the automation (then ``message_id`` is its run's id)."""
 
     @classmethod
     def of(
@@ -197,6 +204,7 @@ class DraftCall(_Frozen):
     ) -> DraftCall:
         p = request.persona
         return cls(
+            occasion=request.occasion,
             standing=request.standing,
             ends=request.ends,
             instruction=request.instruction,
@@ -226,6 +234,7 @@ class DraftCall(_Frozen):
             standing=self.standing,
             ends=self.ends,
             instruction=self.instruction,
+            occasion=self.occasion,
         )
 
 

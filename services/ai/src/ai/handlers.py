@@ -14,6 +14,8 @@ from datetime import datetime
 
 from huntaze_events import (
     REVERSAL_TYPES,
+    AutomationTextRequested,
+    AutomationTextWritten,
     Envelope,
     FanSegmentChanged,
     MessageReceived,
@@ -47,6 +49,7 @@ from .untrusted import review_reasons
 
 Uow = UnitOfWork[AiRepository]
 DRAFT_REPLY = "draft_reply"
+WRITE_AUTOMATION = "write_automation"
 
 
 async def load_persona(uow: Uow, creator_id: uuid.UUID) -> tuple[Persona, bool]:
@@ -153,14 +156,10 @@ async def request_regeneration(uow: Uow, event: Envelope[ReplyRegenerationReques
     )
 
 
-async def record_draft(uow: Uow, call: Call[DraftCall], drafted: Drafted) -> None:
-    """Stores the draft of a fan's message and emits reply.drafted — once per message, whatever
-    happened before (a repeated call finds the draft stored and emits nothing)."""
+async def _store_generation(uow: Uow, call: Call[DraftCall], drafted: Drafted, draft_id: uuid.UUID) -> bool:
+    """Keeps what the provider wrote for the call, once (False: it was kept already)."""
     request = call.payload
-    if await uow.repo.erased_among([request.fan_id]):
-        return  # the fan was erased while the call was made: no draft of theirs is kept or sent on
-    draft_id = request.draft_id or draft_id_for(request.message_id)
-    stored = await uow.repo.add_generation(
+    return await uow.repo.add_generation(
         Generation(
             draft_id=draft_id,
             message_id=request.message_id,
@@ -176,7 +175,16 @@ async def record_draft(uow: Uow, call: Call[DraftCall], drafted: Drafted) -> Non
             instruction=request.instruction,
         )
     )
-    if not stored:
+
+
+async def record_draft(uow: Uow, call: Call[DraftCall], drafted: Drafted) -> None:
+    """Stores the draft of a fan's message and emits reply.drafted — once per message, whatever
+    happened before (a repeated call finds the draft stored and emits nothing)."""
+    request = call.payload
+    if await uow.repo.erased_among([request.fan_id]):
+        return  # the fan was erased while the call was made: no draft of theirs is kept or sent on
+    draft_id = request.draft_id or draft_id_for(request.message_id)
+    if not await _store_generation(uow, call, drafted, draft_id):
         return
     uow.emit(
         ReplyDrafted(
@@ -189,6 +197,64 @@ async def record_draft(uow: Uow, call: Call[DraftCall], drafted: Drafted) -> Non
             model=drafted.draft.model,
             review=review_reasons(request.message),
             supersedes=request.supersedes,
+        ),
+        creator_id=call.tenant,
+    )
+
+
+async def request_automation_text(uow: Uow, event: Envelope[AutomationTextRequested]) -> None:
+    """An automation's message to write: the conversation so far (the fan's latest words as context,
+    untrusted), the persona, the fan's standing now and the creator's instruction — recorded as a
+    ``write_automation`` call keyed by the run (one text per run)."""
+    asked = event.payload
+    if await uow.repo.erased_among([asked.fan_id]):
+        return
+    lines = await uow.repo.recent_lines(event.creator_id, asked.conversation_id, HISTORY_LIMIT + 1)
+    last_fan = next((line for line in reversed(lines) if line.speaker is Speaker.FAN), None)
+    persona, _ = await load_persona(uow, event.creator_id)
+    facts = await uow.repo.fan_facts([asked.fan_id])
+    now = uow.now()
+    request = DraftRequest(
+        creator_id=event.creator_id,
+        conversation_id=asked.conversation_id,
+        message_id=asked.run_id,
+        fan_name=asked.fan_display_name,
+        message=last_fan.text if last_fan else "",
+        history=earlier_lines(lines, last_fan.id, last_fan.at) if last_fan else earlier_lines(lines, asked.run_id, now),
+        persona=persona,
+        instruction=asked.instruction,
+        occasion=asked.automation,
+        **_knowing(facts.get(asked.fan_id), now),
+    )
+    uow.call(
+        WRITE_AUTOMATION,
+        key=str(asked.run_id),
+        payload=DraftCall.of(request, asked.fan_id, draft_id=asked.draft_id),
+        cause=event,
+        order_key=str(asked.conversation_id),
+    )
+
+
+async def record_automation_text(uow: Uow, call: Call[DraftCall], drafted: Drafted) -> None:
+    """Stores the automation's text (keyed by its draft id; ``message_id`` holds the run id) and
+    emits automation.text_written once, with the review reasons of the fan's latest words."""
+    request = call.payload
+    if await uow.repo.erased_among([request.fan_id]):
+        return
+    assert request.draft_id is not None and request.occasion is not None
+    if not await _store_generation(uow, call, drafted, request.draft_id):
+        return
+    uow.emit(
+        AutomationTextWritten(
+            run_id=request.message_id,
+            draft_id=request.draft_id,
+            conversation_id=request.conversation_id,
+            fan_id=request.fan_id,
+            automation=request.occasion,
+            text=drafted.draft.text,
+            provider=drafted.draft.provider,
+            model=drafted.draft.model,
+            review=review_reasons(request.message) if request.message else (),
         ),
         creator_id=call.tenant,
     )

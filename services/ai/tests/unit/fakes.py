@@ -41,7 +41,8 @@ class FakeAiRepository:
     async def add_generation(self, generation: Generation) -> bool:
         automatic = generation.supersedes is None
         if generation.draft_id in self.generations or (
-            automatic and any(g.message_id == generation.message_id and g.supersedes is None for g in self.generations.values())
+            automatic
+            and any(g.message_id == generation.message_id and g.supersedes is None for g in self.generations.values())
         ):
             return False
         self.generations[generation.draft_id] = generation

@@ -69,6 +69,7 @@ DEFAULT_AFTER_HOURS = 24
 MAX_DELAY_MINUTES = 7 * 24 * 60
 MAX_AFTER_HOURS = 7 * 24
 MAX_CAP = 10_000
+MAX_INSTRUCTION = 500
 MAX_TRIGGER_AGE = timedelta(days=2)
 """A trigger older than this when it arrives (a statement import of last year's sales) fires nothing."""
 
@@ -93,6 +94,9 @@ class Automation:
     """``thank_you`` only: the smallest purchase (gross, minor units) thanked."""
     after_hours: int | None = None
     """``ppv_follow_up`` only: hours after the offer reached the fan."""
+    instruction: str | None = None
+    """Set: the AI writes each message following it (for that fan, as they are), and ``text`` is
+    not used; the written text is checked like any other before the autopilot may send it."""
 
     @classmethod
     def default(cls, kind: Kind) -> Automation:
@@ -112,8 +116,11 @@ class Automation:
 
     def checked(self) -> Automation:
         check_placeholders(self.text)
-        if not self.text.strip():
-            raise AutomationRefused(f"{self.kind.value}: text must not be empty")
+        instruction = (self.instruction or "").strip() or None
+        if instruction is not None and len(instruction) > MAX_INSTRUCTION:
+            raise AutomationRefused(f"{self.kind.value}: instruction is at most {MAX_INSTRUCTION} characters")
+        if not self.text.strip() and instruction is None:
+            raise AutomationRefused(f"{self.kind.value}: text must not be empty (or give an instruction)")
         if not 0 <= self.delay_minutes <= MAX_DELAY_MINUTES:
             raise AutomationRefused(f"{self.kind.value}: delay_minutes must be between 0 and {MAX_DELAY_MINUTES}")
         if self.kind is Kind.THANK_YOU and (self.min_amount_cents is None or self.min_amount_cents < 1):
@@ -124,7 +131,12 @@ class Automation:
             raise AutomationRefused(f"ppv_follow_up: after_hours must be between 1 and {MAX_AFTER_HOURS}")
         if self.kind is not Kind.PPV_FOLLOW_UP and self.after_hours is not None:
             raise AutomationRefused(f"{self.kind.value}: after_hours is for ppv_follow_up only")
-        return replace(self, text=self.text.strip(), autopilot_segments=tuple(dict.fromkeys(self.autopilot_segments)))
+        return replace(
+            self,
+            text=self.text.strip(),
+            instruction=instruction,
+            autopilot_segments=tuple(dict.fromkeys(self.autopilot_segments)),
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -136,6 +148,7 @@ class Automation:
             "autopilot_segments": list(self.autopilot_segments),
             "min_amount_cents": self.min_amount_cents,
             "after_hours": self.after_hours,
+            "instruction": self.instruction,
         }
 
     @classmethod
@@ -149,6 +162,7 @@ class Automation:
             tuple(data.get("autopilot_segments") or ()),
             data.get("min_amount_cents"),
             data.get("after_hours"),
+            data.get("instruction"),
         )
 
 
@@ -252,6 +266,8 @@ class AutomationConfig:
 class RunStatus(StrEnum):
     PENDING = "pending"
     """Recorded; its timer fires after the delay (or at the end of quiet hours)."""
+    WRITING = "writing"
+    """Fired; the AI is writing its message (automation.text_requested); decided when it answers."""
     DRAFTED = "drafted"
     """A draft waits for a person."""
     AUTOSENT = "autosent"

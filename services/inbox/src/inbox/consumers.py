@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from huntaze_events import (
+    AutomationTextWritten,
     Envelope,
     FanErased,
     FanProfileUpdated,
@@ -162,5 +163,11 @@ def subscriptions(
         """A run's time: a draft, an autopilot send within the caps and outside quiet hours, a wait
         until the quiet hours end, or nothing when its reason is gone."""
         await automations.fire(uow, timer)
+
+    @subs.on(AutomationTextWritten, name="automation_texts")
+    async def automation_texts(uow: handlers.Uow, event: Envelope[AutomationTextWritten]) -> None:
+        """The AI wrote an automation's message: a draft, or an autopilot send when nothing in it
+        needs a person and the bounds allow (once per run)."""
+        await automations.on_text_written(uow, event)
 
     return subs

@@ -29,14 +29,36 @@ _EMOJI = {
 }
 
 
+_OCCASIONS = {
+    "welcome": "a welcome message to a fan who just subscribed",
+    "thank_you": "a thank-you message to a fan who just bought something or tipped",
+    "ppv_follow_up": "a gentle follow-up on a paid message the fan has not opened yet",
+    "win_back": "a message to a fan whose subscription ends soon, asking them to stay",
+    "re_engage": "a message to a fan who spent before and has been away for a while",
+}
+
+
 def system_prompt(request: DraftRequest) -> str:
     persona = request.persona
+    if request.occasion:
+        task = [
+            "You write a message an OnlyFans creator sends first to one of their fans: "
+            + _OCCASIONS.get(request.occasion, "a friendly message")
+            + ". It is not a reply; the fan's latest message, if any, is context only.",
+            "It may be sent without a person reading it. 1 to 3 short sentences, plain text.",
+        ]
+    else:
+        task = [
+            "You write the next chat reply of an OnlyFans creator to one of their fans.",
+            "A person on the creator's team reviews your draft before anything is sent.",
+        ]
     lines = [
-        "You write the next chat reply of an OnlyFans creator to one of their fans.",
-        "A person on the creator's team reviews your draft before anything is sent.",
+        *task,
         f"Tone: {_TONE[persona.tone]}. {_EMOJI[persona.emoji_use]}",
         f"The fan's name is {first_name(request.fan_name)}; use it naturally.",
-        "Answer what the fan actually said or asked. 1 to 3 short sentences, plain text.",
+        "Answer what the fan actually said or asked. 1 to 3 short sentences, plain text."
+        if not request.occasion
+        else "Do not invent facts about the fan or the creator's content beyond the instruction.",
         "Never state a price (say you will send an offer), never promise refunds or money,",
         "never agree to meet in person or move to another app, never say you are an AI.",
         FENCE_RULE,
@@ -46,7 +68,9 @@ def system_prompt(request: DraftRequest) -> str:
     for standing in request.standing:
         if standing in _STANDING:
             lines.append(PROMPT_LINES[_STANDING[standing]].format(ends=request.ends or "soon"))
-    if request.instruction:
+    if request.instruction and request.occasion:
+        lines.append(f"The creator's instruction for this message: {request.instruction}")
+    elif request.instruction:
         lines.append(f"The person reviewing the last draft asked for another one: {request.instruction}")
     if persona.signature:
         lines.append(f"End with the sign-off: {persona.signature}")
@@ -63,7 +87,8 @@ def chat_messages(request: DraftRequest) -> list[dict[str, str]]:
             messages.append({"role": "user", "content": fenced(line.text)})
         else:
             messages.append({"role": "assistant", "content": line.text})
-    messages.append({"role": "user", "content": fenced(request.message)})
+    if request.message or not request.occasion:
+        messages.append({"role": "user", "content": fenced(request.message)})
     return messages
 
 

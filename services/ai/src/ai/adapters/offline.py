@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from ai.adapters.offline_occasions import compose_occasion
 from ai.domain import Draft, DraftRequest, EmojiUse, HistoryLine, Speaker, Tone, first_name
 
 MAX_CHARS = 400
@@ -766,4 +767,5 @@ class OfflineProvider:
         """Nothing to configure: no key, no network, no model files."""
 
     async def draft(self, request: DraftRequest) -> Draft:
-        return Draft(text=compose_reply(request), provider=self.name, model=None)
+        text = compose_occasion(request) if request.occasion else compose_reply(request)
+        return Draft(text=text, provider=self.name, model=None)

@@ -18,6 +18,7 @@ from ..automations import (
     MAX_AFTER_HOURS,
     MAX_CAP,
     MAX_DELAY_MINUTES,
+    MAX_INSTRUCTION,
     Automation,
     AutomationConfig,
     AutomationRefused,
@@ -46,7 +47,17 @@ class AutomationIn(BaseModel):
     kind: Kind = Field(description="`welcome`, `thank_you`, `ppv_follow_up`, `win_back` or `re_engage`.")
     enabled: StrictBool = False
     text: str = Field(
-        min_length=1, max_length=MAX_MESSAGE_CHARS, description="`{name}` is replaced by the fan's display name."
+        default="",
+        max_length=MAX_MESSAGE_CHARS,
+        description="`{name}` is replaced by the fan's display name. Required unless `instruction` is given.",
+    )
+    instruction: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_INSTRUCTION,
+        description="The AI writes each message following it, for that fan as they are (their standing, the "
+        "conversation); then `text` is not used. The written text goes through the same checks as any other: "
+        "`blocked` or `needs_review` is never autosent.",
     )
     delay_minutes: StrictInt = Field(default=0, ge=0, le=MAX_DELAY_MINUTES, description="Wait after the trigger.")
     autopilot: StrictBool = Field(
@@ -70,7 +81,12 @@ class AutomationIn(BaseModel):
     @field_validator("text")
     @classmethod
     def _text(cls, value: str) -> str:
-        return check_placeholders(clean_text(value))
+        return check_placeholders(clean_text(value)) if value else value
+
+    @field_validator("instruction")
+    @classmethod
+    def _instruction(cls, value: str | None) -> str | None:
+        return None if value is None else clean_text(value)
 
     def domain(self) -> Automation:
         return Automation(
@@ -82,6 +98,7 @@ class AutomationIn(BaseModel):
             tuple(self.autopilot_segments),
             self.min_amount_cents,
             self.after_hours,
+            self.instruction,
         )
 
 
@@ -116,6 +133,7 @@ class AutomationOut(BaseModel):
     autopilot_segments: list[str]
     min_amount_cents: int | None
     after_hours: int | None
+    instruction: str | None
 
 
 class LimitsOut(BaseModel):
@@ -140,7 +158,10 @@ class RunOut(BaseModel):
     run_id: uuid.UUID
     kind: str
     fan_id: uuid.UUID
-    status: str = Field(description="`pending` (waiting for its time), `drafted`, `autosent` or `skipped`.")
+    status: str = Field(
+        description="`pending` (waiting for its time), `writing` (the AI is writing its message), `drafted`, "
+        "`autosent` or `skipped`."
+    )
     reason: str | None = Field(
         description="Why a draft and not a send (`autopilot_off`, `fan_daily_cap`, `blocked`…), why nothing "
         "(`disabled`, `offer_unlocked`, `left_segment`…), or `quiet_hours` while it waits."

@@ -9,6 +9,10 @@ Flow of one trigger::
                                   ─▶ autosend: approved draft + send_reply call (key = the run)
                                   ─▶ defer: the timer again at the end of the quiet hours
                                   ─▶ skip: why, on the run
+                                  ─▶ an AI instruction instead of a text: the run ``writing``,
+                                     automation.text_requested ─▶ ai ─▶ automation.text_written
+                                       └─▶ on_text_written(): decide() again with the text's review
+                                           ─▶ draft or autosend as above (quiet hours begun: a draft)
 
 A redelivered trigger finds its run and does nothing; a fired timer that already decided (a worker
 died after the commit) finds the run decided and does nothing; the send's idempotency key is the
@@ -21,7 +25,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from huntaze_events import Envelope, FanSegmentChanged, SubscriptionStarted, TransactionRecorded
+from huntaze_events import (
+    AutomationTextRequested,
+    AutomationTextWritten,
+    Envelope,
+    FanSegmentChanged,
+    SubscriptionStarted,
+    TransactionRecorded,
+)
 from huntaze_service import Timer
 
 from ..automations import (
@@ -29,6 +40,7 @@ from ..automations import (
     Automation,
     AutomationConfig,
     AutomationRefused,
+    Decision,
     Kind,
     Limits,
     Outcome,
@@ -225,7 +237,7 @@ async def fire(uow: Uow, timer: Timer[None]) -> None:
         _decided(run, RunStatus.SKIPPED, "unknown_fan" if external_id is None else "fan_erased", now)
         await uow.repo.save_run(run)
         return
-    text = render(automation.text, name=name)
+    text = "" if automation.instruction else render(automation.text, name=name)
     term = find_restricted(text, await uow.repo.restricted_words(run.creator_id))
     review = (f"blocked:{term}",) if term is not None else ()
     sent_today = await uow.repo.autosent_since(run.creator_id, run.fan_id, config.limits.day_start(now))
@@ -239,21 +251,98 @@ async def fire(uow: Uow, timer: Timer[None]) -> None:
             AUTOMATION_FIRE, key=f"{run.id}@{decision.until.isoformat()}", at=run.due_at, tenant=run.creator_id
         )
         return
+    if automation.instruction and decision.outcome is not Outcome.SKIP:
+        await _ask_for_text(uow, run, automation.instruction, conversation_id, name)
+        return
+    await _settle(uow, run, decision, conversation_id, external_id, text, review, PROVIDER, None)
+
+
+async def _ask_for_text(uow: Uow, run: Run, instruction: str, conversation_id: uuid.UUID, name: str) -> None:
+    """The AI writes this automation's message: the run waits (``writing``) for automation.text_written."""
+    run.draft_id = uuid.uuid4()
+    run.status = RunStatus.WRITING
+    run.reason = None
+    await uow.repo.save_run(run)
+    uow.emit(
+        AutomationTextRequested(
+            run_id=run.id,
+            draft_id=run.draft_id,
+            conversation_id=conversation_id,
+            fan_id=run.fan_id,
+            fan_display_name=name[:100],
+            automation=run.kind.value,
+            instruction=instruction,
+        ),
+        creator_id=run.creator_id,
+    )
+
+
+async def on_text_written(uow: Uow, event: Envelope[AutomationTextWritten]) -> None:
+    """The AI wrote a run's message: decided now like a written text — a draft, or (autopilot,
+    nothing to review, not blocked, caps left) sent; quiet hours that began meanwhile make it a
+    draft. A repeat finds the run decided and does nothing."""
+    written = event.payload
+    run = await uow.repo.automation_run(written.run_id, lock=True)
+    if run is None or run.status is not RunStatus.WRITING:
+        return
+    now = uow.now()
+    conversation = await uow.repo.conversation(run.creator_id, written.conversation_id)
+    if conversation is None or await uow.repo.erased(run.creator_id, run.fan_id) is not None:
+        _decided(run, RunStatus.SKIPPED, "fan_erased", now)
+        await uow.repo.save_run(run)
+        return
+    config = await uow.repo.automation_config(run.creator_id)
+    automation = config[run.kind]
+    await uow.repo.lock_autopilot(run.creator_id)
+    _, segments = await uow.repo.audience_fan(run.creator_id, run.fan_id)
+    term = find_restricted(written.text, await uow.repo.restricted_words(run.creator_id))
+    review = ((f"blocked:{term}",) if term is not None else ()) + tuple(written.review)
+    sent_today = await uow.repo.autosent_since(run.creator_id, run.fan_id, config.limits.day_start(now))
+    decision = decide(automation, config.limits, now=now, fan_segments=segments, review=review, sent_today=sent_today)
+    if decision.outcome is Outcome.DEFER:
+        decision = Decision(Outcome.DRAFT, decision.reason)
+    await _settle(
+        uow,
+        run,
+        decision,
+        written.conversation_id,
+        conversation.fan_external_id,
+        written.text,
+        review,
+        written.provider,
+        written.model,
+    )
+
+
+async def _settle(
+    uow: Uow,
+    run: Run,
+    decision: Decision,
+    conversation_id: uuid.UUID,
+    external_id: str,
+    text: str,
+    review: tuple[str, ...],
+    provider: str,
+    model: str | None,
+) -> None:
+    """The run's draft — approved and handed to the connector when the autopilot sends it — or
+    nothing (skipped, and why)."""
+    now = uow.now()
     if decision.outcome is Outcome.SKIP:
         _decided(run, RunStatus.SKIPPED, decision.reason, now)
         await uow.repo.save_run(run)
         return
     autosend = decision.outcome is Outcome.AUTOSEND
     draft = Draft(
-        id=uuid.uuid4(),
+        id=run.draft_id or uuid.uuid4(),
         creator_id=run.creator_id,
         conversation_id=conversation_id,
         in_reply_to_message_id=None,
         status=DraftStatus.APPROVED if autosend else DraftStatus.DRAFTED,
         text=text,
         original_text=text,
-        provider=PROVIDER,
-        model=None,
+        provider=provider,
+        model=model,
         created_at=now,
         approved_at=now if autosend else None,
         review_reasons=review,
