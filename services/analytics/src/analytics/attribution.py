@@ -158,9 +158,11 @@ def after_reply_line(
     )
 
 
-def reversal_line(reversal: Sale, credited: Sequence[Line]) -> Line | None:
+def reversal_line(reversal: Sale, credited: Sequence[Line], *, offer_known: bool = True) -> Line | None:
     """The negative line of a refund or chargeback, against the sale it reverses among the fan's
-    ``credited`` lines (sales and earlier reversals); None when that sale was nobody's."""
+    ``credited`` lines (sales and earlier reversals); None when that sale was nobody's. A reversal
+    naming one of our offers (``offer_known``) reverses that offer's unlock only; one naming a paid
+    message sent outside Huntaze reverses the fan's latest credited sale, like one naming nothing."""
     if not reversal.reversal:
         return None
     mine = [line for line in credited if line.fan_id == reversal.fan_id and line.currency == reversal.currency]
@@ -169,7 +171,7 @@ def reversal_line(reversal: Sale, credited: Sequence[Line]) -> Line | None:
         if line.kind is LineKind.REVERSAL and line.reverses in left:
             left[line.reverses] += line.gross_cents  # negative: what is left to reverse
     target: Line | None = None
-    if reversal.unlocks_an_offer and reversal.ref_id is not None:
+    if reversal.unlocks_an_offer and reversal.ref_id is not None and offer_known:
         target = next((line for line in mine if str(line.offer_id) == reversal.ref_id), None)
     else:
         open_sales = [

@@ -187,7 +187,8 @@ async def attribute(uow: Uow, timer: Timer[SaleDue], window: timedelta, settle: 
     sale, offer_id = due.sale(), due.offer_id()
     offer = None if offer_id is None else await uow.repo.offer(creator_id, offer_id)
     if sale.reversal:
-        line = reversal_line(sale, await uow.repo.fan_ledger(creator_id, sale.fan_id))
+        credited = await uow.repo.fan_ledger(creator_id, sale.fan_id)
+        line = reversal_line(sale, credited, offer_known=offer is not None)
         unlock_pending = offer is not None and offer.chatter_id is not None and offer.unlocked_at is None
         if line is None and unlock_pending and due.waits < MAX_WAITS:
             again = due.model_copy(update={"waits": due.waits + 1})

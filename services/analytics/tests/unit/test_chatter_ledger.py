@@ -195,3 +195,23 @@ async def test_a_refund_waits_a_bounded_time_then_is_nobodys(worker: FakeWorker)
         worker.clock.advance(seconds=61)
         fired += await worker.fire_due()
     assert fired == chatter_ledger.MAX_WAITS + 1 and lines(worker) == []
+
+
+async def test_a_refund_of_a_paid_message_sent_outside_huntaze_reverses_the_sale_credited_for_it(
+    worker: FakeWorker,
+) -> None:
+    await worker.deliver(reply_sent("ann", NOW - timedelta(minutes=30), ANNA))
+    native = ("message", "of-native-ppv-88")
+    await worker.deliver(transaction("ann", "message", 1200, NOW - timedelta(minutes=20), ref=native))
+    worker.clock.advance(minutes=2)
+    await worker.fire_due()
+    await worker.deliver(transaction("ann", "refund", -1200, NOW, ref=native))
+    worker.clock.advance(minutes=2)
+    await worker.fire_due()
+    sale, reversal = lines(worker)
+    assert (reversal.kind, reversal.chatter_id, reversal.reverses, reversal.gross_cents) == (
+        LineKind.REVERSAL,
+        ANNA,
+        sale.transaction_id,
+        -1200,
+    )
