@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from huntaze_service import Service, ServiceDefinition
+from cryptography.fernet import Fernet
+
+from huntaze_service import Runtime, Service, ServiceDefinition
 
 from . import api, consumers
 from .adapters.repository import SqlMarketingRepository
 from .config import MarketingSettings
+from .credentials import Vault
+
+log = logging.getLogger("huntaze.marketing")
 
 
 def build(settings: MarketingSettings | None = None) -> Service:
     settings = settings or MarketingSettings()
+    keys = settings.credentials_keys.get_secret_value() if settings.credentials_keys else None
+    if not keys:  # production refuses to start without (settings); make run and make test provide one
+        log.warning("MARKETING_CREDENTIALS_KEYS not set: a random key; stored credentials die with this process")
+        keys = Fernet.generate_key().decode()
+    vault = Vault(keys)
+
+    async def start(runtime: Runtime) -> None:
+        runtime.state["vault"] = vault
+
     return Service(
         settings,
         title="Huntaze marketing",
         routers=[api.router],
         subscriptions=consumers.subscriptions(),
         repository=SqlMarketingRepository,
+        on_startup=[start],
     )
 
 
@@ -27,5 +43,5 @@ definition = ServiceDefinition(
     settings=MarketingSettings,
     build=build,
     migrations=Path(__file__).parent / "migrations",
-    summary="marketing: scaffolded by make new-service (say what it does here)",
+    summary="social accounts and scheduled posts on Instagram, TikTok, X and Reddit (issue 12, in progress)",
 )

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from huntaze_service import ServiceSettings
@@ -10,3 +13,9 @@ class MarketingSettings(ServiceSettings):
 
     service_name: str = "marketing"
     http_port: int = 8005
+    credentials_keys: SecretStr | None = None
+    """Fernet keys, comma-separated (the first encrypts, all decrypt: rotation), for the social
+    accounts' credentials at rest. `make run`/`make test` make one (tools/local_secrets.py)."""
+
+    def required_in_production(self) -> dict[str, Any]:
+        return super().required_in_production() | {"credentials_keys": self.credentials_keys}
