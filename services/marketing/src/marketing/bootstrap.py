@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import httpx
 from cryptography.fernet import Fernet
 
 from huntaze_service import Runtime, Service, ServiceDefinition
 
 from . import api, consumers
 from .adapters.repository import SqlMarketingRepository
+from .adapters.x import XAdapter
 from .config import MarketingSettings
 from .credentials import Vault
+from .networks import Network
 
 log = logging.getLogger("huntaze.marketing")
 
@@ -25,16 +28,23 @@ def build(settings: MarketingSettings | None = None) -> Service:
         keys = Fernet.generate_key().decode()
     vault = Vault(keys)
 
+    client = httpx.AsyncClient(timeout=httpx.Timeout(settings.network_timeout_s, connect=5.0))
+    adapters = {Network.X: XAdapter(client, settings.x_api_base_url)}
+
     async def start(runtime: Runtime) -> None:
         runtime.state["vault"] = vault
+
+    async def stop(runtime: Runtime) -> None:
+        await client.aclose()
 
     return Service(
         settings,
         title="Huntaze marketing",
         routers=[api.router],
-        subscriptions=consumers.subscriptions(),
+        subscriptions=consumers.subscriptions(adapters, vault, timeout_s=settings.network_timeout_s + 5),
         repository=SqlMarketingRepository,
         on_startup=[start],
+        on_shutdown=[stop],
     )
 
 

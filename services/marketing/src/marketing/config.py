@@ -17,5 +17,10 @@ class MarketingSettings(ServiceSettings):
     """Fernet keys, comma-separated (the first encrypts, all decrypt: rotation), for the social
     accounts' credentials at rest. `make run`/`make test` make one (tools/local_secrets.py)."""
 
+    network_timeout_s: float = 20.0
+    """One request to a network's API."""
+    x_api_base_url: str = "https://api.x.com"
+    """X API v2 (tests: the local X peer)."""
+
     def required_in_production(self) -> dict[str, Any]:
         return super().required_in_production() | {"credentials_keys": self.credentials_keys}

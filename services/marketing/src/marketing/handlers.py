@@ -10,15 +10,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from huntaze_service import UnitOfWork
-
-from . import domain
+from . import domain, publishing
 from .credentials import Vault
 from .domain import Account, Conflict, Content, Post, PostStatus
 from .networks import Network
-from .ports import MarketingRepository
-
-Uow = UnitOfWork[MarketingRepository]
+from .ports import Uow
 
 
 class NotFound(LookupError):
@@ -58,6 +54,7 @@ async def schedule_post(
         raise NotFound("no account with this id")
     post = domain.schedule(account, content, publish_at, uow.now())
     await uow.repo.add_post(post)
+    publishing.schedule_publication(uow, post)
     await uow.commit()
     return post
 
@@ -74,6 +71,7 @@ async def edit_post(
 ) -> Post:
     post = domain.edit(await _post(uow, creator_id, post_id), content, publish_at, uow.now())
     await uow.repo.save_post(post)
+    publishing.schedule_publication(uow, post)
     await uow.commit()
     return post
 
@@ -81,6 +79,7 @@ async def edit_post(
 async def cancel_post(uow: Uow, creator_id: uuid.UUID, post_id: uuid.UUID) -> Post:
     post = domain.cancel(await _post(uow, creator_id, post_id), uow.now())
     await uow.repo.save_post(post)
+    publishing.drop_publication(uow, post)
     await uow.commit()
     return post
 

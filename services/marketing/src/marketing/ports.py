@@ -6,6 +6,8 @@ import uuid
 from datetime import datetime
 from typing import Protocol
 
+from huntaze_service import UnitOfWork
+
 from .domain import Account, Post, PostStatus
 
 
@@ -22,6 +24,10 @@ class MarketingRepository(Protocol):
     async def accounts(self, creator_id: uuid.UUID) -> list[Account]: ...
 
     async def delete_account(self, creator_id: uuid.UUID, account_id: uuid.UUID) -> None: ...
+
+    async def sealed_credentials(self, creator_id: uuid.UUID, account_id: uuid.UUID) -> bytes | None:
+        """The account's encrypted credentials (None: no such account, e.g. removed)."""
+        ...
 
     async def scheduled_posts_of(self, account_id: uuid.UUID) -> int:
         """How many of the account's posts are still scheduled or being published."""
@@ -41,3 +47,6 @@ class MarketingRepository(Protocol):
     ) -> list[Post]:
         """Posts whose publish time is in [start, end), earliest first."""
         ...
+
+
+Uow = UnitOfWork[MarketingRepository]

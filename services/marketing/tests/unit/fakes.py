@@ -42,6 +42,9 @@ class FakeMarketingRepository:
             del self.accounts_by_id[account_id]
             del self.sealed[account_id]
 
+    async def sealed_credentials(self, creator_id: uuid.UUID, account_id: uuid.UUID) -> bytes | None:
+        return self.sealed.get(account_id) if await self.account(creator_id, account_id) else None
+
     async def scheduled_posts_of(self, account_id: uuid.UUID) -> int:
         return sum(1 for p in self.posts_by_id.values() if p.account_id == account_id and p.status in OPEN)
 

@@ -80,6 +80,12 @@ class SqlMarketingRepository:
     async def delete_account(self, creator_id: uuid.UUID, account_id: uuid.UUID) -> None:
         await self._rows("DELETE FROM social_accounts WHERE id = %s AND creator_id = %s", (account_id, creator_id))
 
+    async def sealed_credentials(self, creator_id: uuid.UUID, account_id: uuid.UUID) -> bytes | None:
+        rows = await self._rows(
+            "SELECT credentials FROM social_accounts WHERE id = %s AND creator_id = %s", (account_id, creator_id)
+        )
+        return bytes(rows[0][0]) if rows else None
+
     async def scheduled_posts_of(self, account_id: uuid.UUID) -> int:
         rows = await self._rows(
             "SELECT count(*) FROM posts WHERE account_id = %s AND status IN ('scheduled', 'publishing')",
