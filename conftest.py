@@ -104,10 +104,14 @@ def service_env(infra: Infra, **extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def platform(infra: Infra) -> Iterator[Platform]:
-    env = service_env(infra)
+    from huntaze_testkit.social import XPeer
+
+    x_peer = XPeer(tokens={"x-token-mia": "4242"})
+    x_peer.__enter__()
+    env = service_env(infra, MARKETING_X_API_BASE_URL=x_peer.url)
     logdir = TEST_LOGDIR
     logdir.mkdir(parents=True, exist_ok=True)
-    platform = Platform(env)
+    platform = Platform(env, peers={"x": x_peer})
     for name in SERVICES:
         platform.services[name] = ServiceProcess(
             name, TEST_PORTS[name], env, logdir, metrics_port=TEST_METRICS_PORTS.get(name)
@@ -121,6 +125,7 @@ def platform(infra: Infra) -> Iterator[Platform]:
     finally:
         for proc in platform.services.values():
             proc.stop()
+        x_peer.__exit__(None, None, None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,92 @@
+"""Local peers speaking the social networks' APIs (the used subset, errors included), for the
+marketing service's tests: real HTTP on 127.0.0.1, every accepted post counted.
+
+:class:`XPeer` is X API v2: ``POST /2/tweets`` (201 ``{"data": {"id", "text"}}``; 401 for an unknown
+or expired token; 403 duplicate content when the user posted the same text before, as X does; 400
+over 280 characters) and ``GET /2/users/{id}/tweets?start_time`` (``{"data": [...], "meta"}``).
+Scripted faults by marker in the text: ``[503 once]`` answers 503 the first time, ``[429 once]``
+answers 429 with ``retry-after: 2`` the first time, ``[slow]`` takes 3 s before answering.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from . import LocalHTTPServer
+
+
+class XPeer:
+    def __init__(self, tokens: dict[str, str] | None = None) -> None:
+        self.tokens = dict(tokens or {})
+        """Bearer token → user id; ``expired`` is refused like a revoked token."""
+        self.tweets: list[dict[str, Any]] = []
+        self._faulted: set[str] = set()
+        self._lock = threading.Lock()
+        self.server = LocalHTTPServer(self._respond)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def by_text(self, marker: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [t for t in self.tweets if marker in t["text"]]
+
+    def _user(self, headers: dict[str, str]) -> str | None:
+        token = headers.get("authorization", "").removeprefix("Bearer ")
+        return self.tokens.get(token) if token != "expired" else None
+
+    def _respond(self, method: str, path: str, headers: dict[str, str], body: Any) -> tuple[Any, ...]:
+        user = self._user(headers)
+        if user is None:
+            return 401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
+        url = urlparse(path)
+        if method == "POST" and url.path == "/2/tweets":
+            return self._post(user, body or {})
+        if method == "GET" and url.path == f"/2/users/{user}/tweets":
+            since = parse_qs(url.query).get("start_time", ["1970-01-01T00:00:00Z"])[0]
+            start = datetime.fromisoformat(since.replace("Z", "+00:00"))
+            with self._lock:
+                mine = [t for t in self.tweets if t["user"] == user and t["created_at"] >= start]
+            data = [{"id": t["id"], "text": t["text"]} for t in reversed(mine)][:100]
+            return 200, {"data": data, "meta": {"result_count": len(data)}} if data else {"meta": {"result_count": 0}}
+        return 404, {"title": "Not Found Error", "status": 404, "detail": f"no route {method} {url.path}"}
+
+    def _post(self, user: str, body: dict[str, Any]) -> tuple[Any, ...]:
+        text = str(body.get("text", ""))
+        for marker, answer in (
+            ("[503 once]", (503, {"title": "Service Unavailable", "status": 503, "detail": "Service Unavailable"})),
+            ("[429 once]", (429, {"title": "Too Many Requests", "status": 429, "detail": "Too Many Requests"}, {"retry-after": "2"})),
+        ):  # fmt: skip
+            with self._lock:
+                first = marker in text and text not in self._faulted
+                if first:
+                    self._faulted.add(text)
+            if first:
+                return answer
+        if "[slow]" in text:
+            time.sleep(3)
+        if len(text) > 280:
+            return 400, {"title": "Invalid Request", "status": 400, "detail": "text is longer than 280 characters"}
+        with self._lock:
+            if any(t["user"] == user and t["text"] == text for t in self.tweets):
+                detail = "You are not allowed to create a Tweet with duplicate content."
+                return 403, {"title": "Forbidden", "type": "about:blank", "status": 403, "detail": detail}
+            tweet = {"id": str(1_860_000_000_000_000_000 + len(self.tweets)), "text": text, "user": user,
+                     "created_at": datetime.now(UTC)}  # fmt: skip
+            self.tweets.append(tweet)
+        return 201, {"data": {"id": tweet["id"], "text": text}}
+
+    def __enter__(self) -> XPeer:
+        self.server.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.__exit__(*exc)
+
+
+__all__ = ["XPeer"]
