@@ -3,7 +3,8 @@ marketing service's tests: real HTTP on 127.0.0.1, every accepted post counted.
 
 :class:`XPeer` is X API v2: ``POST /2/tweets`` (201 ``{"data": {"id", "text"}}``; 401 for an unknown
 or expired token; 403 duplicate content when the user posted the same text before, as X does; 400
-over 280 characters) and ``GET /2/users/{id}/tweets?start_time`` (``{"data": [...], "meta"}``).
+over 280 characters) and ``GET /2/users/{id}/tweets?start_time&max_results&pagination_token`` (newest first, ``{"data": [...],
+"meta": {"result_count", "next_token"}}``).
 Scripted faults by marker in the text: ``[503 once]`` answers 503 the first time, ``[429 once]``
 answers 429 with ``retry-after: 2`` the first time, ``[slow]`` takes 3 s before answering.
 """
@@ -48,12 +49,19 @@ class XPeer:
         if method == "POST" and url.path == "/2/tweets":
             return self._post(user, body or {})
         if method == "GET" and url.path == f"/2/users/{user}/tweets":
-            since = parse_qs(url.query).get("start_time", ["1970-01-01T00:00:00Z"])[0]
+            query = parse_qs(url.query)
+            since = query.get("start_time", ["1970-01-01T00:00:00Z"])[0]
             start = datetime.fromisoformat(since.replace("Z", "+00:00"))
+            offset = int(query.get("pagination_token", ["0"])[0])
+            size = min(int(query.get("max_results", ["10"])[0]), 100)
             with self._lock:
                 mine = [t for t in self.tweets if t["user"] == user and t["created_at"] >= start]
-            data = [{"id": t["id"], "text": t["text"]} for t in reversed(mine)][:100]
-            return 200, {"data": data, "meta": {"result_count": len(data)}} if data else {"meta": {"result_count": 0}}
+            newest_first = [{"id": t["id"], "text": t["text"]} for t in reversed(mine)]
+            data = newest_first[offset : offset + size]
+            meta: dict[str, Any] = {"result_count": len(data)}
+            if offset + size < len(newest_first):
+                meta["next_token"] = str(offset + size)
+            return 200, {"data": data, "meta": meta} if data else {"meta": meta}
         return 404, {"title": "Not Found Error", "status": 404, "detail": f"no route {method} {url.path}"}
 
     def _post(self, user: str, body: dict[str, Any]) -> tuple[Any, ...]:

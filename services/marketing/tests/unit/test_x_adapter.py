@@ -90,3 +90,17 @@ async def test_find_answers_none_when_no_attempt_landed_and_media_wait_for_the_v
     assert media.value.permanent
     with pytest.raises(CallFailed):
         await adapter(answer).publish({"access_token": "t"}, POST)
+
+
+async def test_find_pages_through_the_accounts_posts() -> None:
+    asked: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        token = request.url.params.get("pagination_token")
+        asked.append(token)
+        if token is None:
+            return httpx.Response(200, json={"data": [{"id": "9", "text": "other"}], "meta": {"next_token": "p2"}})
+        return httpx.Response(200, json={"data": [{"id": "3", "text": POST.text}], "meta": {"result_count": 1}})
+
+    found = await adapter(answer).find(CREDENTIALS, POST)
+    assert found is not None and found.network_post_id == "3" and asked == [None, "p2"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC
 from typing import Any
 
 import httpx
@@ -24,6 +25,7 @@ from huntaze_service import CallFailed
 from ..publishing_port import Outgoing, Published
 
 _URL = re.compile(r"https?://\S+")
+MAX_PAGES = 10
 
 
 def _same_text(ours: str, theirs: str) -> bool:
@@ -85,24 +87,32 @@ class XAdapter:
         raise self._failure(response)
 
     async def find(self, credentials: dict[str, Any], post: Outgoing) -> Published | None:
+        """Pages through the account's posts since the scheduled time (newest first, 100 a page, at
+        most MAX_PAGES pages)."""
         headers = self._headers(credentials)
         params = {
             "max_results": "100",
-            "start_time": post.not_before.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "start_time": post.not_before.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "tweet.fields": "created_at",
         }
-        try:
-            response = await self._client.get(
-                f"{self._base}/2/users/{credentials['user_id']}/tweets", params=params, headers=headers
-            )
-        except httpx.HTTPError as exc:
-            raise CallFailed(f"x: {type(exc).__name__}: {exc}") from None
-        if response.status_code != 200:
-            raise self._failure(response)
-        for tweet in response.json().get("data") or []:
-            if _same_text(post.text, str(tweet.get("text", ""))):
-                return Published(str(tweet["id"]), reconciled=True)
-        return None
+        for _ in range(MAX_PAGES):
+            try:
+                response = await self._client.get(
+                    f"{self._base}/2/users/{credentials['user_id']}/tweets", params=params, headers=headers
+                )
+            except httpx.HTTPError as exc:
+                raise CallFailed(f"x: {type(exc).__name__}: {exc}") from None
+            if response.status_code != 200:
+                raise self._failure(response)
+            page = response.json()
+            for tweet in page.get("data") or []:
+                if _same_text(post.text, str(tweet.get("text", ""))):
+                    return Published(str(tweet["id"]), reconciled=True)
+            token = (page.get("meta") or {}).get("next_token")
+            if not token:
+                return None
+            params["pagination_token"] = str(token)
+        raise CallFailed(f"x: more than {MAX_PAGES * 100} posts since the scheduled time: cannot tell if it landed")
 
     def _failure(self, response: httpx.Response) -> CallFailed:
         status, detail = response.status_code, _detail(response)
