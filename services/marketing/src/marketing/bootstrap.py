@@ -11,6 +11,7 @@ from cryptography.fernet import Fernet
 from huntaze_service import Runtime, Service, ServiceDefinition
 
 from . import api, consumers
+from .adapters.reddit import RedditAdapter
 from .adapters.repository import SqlMarketingRepository
 from .adapters.x import XAdapter
 from .config import MarketingSettings
@@ -29,7 +30,10 @@ def build(settings: MarketingSettings | None = None) -> Service:
     vault = Vault(keys)
 
     client = httpx.AsyncClient(timeout=httpx.Timeout(settings.network_timeout_s, connect=5.0))
-    adapters = {Network.X: XAdapter(client, settings.x_api_base_url)}
+    adapters = {
+        Network.X: XAdapter(client, settings.x_api_base_url),
+        Network.REDDIT: RedditAdapter(client, settings.reddit_api_base_url),
+    }
 
     async def start(runtime: Runtime) -> None:
         runtime.state["vault"] = vault

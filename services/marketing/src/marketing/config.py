@@ -21,6 +21,8 @@ class MarketingSettings(ServiceSettings):
     """One request to a network's API."""
     x_api_base_url: str = "https://api.x.com"
     """X API v2 (tests: the local X peer)."""
+    reddit_api_base_url: str = "https://oauth.reddit.com"
+    """Reddit's OAuth API (tests: the local Reddit peer)."""
 
     def required_in_production(self) -> dict[str, Any]:
         return super().required_in_production() | {"credentials_keys": self.credentials_keys}
