@@ -104,10 +104,15 @@ def service_env(infra: Infra, **extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def platform(infra: Infra) -> Iterator[Platform]:
-    env = service_env(infra)
+    from huntaze_testkit.social import RedditPeer, XPeer
+
+    x_peer, reddit_peer = XPeer(tokens={"x-token-mia": "4242"}), RedditPeer(tokens={"reddit-token-mia": "mia"})
+    x_peer.__enter__()
+    reddit_peer.__enter__()
+    env = service_env(infra, MARKETING_X_API_BASE_URL=x_peer.url, MARKETING_REDDIT_API_BASE_URL=reddit_peer.url)
     logdir = TEST_LOGDIR
     logdir.mkdir(parents=True, exist_ok=True)
-    platform = Platform(env)
+    platform = Platform(env, peers={"x": x_peer, "reddit": reddit_peer})
     for name in SERVICES:
         platform.services[name] = ServiceProcess(
             name, TEST_PORTS[name], env, logdir, metrics_port=TEST_METRICS_PORTS.get(name)
@@ -121,6 +126,8 @@ def platform(infra: Infra) -> Iterator[Platform]:
     finally:
         for proc in platform.services.values():
             proc.stop()
+        x_peer.__exit__(None, None, None)
+        reddit_peer.__exit__(None, None, None)
 
 
 # ---------------------------------------------------------------------------------------------

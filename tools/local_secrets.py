@@ -1,6 +1,6 @@
 """The secrets of local runs (make run, make test), made once per infrastructure profile into its data
-folder (files 0600), never in the repository: the gateway's access-token key and the internal token's
-Ed25519 key pair. A value already set in the environment wins (a signing key given alone brings its
+folder (files 0600), never in the repository: the gateway's access-token key, the internal token's
+Ed25519 key pair and the key that encrypts social-account credentials. A value already set in the environment wins (a signing key given alone brings its
 own public key). Production sets them from its secret store; the services refuse to start without."""
 
 from __future__ import annotations
@@ -42,5 +42,18 @@ def internal_token_keys(data: Path) -> dict[str, str]:
     return {"GATEWAY_INTERNAL_SIGNING_KEY": signing, "HUNTAZE_INTERNAL_TOKEN_KEYS": public}
 
 
+def marketing_credentials_keys(data: Path) -> dict[str, str]:
+    """The key that encrypts social-account credentials at rest (a Fernet key), in
+    <data>/marketing_credentials_key: the same across restarts, so stored credentials stay readable."""
+    if os.environ.get("MARKETING_CREDENTIALS_KEYS"):
+        return {}
+    key_file = data / "marketing_credentials_key"
+    if not key_file.exists():
+        from cryptography.fernet import Fernet
+
+        _private_file(key_file, Fernet.generate_key().decode())
+    return {"MARKETING_CREDENTIALS_KEYS": key_file.read_text().strip()}
+
+
 def local_secrets(data: Path) -> dict[str, str]:
-    return jwt_secret(data) | internal_token_keys(data)
+    return jwt_secret(data) | internal_token_keys(data) | marketing_credentials_keys(data)

@@ -105,6 +105,7 @@ def test_docs_are_off_in_production_unless_asked_for(monkeypatch: pytest.MonkeyP
     production = {
         "environment": "production",
         "database_url": "postgresql+psycopg://gateway@db/gateway",
+        "kafka_bootstrap_servers": "kafka:9093",
         "jwt_secret": "j" * 48,
         "internal_signing_key": signing,
         "internal_token_keys": public,

@@ -32,7 +32,11 @@ from tools.k8s import validate  # noqa: E402
 
 OVERLAYS = validate.OVERLAYS
 DLQ = ".dlq"
-INTERNET_EGRESS = {"ai": "OpenAI / Azure OpenAI", "inbox": "the connector's webhook"}
+INTERNET_EGRESS = {
+    "ai": "OpenAI / Azure OpenAI",
+    "inbox": "the connector's webhook",
+    "marketing": "the social networks' APIs",
+}
 """Services allowed HTTPS to the internet: a reviewed list (a new one fails here until added)."""
 
 Obj = dict[str, Any]

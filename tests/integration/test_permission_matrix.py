@@ -37,6 +37,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/inbox/mass-messages/{mass_message_id}/cancel"): None,
     ("POST", "/v1/creators/{creator_id}/connector-keys"): {"name": "stolen"},
     ("PATCH", "/v1/org/members/{user_id}"): {"role": "analyst"},
+    ("PATCH", "/v1/marketing/posts/{post_id}"): {"content": {"caption": "taken over"}},
+    ("POST", "/v1/marketing/posts/{post_id}/cancel"): None,
 }
 
 

@@ -26,6 +26,7 @@ from .inbox import (
     ReplyRegenerationRequested,
     ReplySent,
 )
+from .marketing import PostFailed, PostPublished
 from .registry import REGISTRY, make_envelope
 from .revenue import (
     SubscriptionExpired,
@@ -53,6 +54,8 @@ MASS_MESSAGE = uuid.UUID("5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e")
 SHIFT = uuid.UUID("4c5d6e7f-8091-4a2b-bc3d-e4f5061728a9")
 RUN = uuid.UUID("a1b2c3d4-e5f6-4071-8293-a4b5c6d7e8f9")
 AUTOMATED_DRAFT = uuid.UUID("b2c3d4e5-f6a7-4182-93a4-b5c6d7e8f9a0")
+POST = uuid.UUID("c3d4e5f6-a7b8-4293-a4b5-c6d7e8f9a0b1")
+SOCIAL_ACCOUNT = uuid.UUID("d4e5f6a7-b8c9-43a4-b5c6-d7e8f9a0b1c2")
 ORGANIZATION = uuid.UUID("d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6")
 OWNER = uuid.UUID("e2f3a4b5-c6d7-4e8f-90a1-b2c3d4e5f6a7")
 T_OFFER_EXPIRES = datetime(2026, 11, 5, 21, 14, 3, 120000, tzinfo=UTC)
@@ -292,6 +295,27 @@ def _payloads() -> list[tuple[EventPayload, str]]:
                 provider="offline",
             ),
             "ai",
+        ),
+        (
+            PostPublished(
+                post_id=POST,
+                account_id=SOCIAL_ACCOUNT,
+                network="x",
+                network_post_id="1445880548472328192",
+                scheduled_for=T0,
+                published_at=T0,
+            ),
+            "marketing",
+        ),
+        (
+            PostFailed(
+                post_id=POST,
+                account_id=SOCIAL_ACCOUNT,
+                network="instagram",
+                scheduled_for=T0,
+                reason="instagram: 400: The aspect ratio is not supported.",
+            ),
+            "marketing",
         ),
     ]
 

@@ -107,6 +107,8 @@ class ServiceProcess:
 class Platform:
     env: dict[str, str]
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    peers: dict[str, Any] = field(default_factory=dict)
+    """Local peers the services talk to (e.g. ``x``: the X API peer)."""
 
     @property
     def gateway(self) -> str:

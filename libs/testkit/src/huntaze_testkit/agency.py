@@ -74,6 +74,17 @@ async def build_agency(client: Any, name: str = "Agency", *, with_inbox: bool = 
     segment = await owner.post("/v1/fans/segments", json={"name": "mine", "filter": {"tag": "x"}})
     assert segment.status_code == 201, segment.text
     ids["segment_id"] = segment.json()["segment_id"]
+    social = await owner.post(
+        "/v1/marketing/accounts", json={"network": "x", "handle": f"{name}_x", "credentials": {"token": "t"}}
+    )
+    assert social.status_code == 201, social.text
+    ids["account_id"] = social.json()["account_id"]
+    post = await owner.post(
+        "/v1/marketing/posts",
+        json={"account_id": ids["account_id"], "caption": "hello", "publish_at": start.isoformat()},
+    )
+    assert post.status_code == 201, post.text
+    ids["post_id"] = post.json()["post_id"]
     imported = await owner.post("/v1/revenue/imports", files={"file": ("s.csv", STATEMENT.encode(), "text/csv")})
     assert imported.status_code == 202, imported.text
     ids["import_id"] = imported.json()["import_id"]

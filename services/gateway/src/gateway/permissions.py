@@ -60,6 +60,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # analytics
     "analytics.read": frozenset({OWN, MAN, ANA}),
     "analytics.chatters": frozenset({OWN, MAN, ANA, CHA}),  # a chatter: their own ledger lines and row only
+    # marketing
+    "marketing.read": frozenset({OWN, MAN, ANA}),
+    "marketing.post": frozenset({OWN, MAN}),  # schedule, edit, cancel posts
+    "marketing.accounts": frozenset({OWN, MAN}),  # social accounts and their credentials
     # the organisation
     "creators.read": frozenset({OWN, MAN, CHA, ANA}),
     "creators.create": frozenset({OWN}),
@@ -164,6 +168,15 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("GET", "/v1/analytics/retention", "analytics.read"),
     _r("GET", "/v1/analytics/chatters", "analytics.chatters"),
     _r("GET", "/v1/analytics/chatters/ledger", "analytics.chatters"),
+    # marketing
+    _r("POST", "/v1/marketing/accounts", "marketing.accounts", audited=True),
+    _r("GET", "/v1/marketing/accounts", "marketing.read"),
+    _r("DELETE", "/v1/marketing/accounts/{account_id}", "marketing.accounts", audited=True),
+    _r("POST", "/v1/marketing/posts", "marketing.post", audited=True),
+    _r("GET", "/v1/marketing/posts", "marketing.read"),
+    _r("GET", "/v1/marketing/posts/{post_id}", "marketing.read"),
+    _r("PATCH", "/v1/marketing/posts/{post_id}", "marketing.post", audited=True),
+    _r("POST", "/v1/marketing/posts/{post_id}/cancel", "marketing.post", audited=True),
     _r("GET", "/v1/analytics/fans/{fan_id}/personal-data", "fans.personal_data", audited=True),
 )
 

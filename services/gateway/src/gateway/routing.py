@@ -14,6 +14,7 @@ ROUTES: dict[str, int] = {
     "ai": 8002,
     "fans": 8003,
     "analytics": 8004,
+    "marketing": 8005,
 }
 
 ALIASES: dict[str, str] = {

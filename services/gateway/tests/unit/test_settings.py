@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.config import GatewaySettings
+from gateway.routing import ROUTES
 from huntaze_service import SettingsError, load_settings, new_key_pair
 
 PRODUCTION = {
@@ -13,7 +14,7 @@ PRODUCTION = {
     "GATEWAY_DATABASE_URL": "postgresql+psycopg://gateway@db/gateway",
     "KAFKA_BOOTSTRAP_SERVERS": "kafka.internal:9093",
     "KAFKA_SECURITY_PROTOCOL": "SSL",
-    **{f"GATEWAY_ROUTES__{n}": f"https://{n.lower()}.internal" for n in ("INBOX", "AI", "FANS", "ANALYTICS")},
+    **{f"GATEWAY_ROUTES__{n.upper()}": f"https://{n}.internal" for n in ROUTES},
 }
 
 

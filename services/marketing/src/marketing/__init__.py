@@ -1,0 +1,1 @@
+"""Huntaze marketing service."""

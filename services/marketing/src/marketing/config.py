@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from huntaze_service import ServiceSettings
+
+
+class MarketingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="MARKETING_", extra="ignore", frozen=True)
+
+    service_name: str = "marketing"
+    http_port: int = 8005
+    credentials_keys: SecretStr | None = None
+    """Fernet keys, comma-separated (the first encrypts, all decrypt: rotation), for the social
+    accounts' credentials at rest. `make run`/`make test` make one (tools/local_secrets.py)."""
+
+    network_timeout_s: float = 20.0
+    """One request to a network's API."""
+    x_api_base_url: str = "https://api.x.com"
+    """X API v2 (tests: the local X peer)."""
+    reddit_api_base_url: str = "https://oauth.reddit.com"
+    """Reddit's OAuth API (tests: the local Reddit peer)."""
+
+    def required_in_production(self) -> dict[str, Any]:
+        return super().required_in_production() | {"credentials_keys": self.credentials_keys}

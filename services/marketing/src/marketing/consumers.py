@@ -1,0 +1,59 @@
+"""Everything the marketing workers do, in one place: publish each scheduled post at its time, once
+(:mod:`.publishing`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions, Timer
+
+from . import publishing
+from .credentials import CredentialsUnreadable, Vault
+from .networks import Network
+from .ports import Uow
+from .publishing_port import NetworkAdapter, Published
+
+
+def subscriptions(
+    adapters: Mapping[Network, NetworkAdapter],
+    vault: Vault,
+    *,
+    timeout_s: float = 60.0,
+    retry: RetryPolicy | None = None,
+) -> Subscriptions:
+    subs = Subscriptions()
+
+    @subs.timer(publishing.PUBLISH_DUE)
+    async def publish_post(uow: Uow, timer: Timer[None]) -> None:
+        """A post's time came: it is being published (its network call recorded)."""
+        await publishing.due(uow, timer)
+
+    def parts(call: Call[publishing.PublishCall]) -> tuple[NetworkAdapter, dict[str, object]]:
+        adapter = adapters.get(call.payload.network)
+        if adapter is None:
+            raise CallFailed(f"{call.payload.network.value}: publishing there is not available yet", permanent=True)
+        try:
+            return adapter, vault.open(call.payload.sealed_credentials.encode("ascii"))
+        except CredentialsUnreadable as exc:
+            raise CallFailed(str(exc), permanent=True) from None
+
+    async def publish(call: Call[publishing.PublishCall]) -> Published:
+        adapter, credentials = parts(call)
+        return await adapter.publish(credentials, call.payload.outgoing())
+
+    async def reconcile(call: Call[publishing.PublishCall]) -> Published | None:
+        adapter, credentials = parts(call)
+        return await adapter.find(credentials, call.payload.outgoing())
+
+    subs.call(
+        publishing.PUBLISH,
+        publishing.PublishCall,
+        remote=publish,
+        on_result=publishing.record_published,
+        on_failure=publishing.record_failure,
+        reconcile=reconcile,
+        timeout_s=timeout_s,
+        retry=retry or RetryPolicy(max_attempts=6, initial_backoff_s=5.0, max_backoff_s=300.0),
+        description="Publishes a post on its network; after an interrupted attempt, looks it up there first.",
+    )
+    return subs

@@ -1,0 +1,90 @@
+"""Use cases of the marketing service: each takes the unit of work (``uow.repo`` is a MarketingRepository).
+
+Credentials are sealed (:mod:`.credentials`) before they reach the repository and never leave it
+decrypted through the API; only the publishing adapters open them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from . import domain, publishing
+from .credentials import Vault
+from .domain import Account, Conflict, Content, Post, PostStatus
+from .networks import Network
+from .ports import Uow
+
+
+class NotFound(LookupError):
+    """Unknown id, or another creator's (answered 404)."""
+
+
+# accounts ------------------------------------------------------------------------------------------
+
+
+async def add_account(
+    uow: Uow, vault: Vault, creator_id: uuid.UUID, network: Network, handle: str, credentials: dict[str, Any]
+) -> Account:
+    account = domain.new_account(creator_id, network, handle, uow.now())
+    if not await uow.repo.add_account(account, vault.seal(credentials)):
+        raise Conflict("account_exists", f"this creator has {network.value} account {account.handle} already")
+    await uow.commit()
+    return account
+
+
+async def delete_account(uow: Uow, creator_id: uuid.UUID, account_id: uuid.UUID) -> None:
+    if await uow.repo.account(creator_id, account_id) is None:
+        raise NotFound("no account with this id")
+    if await uow.repo.scheduled_posts_of(account_id):
+        raise Conflict("account_in_use", "cancel this account's scheduled posts first")
+    await uow.repo.delete_account(creator_id, account_id)
+    await uow.commit()
+
+
+# posts ---------------------------------------------------------------------------------------------
+
+
+async def schedule_post(
+    uow: Uow, creator_id: uuid.UUID, account_id: uuid.UUID, content: Content, publish_at: datetime
+) -> Post:
+    account = await uow.repo.account(creator_id, account_id)
+    if account is None:
+        raise NotFound("no account with this id")
+    post = domain.schedule(account, content, publish_at, uow.now())
+    await uow.repo.add_post(post)
+    publishing.schedule_publication(uow, post)
+    await uow.commit()
+    return post
+
+
+async def _post(uow: Uow, creator_id: uuid.UUID, post_id: uuid.UUID) -> Post:
+    post = await uow.repo.post(creator_id, post_id, lock=True)
+    if post is None:
+        raise NotFound("no post with this id")
+    return post
+
+
+async def edit_post(
+    uow: Uow, creator_id: uuid.UUID, post_id: uuid.UUID, content: Content | None, publish_at: datetime | None
+) -> Post:
+    post = domain.edit(await _post(uow, creator_id, post_id), content, publish_at, uow.now())
+    await uow.repo.save_post(post)
+    publishing.schedule_publication(uow, post)
+    await uow.commit()
+    return post
+
+
+async def cancel_post(uow: Uow, creator_id: uuid.UUID, post_id: uuid.UUID) -> Post:
+    post = domain.cancel(await _post(uow, creator_id, post_id), uow.now())
+    await uow.repo.save_post(post)
+    publishing.drop_publication(uow, post)
+    await uow.commit()
+    return post
+
+
+async def list_posts(
+    uow: Uow, creator_id: uuid.UUID, start: datetime, end: datetime, status: PostStatus | None, limit: int
+) -> list[Post]:
+    return await uow.repo.posts(creator_id, start, end, status, limit)

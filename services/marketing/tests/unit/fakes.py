@@ -1,0 +1,69 @@
+"""An in-memory MarketingRepository with the SQL one's semantics, for unit tests of the use cases."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from marketing.domain import Account, Post, PostStatus
+
+OPEN = (PostStatus.SCHEDULED, PostStatus.PUBLISHING)
+
+
+class FakeMarketingRepository:
+    def __init__(self) -> None:
+        self.accounts_by_id: dict[uuid.UUID, Account] = {}
+        self.sealed: dict[uuid.UUID, bytes] = {}
+        self.posts_by_id: dict[uuid.UUID, Post] = {}
+
+    async def add_account(self, account: Account, sealed_credentials: bytes) -> bool:
+        for a in self.accounts_by_id.values():
+            same = (a.creator_id, a.network, a.handle.lower()) == (
+                account.creator_id,
+                account.network,
+                account.handle.lower(),
+            )
+            if same:
+                return False
+        self.accounts_by_id[account.id] = account
+        self.sealed[account.id] = sealed_credentials
+        return True
+
+    async def account(self, creator_id: uuid.UUID, account_id: uuid.UUID) -> Account | None:
+        a = self.accounts_by_id.get(account_id)
+        return a if a is not None and a.creator_id == creator_id else None
+
+    async def accounts(self, creator_id: uuid.UUID) -> list[Account]:
+        mine = [a for a in self.accounts_by_id.values() if a.creator_id == creator_id]
+        return sorted(mine, key=lambda a: (a.network.value, a.handle.lower()))
+
+    async def delete_account(self, creator_id: uuid.UUID, account_id: uuid.UUID) -> None:
+        if await self.account(creator_id, account_id) is not None:
+            del self.accounts_by_id[account_id]
+            del self.sealed[account_id]
+
+    async def sealed_credentials(self, creator_id: uuid.UUID, account_id: uuid.UUID) -> bytes | None:
+        return self.sealed.get(account_id) if await self.account(creator_id, account_id) else None
+
+    async def scheduled_posts_of(self, account_id: uuid.UUID) -> int:
+        return sum(1 for p in self.posts_by_id.values() if p.account_id == account_id and p.status in OPEN)
+
+    async def add_post(self, post: Post) -> None:
+        self.posts_by_id[post.id] = post
+
+    async def post(self, creator_id: uuid.UUID, post_id: uuid.UUID, *, lock: bool = False) -> Post | None:
+        p = self.posts_by_id.get(post_id)
+        return p if p is not None and p.creator_id == creator_id else None
+
+    async def save_post(self, post: Post) -> None:
+        self.posts_by_id[post.id] = post
+
+    async def posts(
+        self, creator_id: uuid.UUID, start: datetime, end: datetime, status: PostStatus | None, limit: int
+    ) -> list[Post]:
+        found = [
+            p
+            for p in self.posts_by_id.values()
+            if p.creator_id == creator_id and start <= p.publish_at < end and status in (None, p.status)
+        ]
+        return sorted(found, key=lambda p: (p.publish_at, p.id))[:limit]
