@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from huntaze_service import discover, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBLIC = {"/v1/auth/signup", "/v1/auth/token", "/v1/auth/refresh", "/v1/auth/accept-invitation"}
+PUBLIC = {"/v1/auth/signup", "/v1/auth/token", "/v1/auth/refresh", "/v1/auth/accept-invitation", "/l/{code}"}
 
 
 @pytest.fixture(autouse=True)
@@ -46,11 +46,12 @@ def api_routes(routes: list[Any]) -> Iterator[APIRoute]:
 
 
 def operations(app: Any) -> set[tuple[str, str]]:
-    """(METHOD, path) of every route ``app`` answers under /v1/ (the forwarding route aside)."""
+    """(METHOD, path) of every public route ``app`` answers: under /v1/ and the gateway's /l/ (the
+    forwarding route aside, and a service's route only the gateway reaches: marketing's redirect)."""
     return {
         (method, route.path)
         for route in api_routes(app.routes)
-        if route.path.startswith("/v1/") and "{service}" not in route.path
+        if route.path.startswith(("/v1/", "/l/")) and "{service}" not in route.path and route.include_in_schema
         for method in route.methods
     }
 

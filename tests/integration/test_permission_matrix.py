@@ -104,8 +104,8 @@ async def test_another_organisations_ids_answer_404_on_every_route(gateway: Any)
     walked = []
     for method, path, _ in operations():
         params = re.findall(r"\{([^}]+)\}", path)
-        if not params or (method, path) in LAST:
-            continue
+        if not params or (method, path) in LAST or rule_for(method, path).permission == PUBLIC:  # type: ignore[union-attr]
+            continue  # a tracking link's public redirect: its code is the whole address, whoever follows it
         missing = [p for p in params if p not in theirs.ids]
         assert not missing, f"{method} {path}: no id of another organisation for {missing}: add one to build_agency"
         body = BODIES.get((method, path))

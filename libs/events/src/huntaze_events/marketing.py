@@ -40,3 +40,37 @@ class PostFailed(EventPayload):
     network: Network
     scheduled_for: AwareDatetime
     reason: str = Field(max_length=500, description="The network's reason, as it gave it.")
+
+
+@event("link.clicked", version=1, producer="marketing", key="link_id")
+class LinkClicked(EventPayload):
+    """Someone followed a tracking link (``GET /l/{code}``) and was sent on to its target. Robots'
+    clicks are reported too, marked ``bot``: consumers leave them out of rates. Consumers: analytics
+    (conversion, best times)."""
+
+    link_id: uuid.UUID
+    click_id: uuid.UUID
+    clicked_at: AwareDatetime
+    post_id: uuid.UUID | None = None
+    campaign_id: uuid.UUID | None = None
+    network: Network | None = Field(
+        default=None, description="From the link's `utm_source`, else the referrer's host; None: unknown."
+    )
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, when known.")
+    bot: bool = Field(description="A crawler, a link previewer or an HTTP library, by its user agent.")
+
+
+@event("conversion.tracked", version=1, producer="marketing", key="fan_id")
+class ConversionTracked(EventPayload):
+    """A new subscriber came through one of our tracking links (``subscription.started`` named the
+    OnlyFans link stored on it). From ``converted_at`` on, every transaction of this fan counts for the
+    link, its post, its campaign and its network. Once per fan and creator: the first link wins.
+    Consumers: analytics (conversion, revenue per post), fans."""
+
+    fan_id: uuid.UUID
+    link_id: uuid.UUID
+    post_id: uuid.UUID | None = None
+    campaign_id: uuid.UUID | None = None
+    network: Network | None = None
+    onlyfans_link: str = Field(max_length=2048, description="The OnlyFans link the connector reported.")
+    converted_at: AwareDatetime = Field(description="When the subscription started.")

@@ -26,7 +26,7 @@ from .inbox import (
     ReplyRegenerationRequested,
     ReplySent,
 )
-from .marketing import PostFailed, PostPublished
+from .marketing import ConversionTracked, LinkClicked, PostFailed, PostPublished
 from .registry import REGISTRY, make_envelope
 from .revenue import (
     SubscriptionExpired,
@@ -56,6 +56,8 @@ RUN = uuid.UUID("a1b2c3d4-e5f6-4071-8293-a4b5c6d7e8f9")
 AUTOMATED_DRAFT = uuid.UUID("b2c3d4e5-f6a7-4182-93a4-b5c6d7e8f9a0")
 POST = uuid.UUID("c3d4e5f6-a7b8-4293-a4b5-c6d7e8f9a0b1")
 SOCIAL_ACCOUNT = uuid.UUID("d4e5f6a7-b8c9-43a4-b5c6-d7e8f9a0b1c2")
+LINK = uuid.UUID("e5f6a7b8-c9d0-44b5-86d7-e8f9a0b1c2d3")
+CAMPAIGN = uuid.UUID("f6a7b8c9-d0e1-45c6-97e8-f9a0b1c2d3e4")
 ORGANIZATION = uuid.UUID("d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6")
 OWNER = uuid.UUID("e2f3a4b5-c6d7-4e8f-90a1-b2c3d4e5f6a7")
 T_OFFER_EXPIRES = datetime(2026, 11, 5, 21, 14, 3, 120000, tzinfo=UTC)
@@ -314,6 +316,31 @@ def _payloads() -> list[tuple[EventPayload, str]]:
                 network="instagram",
                 scheduled_for=T0,
                 reason="instagram: 400: The aspect ratio is not supported.",
+            ),
+            "marketing",
+        ),
+        (
+            LinkClicked(
+                link_id=LINK,
+                click_id=uuid.UUID("6f1c1b7e-3d7e-4f55-9a43-0c3c1f6a2d11"),
+                clicked_at=T0,
+                post_id=POST,
+                campaign_id=CAMPAIGN,
+                network="instagram",
+                country="FR",
+                bot=False,
+            ),
+            "marketing",
+        ),
+        (
+            ConversionTracked(
+                fan_id=FAN,
+                link_id=LINK,
+                post_id=POST,
+                campaign_id=CAMPAIGN,
+                network="instagram",
+                onlyfans_link="https://onlyfans.com/mia/c12",
+                converted_at=T0,
             ),
             "marketing",
         ),

@@ -19,7 +19,7 @@ from .subscriptions import Call, CallFailed, PermanentError, RetryPolicy, Subscr
 from .text import NoNul, refuse_nul
 from .timers import Recurrence
 from .uow import SqlUnitOfWork, UnitOfWork
-from .wall import CreatorId, CurrentCaller, ShiftId, UserId
+from .wall import CreatorId, CurrentCaller, ShiftId, UserId, VisitorCaller
 
 __all__ = [
     "NoNul",
@@ -52,6 +52,7 @@ __all__ = [
     "Timer",
     "UnitOfWork",
     "ShiftId",
+    "VisitorCaller",
     "UserId",
     "discover",
     "load_settings",

@@ -6,7 +6,7 @@ role for the creator in scope, then forwards the request with a short-lived toke
 
     iss  huntaze-gateway        aud  huntaze-services
     sub  user id                cid  creator id (the tenant)
-    org  organisation id        role owner | manager | chatter | analyst | connector
+    org  organisation id        role owner | manager | chatter | analyst | connector | visitor
     rid  request id (optional)  iat, exp = iat + ttl (60 s by default)
 
 Every service verifies it (:mod:`.wall`) with the gateway's public keys and never trusts a bare
@@ -36,7 +36,11 @@ INTERNAL_TOKEN_HEADER = "x-internal-token"
 ISSUER = "huntaze-gateway"
 AUDIENCE = "huntaze-services"
 ALGORITHM = "EdDSA"
-ROLES = frozenset({"owner", "manager", "chatter", "analyst", "connector"})
+VISITOR = "visitor"
+ROLES = frozenset({"owner", "manager", "chatter", "analyst", "connector", VISITOR})
+"""``visitor``: nobody signed in — the gateway's public routes (a tracking link's redirect). Its ids are
+all zero; every route refuses it but those that ask for a visitor (:data:`.wall.VisitorCaller`)."""
+NOBODY = uuid.UUID(int=0)
 LEEWAY_S = 5
 MAX_TTL_S = 300
 """A token living longer than this is refused whoever signed it: the token is meant to be short-lived."""

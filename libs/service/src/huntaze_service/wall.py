@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import context
 from .http import ApiError, error_body
-from .internal_token import INTERNAL_TOKEN_HEADER, Caller, InternalTokenVerifier, InvalidInternalToken
+from .internal_token import INTERNAL_TOKEN_HEADER, VISITOR, Caller, InternalTokenVerifier, InvalidInternalToken
 
 log = logging.getLogger("huntaze.wall")
 
@@ -91,10 +91,24 @@ def verifier_of(keys: str, service: str) -> InternalTokenVerifier | None:
 # What a route sees --------------------------------------------------------------------------------
 
 
-async def _caller(request: Request) -> Caller:
+def _verified(request: Request) -> Caller:
     caller = getattr(request.state, "caller", None)
     if not isinstance(caller, Caller):
         raise ApiError(401, "no verified caller (requests come through the gateway with X-Internal-Token)")
+    return caller
+
+
+async def _caller(request: Request) -> Caller:
+    caller = _verified(request)
+    if caller.role == VISITOR:
+        raise ApiError(403, "this route needs a signed-in caller")
+    return caller
+
+
+async def _visitor(request: Request) -> Caller:
+    caller = _verified(request)
+    if caller.role != VISITOR:
+        raise ApiError(403, "this route is the gateway's public one: only its visitor token reaches it")
     return caller
 
 
@@ -110,6 +124,8 @@ async def _shift_id(caller: Annotated[Caller, Depends(_caller)]) -> uuid.UUID | 
     return caller.shift_id
 
 
+VisitorCaller = Annotated[Caller, Depends(_visitor)]
+"""A public route's caller: the gateway's visitor token (nobody signed in); any other is refused."""
 CurrentCaller = Annotated[Caller, Depends(_caller)]
 """The verified caller: user, creator (the tenant), organisation, role, request id."""
 CreatorId = Annotated[uuid.UUID, Depends(_creator_id)]

@@ -85,6 +85,19 @@ async def build_agency(client: Any, name: str = "Agency", *, with_inbox: bool = 
     )
     assert post.status_code == 201, post.text
     ids["post_id"] = post.json()["post_id"]
+    campaign = await owner.post(
+        "/v1/marketing/campaigns",
+        json={"name": "launch", "cost_cents": 100, "currency": "USD", "from": start.isoformat(),
+              "to": (start + timedelta(days=7)).isoformat()},
+    )  # fmt: skip
+    assert campaign.status_code == 201, campaign.text
+    ids["campaign_id"] = campaign.json()["campaign_id"]
+    link = await owner.post(
+        "/v1/marketing/links",
+        json={"target_url": f"https://onlyfans.com/{name.lower()}/c1", "label": "bio", "post_id": ids["post_id"]},
+    )
+    assert link.status_code == 201, link.text
+    ids["link_id"], ids["code"] = link.json()["link_id"], link.json()["code"]
     imported = await owner.post("/v1/revenue/imports", files={"file": ("s.csv", STATEMENT.encode(), "text/csv")})
     assert imported.status_code == 202, imported.text
     ids["import_id"] = imported.json()["import_id"]

@@ -64,6 +64,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "marketing.read": frozenset({OWN, MAN, ANA}),
     "marketing.post": frozenset({OWN, MAN}),  # schedule, edit, cancel posts
     "marketing.accounts": frozenset({OWN, MAN}),  # social accounts and their credentials
+    "marketing.links": frozenset({OWN, MAN}),  # tracking links and the domains they may lead to
+    "marketing.campaigns": frozenset({OWN, MAN}),  # campaigns and their cost
     # the organisation
     "creators.read": frozenset({OWN, MAN, CHA, ANA}),
     "creators.create": frozenset({OWN}),
@@ -177,6 +179,17 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("GET", "/v1/marketing/posts/{post_id}", "marketing.read"),
     _r("PATCH", "/v1/marketing/posts/{post_id}", "marketing.post", audited=True),
     _r("POST", "/v1/marketing/posts/{post_id}/cancel", "marketing.post", audited=True),
+    _r("GET", "/v1/marketing/posts/{post_id}/results", "marketing.read"),
+    _r("GET", "/v1/marketing/link-domains", "marketing.read"),
+    _r("PUT", "/v1/marketing/link-domains", "marketing.links", audited=True),
+    _r("POST", "/v1/marketing/links", "marketing.links", audited=True),
+    _r("GET", "/v1/marketing/links", "marketing.read"),
+    _r("GET", "/v1/marketing/links/{link_id}", "marketing.read"),
+    _r("POST", "/v1/marketing/campaigns", "marketing.campaigns", audited=True),
+    _r("GET", "/v1/marketing/campaigns", "marketing.read"),
+    _r("GET", "/v1/marketing/campaigns/{campaign_id}", "marketing.read"),
+    # the public redirect of tracking links (the gateway's own route, passed on to marketing)
+    _r("GET", "/l/{code}", PUBLIC, scope="none"),
     _r("GET", "/v1/analytics/fans/{fan_id}/personal-data", "fans.personal_data", audited=True),
 )
 

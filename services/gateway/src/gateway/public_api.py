@@ -29,6 +29,7 @@ PUBLIC = {
     ("/v1/auth/token", "post"),
     ("/v1/auth/refresh", "post"),
     ("/v1/auth/accept-invitation", "post"),
+    ("/l/{code}", "get"),
 }
 """Operations that take no bearer token."""
 SERVICES_DOCUMENT = "openapi.json"
@@ -63,10 +64,12 @@ ACCESS_ERRORS = {
 
 
 def public_paths(doc: dict[str, Any]) -> dict[str, Any]:
-    """The paths of ``doc`` a client may call through the gateway: under ``/v1/``, and not the
-    gateway's forwarding route (each service's own routes stand for it)."""
+    """The paths of ``doc`` a client may call through the gateway: under ``/v1/`` (and the public
+    redirect ``/l/``), and not the gateway's forwarding route (each service's own routes stand for it)."""
     return {
-        path: item for path, item in doc.get("paths", {}).items() if path.startswith("/v1/") and "{service}" not in path
+        path: item
+        for path, item in doc.get("paths", {}).items()
+        if path.startswith(("/v1/", "/l/")) and "{service}" not in path
     }
 
 

@@ -24,7 +24,7 @@ Secret = Annotated[str, NoNul, Field(min_length=1, max_length=4096)]
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
 
-def _answer(exc: Exception) -> ApiError:
+def answer_of(exc: Exception) -> ApiError:
     if isinstance(exc, handlers.NotFound):
         return ApiError(404, str(exc))
     if isinstance(exc, Conflict):
@@ -73,7 +73,7 @@ async def add_account(body: AccountIn, runtime: RuntimeDep, creator_id: CreatorI
                 uow, runtime.state["vault"], creator_id, body.network, body.handle, dict(body.credentials)
             )
         except (Refused, Conflict) as exc:
-            raise _answer(exc) from None
+            raise answer_of(exc) from None
     return AccountOut.of(account)
 
 
@@ -90,7 +90,7 @@ async def delete_account(account_id: uuid.UUID, runtime: RuntimeDep, creator_id:
         try:
             await handlers.delete_account(uow, creator_id, account_id)
         except (handlers.NotFound, Conflict) as exc:
-            raise _answer(exc) from None
+            raise answer_of(exc) from None
     return Response(status_code=204)
 
 
@@ -113,6 +113,7 @@ class ContentFields(BaseModel):
 class PostIn(ContentFields):
     account_id: uuid.UUID
     publish_at: AwareDatetime
+    campaign_id: uuid.UUID | None = None
 
 
 class PostPatch(BaseModel):
@@ -136,6 +137,7 @@ class PostOut(BaseModel):
     network_post_id: str | None
     error: str | None
     published_at: datetime | None
+    campaign_id: uuid.UUID | None
     created_at: datetime
     updated_at: datetime
 
@@ -156,6 +158,7 @@ class PostOut(BaseModel):
             network_post_id=p.network_post_id,
             error=p.error,
             published_at=p.published_at,
+            campaign_id=p.campaign_id,
             created_at=p.created_at,
             updated_at=p.updated_at,
         )
@@ -170,9 +173,11 @@ async def schedule_post(body: PostIn, runtime: RuntimeDep, creator_id: CreatorId
     """A post scheduled on one of the creator's accounts; its network's rules are checked now."""
     async with runtime.uow() as uow:
         try:
-            post = await handlers.schedule_post(uow, creator_id, body.account_id, body.content(), body.publish_at)
+            post = await handlers.schedule_post(
+                uow, creator_id, body.account_id, body.content(), body.publish_at, body.campaign_id
+            )
         except (handlers.NotFound, Refused) as exc:
-            raise _answer(exc) from None
+            raise answer_of(exc) from None
     return PostOut.of(post)
 
 
@@ -212,7 +217,7 @@ async def edit_post(post_id: uuid.UUID, body: PostPatch, runtime: RuntimeDep, cr
         try:
             post = await handlers.edit_post(uow, creator_id, post_id, content, body.publish_at)
         except (handlers.NotFound, Conflict, Refused) as exc:
-            raise _answer(exc) from None
+            raise answer_of(exc) from None
     return PostOut.of(post)
 
 
@@ -222,5 +227,5 @@ async def cancel_post(post_id: uuid.UUID, runtime: RuntimeDep, creator_id: Creat
         try:
             post = await handlers.cancel_post(uow, creator_id, post_id)
         except (handlers.NotFound, Conflict) as exc:
-            raise _answer(exc) from None
+            raise answer_of(exc) from None
     return PostOut.of(post)

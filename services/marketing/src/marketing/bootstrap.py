@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 
 from huntaze_service import Runtime, Service, ServiceDefinition
 
-from . import api, consumers
+from . import api, consumers, links_api
 from .adapters.reddit import RedditAdapter
 from .adapters.repository import SqlMarketingRepository
 from .adapters.x import XAdapter
@@ -44,7 +44,7 @@ def build(settings: MarketingSettings | None = None) -> Service:
     return Service(
         settings,
         title="Huntaze marketing",
-        routers=[api.router],
+        routers=[api.router, links_api.router],
         subscriptions=consumers.subscriptions(adapters, vault, timeout_s=settings.network_timeout_s + 5),
         repository=SqlMarketingRepository,
         on_startup=[start],
@@ -57,5 +57,5 @@ definition = ServiceDefinition(
     settings=MarketingSettings,
     build=build,
     migrations=Path(__file__).parent / "migrations",
-    summary="social accounts and scheduled posts on Instagram, TikTok, X and Reddit (issue 12, in progress)",
+    summary="social accounts, posts published once, tracking links, conversions and campaign ROI (issue 12, in progress)",
 )

@@ -17,6 +17,8 @@ class MarketingSettings(ServiceSettings):
     """Fernet keys, comma-separated (the first encrypts, all decrypt: rotation), for the social
     accounts' credentials at rest. `make run`/`make test` make one (tools/local_secrets.py)."""
 
+    public_base_url: str = "http://127.0.0.1:8000"
+    """The gateway as the public reaches it: tracking links are ``<this>/l/<code>``."""
     network_timeout_s: float = 20.0
     """One request to a network's API."""
     x_api_base_url: str = "https://api.x.com"

@@ -1,13 +1,15 @@
 """Everything the marketing workers do, in one place: publish each scheduled post at its time, once
-(:mod:`.publishing`)."""
+(:mod:`.publishing`); attribute new subscribers to tracking links and keep the sales they make
+(:mod:`.tracking`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+from huntaze_events import Envelope, SubscriptionStarted, TransactionRecorded
 from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions, Timer
 
-from . import publishing
+from . import publishing, tracking
 from .credentials import CredentialsUnreadable, Vault
 from .networks import Network
 from .ports import Uow
@@ -22,6 +24,16 @@ def subscriptions(
     retry: RetryPolicy | None = None,
 ) -> Subscriptions:
     subs = Subscriptions()
+
+    @subs.on_batch(SubscriptionStarted, name="conversions")
+    async def conversions(uow: Uow, events: Sequence[Envelope[SubscriptionStarted]]) -> None:
+        """A new subscriber whose OnlyFans link is one of our links' → conversion.tracked (once per fan)."""
+        await tracking.attribute_subscribers(uow, events)
+
+    @subs.on_batch(TransactionRecorded, name="sales")
+    async def sales(uow: Uow, events: Sequence[Envelope[TransactionRecorded]]) -> None:
+        """Keeps every transaction once (by id): converted fans' ones count for their link."""
+        await tracking.record_sales(uow, events)
 
     @subs.timer(publishing.PUBLISH_DUE)
     async def publish_post(uow: Uow, timer: Timer[None]) -> None:

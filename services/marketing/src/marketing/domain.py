@@ -108,6 +108,7 @@ class Post:
     network_post_id: str | None = None
     error: str | None = None
     published_at: datetime | None = None
+    campaign_id: uuid.UUID | None = None
 
 
 def _check_time(publish_at: datetime, now: datetime) -> None:
@@ -117,7 +118,9 @@ def _check_time(publish_at: datetime, now: datetime) -> None:
         raise Refused("publish_at_too_far", "publish_at is at most a year ahead")
 
 
-def schedule(account: Account, content: Content, publish_at: datetime, now: datetime) -> Post:
+def schedule(
+    account: Account, content: Content, publish_at: datetime, now: datetime, campaign_id: uuid.UUID | None = None
+) -> Post:
     _check_time(publish_at, now)
     return Post(
         id=uuid.uuid4(),
@@ -130,6 +133,7 @@ def schedule(account: Account, content: Content, publish_at: datetime, now: date
         client_ref=uuid.uuid4(),
         created_at=now,
         updated_at=now,
+        campaign_id=campaign_id,
     )
 
 

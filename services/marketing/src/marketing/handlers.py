@@ -47,12 +47,19 @@ async def delete_account(uow: Uow, creator_id: uuid.UUID, account_id: uuid.UUID)
 
 
 async def schedule_post(
-    uow: Uow, creator_id: uuid.UUID, account_id: uuid.UUID, content: Content, publish_at: datetime
+    uow: Uow,
+    creator_id: uuid.UUID,
+    account_id: uuid.UUID,
+    content: Content,
+    publish_at: datetime,
+    campaign_id: uuid.UUID | None = None,
 ) -> Post:
     account = await uow.repo.account(creator_id, account_id)
     if account is None:
         raise NotFound("no account with this id")
-    post = domain.schedule(account, content, publish_at, uow.now())
+    if campaign_id is not None and await uow.repo.campaign(creator_id, campaign_id) is None:
+        raise NotFound("no campaign with this id")
+    post = domain.schedule(account, content, publish_at, uow.now(), campaign_id)
     await uow.repo.add_post(post)
     publishing.schedule_publication(uow, post)
     await uow.commit()

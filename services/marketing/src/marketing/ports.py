@@ -3,15 +3,88 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from huntaze_service import UnitOfWork
 
+from .campaigns import Campaign, Results
+from .clicks import ClickFacts
 from .domain import Account, Post, PostStatus
+from .links import Link
 
 
-class MarketingRepository(Protocol):
+class Sale(NamedTuple):
+    """A transaction as attribution needs it (the read model of ``transaction.recorded``)."""
+
+    transaction_id: uuid.UUID
+    creator_id: uuid.UUID
+    fan_id: uuid.UUID
+    gross_cents: int
+    net_cents: int
+    currency: str
+    occurred_at: datetime
+
+
+class LinkResult(NamedTuple):
+    link_id: uuid.UUID
+    post_id: uuid.UUID | None
+    campaign_id: uuid.UUID | None
+    """The link's own campaign, else its post's."""
+    network: str | None
+    """Its post's network (None: a link not tied to a post, e.g. a bio link)."""
+    results: Results
+
+
+class LinksRepository(Protocol):
+    async def add_campaign(self, campaign: Campaign) -> None: ...
+
+    async def campaign(self, creator_id: uuid.UUID, campaign_id: uuid.UUID) -> Campaign | None: ...
+
+    async def campaigns(self, creator_id: uuid.UUID, limit: int) -> list[Campaign]: ...
+
+    async def link_domains(self, creator_id: uuid.UUID) -> tuple[str, ...]: ...
+
+    async def set_link_domains(self, creator_id: uuid.UUID, domains: Sequence[str]) -> None: ...
+
+    async def add_link(self, link: Link, onlyfans_key: str | None) -> bool:
+        """False when the code is taken (nothing stored)."""
+        ...
+
+    async def link(self, creator_id: uuid.UUID, link_id: uuid.UUID) -> Link | None: ...
+
+    async def links(self, creator_id: uuid.UUID, limit: int) -> list[Link]: ...
+
+    async def link_by_code(self, code: str) -> Link | None:
+        """Any creator's: the public redirect knows nothing but the code."""
+        ...
+
+    async def link_by_onlyfans(self, creator_id: uuid.UUID, onlyfans_key: str) -> Link | None: ...
+
+    async def add_click(self, click_id: uuid.UUID, link: Link, at: datetime, facts: ClickFacts) -> None: ...
+
+    async def add_conversion(self, creator_id: uuid.UUID, fan_id: uuid.UUID, link_id: uuid.UUID, at: datetime) -> bool:
+        """False when the fan was attributed already (to this link or another)."""
+        ...
+
+    async def add_sales(self, sales: Sequence[Sale]) -> None:
+        """Idempotent by transaction id."""
+        ...
+
+    async def results(
+        self,
+        creator_id: uuid.UUID,
+        *,
+        link_id: uuid.UUID | None = None,
+        post_id: uuid.UUID | None = None,
+        campaign_id: uuid.UUID | None = None,
+    ) -> list[LinkResult]:
+        """Per link (of the filters given), what it brought."""
+        ...
+
+
+class MarketingRepository(LinksRepository, Protocol):
     # accounts ------------------------------------------------------------------------------------
     async def add_account(self, account: Account, sealed_credentials: bytes) -> bool:
         """False when the creator has this network's handle already (nothing stored)."""

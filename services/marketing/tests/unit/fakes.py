@@ -7,11 +7,14 @@ from datetime import datetime
 
 from marketing.domain import Account, Post, PostStatus
 
+from .fake_links import FakeLinks
+
 OPEN = (PostStatus.SCHEDULED, PostStatus.PUBLISHING)
 
 
-class FakeMarketingRepository:
+class FakeMarketingRepository(FakeLinks):
     def __init__(self) -> None:
+        super().__init__()
         self.accounts_by_id: dict[uuid.UUID, Account] = {}
         self.sealed: dict[uuid.UUID, bytes] = {}
         self.posts_by_id: dict[uuid.UUID, Post] = {}

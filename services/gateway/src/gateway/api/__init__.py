@@ -1,8 +1,17 @@
 """The gateway's HTTP API: its own routes (identity, the organisation, the fan export), then the
 forwarding of every service's routes. Order matters: the gateway's own routes match first."""
 
-from . import audit_log, auth, creators, export, forward, shifts, staff
+from . import audit_log, auth, creators, export, forward, links, shifts, staff
 
-ROUTERS = [auth.router, creators.router, staff.router, shifts.router, audit_log.router, export.router, forward.router]
+ROUTERS = [
+    auth.router,
+    creators.router,
+    staff.router,
+    shifts.router,
+    audit_log.router,
+    export.router,
+    links.router,
+    forward.router,
+]
 
 __all__ = ["ROUTERS"]

@@ -7,14 +7,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from huntaze_service.db import Transaction
-
 from ..domain import Account, Content, Post, PostStatus
 from ..networks import Network
+from .links_sql import SqlLinksRepository
 
 _POST_COLUMNS = (
     "id, creator_id, account_id, network, caption, media_ids, cta, title, subreddit, publish_at, status, "
-    "client_ref, created_at, updated_at, network_post_id, error, published_at"
+    "client_ref, created_at, updated_at, network_post_id, error, published_at, campaign_id"
 )
 
 
@@ -24,7 +23,7 @@ def _account(row: Any) -> Account:
 
 def _post(row: Any) -> Post:
     (pid, creator, account, network, caption, media, cta, title, subreddit, at, status, ref, created, updated,
-     network_id, error, published) = row  # fmt: skip
+     network_id, error, published, campaign) = row  # fmt: skip
     return Post(
         id=pid,
         creator_id=creator,
@@ -39,19 +38,11 @@ def _post(row: Any) -> Post:
         network_post_id=network_id,
         error=error,
         published_at=published,
+        campaign_id=campaign,
     )
 
 
-class SqlMarketingRepository:
-    def __init__(self, tx: Transaction) -> None:
-        self._tx = tx
-
-    async def _rows(self, sql: str, params: Any) -> list[Any]:
-        conn = await self._tx.driver()
-        async with conn.cursor() as cursor:
-            await cursor.execute(sql, params)
-            return list(await cursor.fetchall()) if cursor.description else []
-
+class SqlMarketingRepository(SqlLinksRepository):
     # accounts ------------------------------------------------------------------------------------
     async def add_account(self, account: Account, sealed_credentials: bytes) -> bool:
         rows = await self._rows(
@@ -98,10 +89,10 @@ class SqlMarketingRepository:
         c = p.content
         return (p.id, p.creator_id, p.account_id, p.network.value, c.caption, list(c.media_ids), c.cta, c.title,
                 c.subreddit, p.publish_at, p.status.value, p.client_ref, p.created_at, p.updated_at,
-                p.network_post_id, p.error, p.published_at)  # fmt: skip
+                p.network_post_id, p.error, p.published_at, p.campaign_id)  # fmt: skip
 
     async def add_post(self, post: Post) -> None:
-        await self._rows(f"INSERT INTO posts ({_POST_COLUMNS}) VALUES ({', '.join(['%s'] * 17)})", self._values(post))
+        await self._rows(f"INSERT INTO posts ({_POST_COLUMNS}) VALUES ({', '.join(['%s'] * 18)})", self._values(post))
 
     async def post(self, creator_id: uuid.UUID, post_id: uuid.UUID, *, lock: bool = False) -> Post | None:
         rows = await self._rows(
