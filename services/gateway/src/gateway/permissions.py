@@ -180,6 +180,7 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("PATCH", "/v1/marketing/posts/{post_id}", "marketing.post", audited=True),
     _r("POST", "/v1/marketing/posts/{post_id}/cancel", "marketing.post", audited=True),
     _r("GET", "/v1/marketing/posts/{post_id}/results", "marketing.read"),
+    _r("GET", "/v1/marketing/posts/{post_id}/cta", "marketing.read"),
     _r("GET", "/v1/marketing/link-domains", "marketing.read"),
     _r("PUT", "/v1/marketing/link-domains", "marketing.links", audited=True),
     _r("POST", "/v1/marketing/links", "marketing.links", audited=True),

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from huntaze_service import ApiError, CreatorId, NoNul, RuntimeDep
 from huntaze_service.pagination import Limit
 
-from . import handlers
+from . import cta_tests, handlers
 from .domain import MAX_CAPTION, MAX_CTA, MAX_HANDLE, MAX_MEDIA, Account, Conflict, Content, Post, PostStatus, Refused
 from .networks import Network
 
@@ -110,10 +110,26 @@ class ContentFields(BaseModel):
         return Content(self.caption, tuple(self.media_ids), self.cta, self.title, self.subreddit)
 
 
+class CtaVariantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cta: Annotated[str, NoNul] = Field(
+        min_length=1, max_length=MAX_CTA, description="This variant's CTA line; `{link}` becomes its link's URL."
+    )
+    link_id: uuid.UUID = Field(description="A tracking link of yours not used by another post yet.")
+
+
 class PostIn(ContentFields):
     account_id: uuid.UUID
     publish_at: AwareDatetime
     campaign_id: uuid.UUID | None = None
+    cta_variants: list[CtaVariantIn] | None = Field(
+        default=None,
+        min_length=2,
+        max_length=4,
+        description="A CTA test: one post per variant (A, B, …), same content and time, each with its own CTA line "
+        "and link; instead of `cta`. The answer is variant A; `GET /v1/marketing/posts/{id}/cta` compares them.",
+    )
 
 
 class PostPatch(BaseModel):
@@ -138,6 +154,8 @@ class PostOut(BaseModel):
     error: str | None
     published_at: datetime | None
     campaign_id: uuid.UUID | None
+    cta_test_id: uuid.UUID | None
+    variant: str | None
     created_at: datetime
     updated_at: datetime
 
@@ -159,6 +177,8 @@ class PostOut(BaseModel):
             error=p.error,
             published_at=p.published_at,
             campaign_id=p.campaign_id,
+            cta_test_id=p.cta_test_id,
+            variant=p.variant,
             created_at=p.created_at,
             updated_at=p.updated_at,
         )
@@ -168,9 +188,11 @@ class PostPage(BaseModel):
     items: list[PostOut]
 
 
-@router.post("/posts", status_code=201, response_model=PostOut, responses={404: REFUSED, 422: REFUSED})
+@router.post("/posts", status_code=201, response_model=PostOut, responses={404: REFUSED, 409: REFUSED, 422: REFUSED})
 async def schedule_post(body: PostIn, runtime: RuntimeDep, creator_id: CreatorId) -> PostOut:
     """A post scheduled on one of the creator's accounts; its network's rules are checked now."""
+    if body.cta_variants is not None:
+        return await _schedule_cta_test(body, runtime, creator_id)
     async with runtime.uow() as uow:
         try:
             post = await handlers.schedule_post(
@@ -179,6 +201,21 @@ async def schedule_post(body: PostIn, runtime: RuntimeDep, creator_id: CreatorId
         except (handlers.NotFound, Refused) as exc:
             raise answer_of(exc) from None
     return PostOut.of(post)
+
+
+async def _schedule_cta_test(body: PostIn, runtime: RuntimeDep, creator_id: uuid.UUID) -> PostOut:
+    if body.cta is not None:
+        raise ApiError(422, "a CTA test gives each variant's line in cta_variants, not cta", "invalid_cta_test")
+    variants = [(v.cta, v.link_id) for v in body.cta_variants or ()]
+    base = runtime.settings.link_base  # type: ignore[attr-defined]
+    async with runtime.uow() as uow:
+        try:
+            posts = await cta_tests.schedule_cta_test(
+                uow, base, creator_id, body.account_id, body.content(), variants, body.publish_at, body.campaign_id
+            )
+        except (handlers.NotFound, Conflict, Refused) as exc:
+            raise answer_of(exc) from None
+    return PostOut.of(posts[0])
 
 
 @router.get("/posts", response_model=PostPage)

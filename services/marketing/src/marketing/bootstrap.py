@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 
 from huntaze_service import Runtime, Service, ServiceDefinition
 
-from . import api, consumers, links_api
+from . import api, consumers, cta_api, links_api
 from .adapters.reddit import RedditAdapter
 from .adapters.repository import SqlMarketingRepository
 from .adapters.x import XAdapter
@@ -44,7 +44,7 @@ def build(settings: MarketingSettings | None = None) -> Service:
     return Service(
         settings,
         title="Huntaze marketing",
-        routers=[api.router, links_api.router],
+        routers=[api.router, links_api.router, cta_api.router],
         subscriptions=consumers.subscriptions(adapters, vault, timeout_s=settings.network_timeout_s + 5),
         repository=SqlMarketingRepository,
         on_startup=[start],

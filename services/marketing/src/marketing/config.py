@@ -17,8 +17,11 @@ class MarketingSettings(ServiceSettings):
     """Fernet keys, comma-separated (the first encrypts, all decrypt: rotation), for the social
     accounts' credentials at rest. `make run`/`make test` make one (tools/local_secrets.py)."""
 
-    public_base_url: str = "http://127.0.0.1:8000"
-    """The gateway as the public reaches it: tracking links are ``<this>/l/<code>``."""
+    links_base: str | None = None
+    """The gateway as the public reaches it (e.g. ``https://go.huntaze.com``): tracking links are
+    ``<this>/l/<code>``. Required in production; locally the gateway of `make run`."""
+    cta_min_clicks: int = 100
+    """People's clicks every variant of a CTA test needs before a winner may be declared."""
     network_timeout_s: float = 20.0
     """One request to a network's API."""
     x_api_base_url: str = "https://api.x.com"
@@ -27,4 +30,11 @@ class MarketingSettings(ServiceSettings):
     """Reddit's OAuth API (tests: the local Reddit peer)."""
 
     def required_in_production(self) -> dict[str, Any]:
-        return super().required_in_production() | {"credentials_keys": self.credentials_keys}
+        return super().required_in_production() | {
+            "credentials_keys": self.credentials_keys,
+            "links_base": self.links_base,
+        }
+
+    @property
+    def link_base(self) -> str:
+        return (self.links_base or "http://127.0.0.1:8000").rstrip("/")

@@ -109,6 +109,10 @@ class Post:
     error: str | None = None
     published_at: datetime | None = None
     campaign_id: uuid.UUID | None = None
+    cta_test_id: uuid.UUID | None = None
+    """The posts of one CTA test share it (the first variant's id); None: not a test."""
+    variant: str | None = None
+    """A, B, C or D within its CTA test."""
 
 
 def _check_time(publish_at: datetime, now: datetime) -> None:

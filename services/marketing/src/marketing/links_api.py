@@ -140,7 +140,7 @@ class LinkPage(BaseModel):
 
 
 def _base(runtime: RuntimeDep) -> str:
-    return str(runtime.settings.public_base_url)  # type: ignore[attr-defined]
+    return str(runtime.settings.link_base)  # type: ignore[attr-defined]
 
 
 @router.post("/links", status_code=201, response_model=LinkOut, responses={404: REFUSED, 409: REFUSED, 422: REFUSED})

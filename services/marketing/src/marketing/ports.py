@@ -56,6 +56,10 @@ class LinksRepository(Protocol):
 
     async def links(self, creator_id: uuid.UUID, limit: int) -> list[Link]: ...
 
+    async def attach_link(self, link_id: uuid.UUID, post_id: uuid.UUID) -> None:
+        """The link is now this post's (a CTA variant's)."""
+        ...
+
     async def link_by_code(self, code: str) -> Link | None:
         """Any creator's: the public redirect knows nothing but the code."""
         ...
@@ -119,6 +123,10 @@ class MarketingRepository(LinksRepository, Protocol):
         self, creator_id: uuid.UUID, start: datetime, end: datetime, status: PostStatus | None, limit: int
     ) -> list[Post]:
         """Posts whose publish time is in [start, end), earliest first."""
+        ...
+
+    async def cta_test_posts(self, creator_id: uuid.UUID, test_id: uuid.UUID) -> list[Post]:
+        """The variants of a CTA test, A first."""
         ...
 
 

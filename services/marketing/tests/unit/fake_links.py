@@ -57,6 +57,11 @@ class FakeLinks:
         mine = [k for k in self.links_by_id.values() if k.creator_id == creator_id]
         return sorted(mine, key=lambda k: k.created_at, reverse=True)[:limit]
 
+    async def attach_link(self, link_id: uuid.UUID, post_id: uuid.UUID) -> None:
+        from dataclasses import replace
+
+        self.links_by_id[link_id] = replace(self.links_by_id[link_id], post_id=post_id)
+
     async def link_by_code(self, code: str) -> Link | None:
         return next((k for k in self.links_by_id.values() if k.code == code), None)
 

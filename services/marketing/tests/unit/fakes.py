@@ -70,3 +70,7 @@ class FakeMarketingRepository(FakeLinks):
             if p.creator_id == creator_id and start <= p.publish_at < end and status in (None, p.status)
         ]
         return sorted(found, key=lambda p: (p.publish_at, p.id))[:limit]
+
+    async def cta_test_posts(self, creator_id: uuid.UUID, test_id: uuid.UUID) -> list[Post]:
+        found = [p for p in self.posts_by_id.values() if p.creator_id == creator_id and p.cta_test_id == test_id]
+        return sorted(found, key=lambda p: p.variant or "")

@@ -84,6 +84,9 @@ class SqlLinksRepository(Sql):
         )
         return [_link(r) for r in rows]
 
+    async def attach_link(self, link_id: uuid.UUID, post_id: uuid.UUID) -> None:
+        await self._rows("UPDATE links SET post_id = %s WHERE id = %s", (post_id, link_id))
+
     async def link_by_code(self, code: str) -> Link | None:
         rows = await self._rows(f"SELECT {_LINK} FROM links WHERE code = %s", (code,))
         return _link(rows[0]) if rows else None

@@ -13,7 +13,7 @@ from .links_sql import SqlLinksRepository
 
 _POST_COLUMNS = (
     "id, creator_id, account_id, network, caption, media_ids, cta, title, subreddit, publish_at, status, "
-    "client_ref, created_at, updated_at, network_post_id, error, published_at, campaign_id"
+    "client_ref, created_at, updated_at, network_post_id, error, published_at, campaign_id, cta_test_id, variant"
 )
 
 
@@ -23,7 +23,7 @@ def _account(row: Any) -> Account:
 
 def _post(row: Any) -> Post:
     (pid, creator, account, network, caption, media, cta, title, subreddit, at, status, ref, created, updated,
-     network_id, error, published, campaign) = row  # fmt: skip
+     network_id, error, published, campaign, test, variant) = row  # fmt: skip
     return Post(
         id=pid,
         creator_id=creator,
@@ -39,6 +39,8 @@ def _post(row: Any) -> Post:
         error=error,
         published_at=published,
         campaign_id=campaign,
+        cta_test_id=test,
+        variant=variant,
     )
 
 
@@ -89,10 +91,10 @@ class SqlMarketingRepository(SqlLinksRepository):
         c = p.content
         return (p.id, p.creator_id, p.account_id, p.network.value, c.caption, list(c.media_ids), c.cta, c.title,
                 c.subreddit, p.publish_at, p.status.value, p.client_ref, p.created_at, p.updated_at,
-                p.network_post_id, p.error, p.published_at, p.campaign_id)  # fmt: skip
+                p.network_post_id, p.error, p.published_at, p.campaign_id, p.cta_test_id, p.variant)  # fmt: skip
 
     async def add_post(self, post: Post) -> None:
-        await self._rows(f"INSERT INTO posts ({_POST_COLUMNS}) VALUES ({', '.join(['%s'] * 18)})", self._values(post))
+        await self._rows(f"INSERT INTO posts ({_POST_COLUMNS}) VALUES ({', '.join(['%s'] * 20)})", self._values(post))
 
     async def post(self, creator_id: uuid.UUID, post_id: uuid.UUID, *, lock: bool = False) -> Post | None:
         rows = await self._rows(
@@ -119,4 +121,11 @@ class SqlMarketingRepository(SqlLinksRepository):
             sql += " AND status = %s"
             params.append(status.value)
         rows = await self._rows(sql + " ORDER BY publish_at, id LIMIT %s", (*params, limit))
+        return [_post(r) for r in rows]
+
+    async def cta_test_posts(self, creator_id: uuid.UUID, test_id: uuid.UUID) -> list[Post]:
+        rows = await self._rows(
+            f"SELECT {_POST_COLUMNS} FROM posts WHERE creator_id = %s AND cta_test_id = %s ORDER BY variant",
+            (creator_id, test_id),
+        )
         return [_post(r) for r in rows]

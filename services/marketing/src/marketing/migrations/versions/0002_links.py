@@ -32,6 +32,8 @@ def upgrade() -> None:
     )
     op.execute("CREATE INDEX ix_campaigns_creator ON campaigns (creator_id, starts_at)")
     op.execute("ALTER TABLE posts ADD COLUMN campaign_id uuid REFERENCES campaigns (id)")
+    op.execute("ALTER TABLE posts ADD COLUMN cta_test_id uuid, ADD COLUMN variant char(1)")
+    op.execute("CREATE INDEX ix_posts_cta_test ON posts (cta_test_id) WHERE cta_test_id IS NOT NULL")
     op.execute(
         """
         CREATE TABLE link_domains (
@@ -105,5 +107,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("sales", "conversions", "clicks", "links", "link_domains"):
         op.execute(f"DROP TABLE {table}")
-    op.execute("ALTER TABLE posts DROP COLUMN campaign_id")
+    op.execute("ALTER TABLE posts DROP COLUMN campaign_id, DROP COLUMN cta_test_id, DROP COLUMN variant")
     op.execute("DROP TABLE campaigns")
