@@ -144,6 +144,32 @@ async def test_clicks_subscribers_and_their_money_per_link_post_and_campaign(gat
     assert got["results"] == results and got["cost_cents"] == COST
     assert Decimal(got["roi"]) == (Decimal(net) / Decimal(COST)).quantize(Decimal("0.0001"))
 
+    # analytics reads the same chain from the events: by campaign (with ROI), post and network
+    window = {"from": (start - timedelta(hours=1)).isoformat(), "to": (start + timedelta(hours=1)).isoformat()}
+
+    async def analysed(by: str) -> dict[str, Any] | None:
+        body = (await api.get("/v1/analytics/conversion", params={**window, "by": by})).json()
+        row = body["rows"][0] if body["rows"] else {}
+        return body if row.get("subscribers") == 100 and row.get("net_cents") == net and row["clicks"] == 1000 else None
+
+    by_campaign = await eventually(lambda: analysed("campaign"), timeout=30, interval=0.5)
+    [row] = by_campaign["rows"]
+    assert (row["key"], row["name"], row["cost_cents"], row["bot_clicks"]) == (campaign_id, "Black Friday", COST, 25)
+    assert (row["gross_cents"], row["conversion_rate"], Decimal(row["roi"])) == (gross, 0.1, Decimal(got["roi"]))
+    for by, key in (("post", post_id), ("network", "x"), ("link", link["link_id"])):
+        [row] = (await api.get("/v1/analytics/conversion", params={**window, "by": by})).json()["rows"]
+        assert (row["key"], row["subscribers"], row["gross_cents"], row["net_cents"]) == (key, 100, gross, net)
+    assert (await api.get("/v1/analytics/conversion", params={"by": "fan"})).status_code == 422
+    assert (await other.get("/v1/analytics/conversion", params={**window, "by": "post"})).json()["rows"] == []
+    times = (await api.get("/v1/analytics/best-times", params={"network": "x"})).json()
+    now_utc = datetime.now(UTC)
+    assert len(times["cells"]) == 168 and sum(c["clicks"] for c in times["cells"]) == 1000
+    assert sum(c["subscribers"] for c in times["cells"]) == 100 and times["best"]
+    assert {(c["weekday"], c["hour"]) for c in times["best"]} <= {
+        (t.weekday(), t.hour) for t in (start, start + timedelta(minutes=5), now_utc, now_utc - timedelta(hours=1))
+    }
+    assert (await api.get("/v1/analytics/best-times", params={"network": "myspace"})).status_code == 422
+
     # the same money as the fans service counts for those fans, to the cent
     lifetime = 0
     for fan in fans[:100]:

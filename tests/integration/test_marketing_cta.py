@@ -92,5 +92,13 @@ async def test_the_variant_that_converts_best_wins(gateway: Any, platform: Any) 
     assert [v["results"]["conversion_rate"] for v in test["variants"]] == [round(4 / 110, 6), 0.2]
     assert test["variants"][1]["probability_best"] > 0.99 and test["min_clicks"] == 100
     assert test["winner"] == "B" and test["clicks_missing"] == 0 and "Bayesian" in test["method"]
+    # captions for the next post, written by the AI within X's rules
+    captions = await api.post("/v1/ai/captions", json={"network": "x", "brief": "Black Friday: 50% off my page"})
+    assert captions.status_code == 200, captions.text
+    suggestions = captions.json()["suggestions"]
+    assert len(suggestions) == 3 and all(0 < s["length"] <= 280 for s in suggestions)
+    assert all(s["cta"] and s["text"].startswith(s["caption"]) for s in suggestions)
+    assert (await api.post("/v1/ai/captions", json={"network": "myspace", "brief": "x"})).status_code == 422
+    assert (await api.post("/v1/ai/captions", json={"network": "x", "brief": "x" * 1001})).status_code == 422
     other = await Api.sign_up(gateway, "CtaOther")
     assert (await other.get(f"/v1/marketing/posts/{a['post_id']}/cta")).status_code == 404

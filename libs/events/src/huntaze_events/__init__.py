@@ -17,7 +17,7 @@ from .inbox import (
     ReplyRegenerationRequested,
     ReplySent,
 )
-from .marketing import ConversionTracked, LinkClicked, PostFailed, PostPublished
+from .marketing import CampaignCreated, ConversionTracked, LinkClicked, PostFailed, PostPublished
 from .registry import REGISTRY, EventSpec, Registry, event, make_envelope
 from .revenue import (
     REVERSAL_TYPES,
@@ -54,6 +54,7 @@ __all__ = [
     "MassMessageSent",
     "MessageReceived",
     "OfferBy",
+    "CampaignCreated",
     "ConversionTracked",
     "LinkClicked",
     "PostFailed",

@@ -54,7 +54,10 @@ class LinkClicked(EventPayload):
     post_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
     network: Network | None = Field(
-        default=None, description="From the link's `utm_source`, else the referrer's host; None: unknown."
+        default=None, description="Where the link is shared (its post's network, or the one named on the link)."
+    )
+    referrer_network: Network | None = Field(
+        default=None, description="Where this visitor came from: `utm_source`, else the referrer's host; None: unknown."
     )
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, when known.")
     bot: bool = Field(description="A crawler, a link previewer or an HTTP library, by its user agent.")
@@ -71,6 +74,19 @@ class ConversionTracked(EventPayload):
     link_id: uuid.UUID
     post_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
-    network: Network | None = None
+    network: Network | None = Field(default=None, description="The link's network (its post's, or named on it).")
     onlyfans_link: str = Field(max_length=2048, description="The OnlyFans link the connector reported.")
     converted_at: AwareDatetime = Field(description="When the subscription started.")
+
+
+@event("campaign.created", version=1, producer="marketing", key="campaign_id")
+class CampaignCreated(EventPayload):
+    """A marketing campaign with its cost and span. Consumers: analytics (ROI by campaign), content
+    (the calendar shows campaigns as spans)."""
+
+    campaign_id: uuid.UUID
+    name: str = Field(max_length=120)
+    cost_cents: int = Field(ge=0, description="What the campaign costs, integer minor units.")
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime

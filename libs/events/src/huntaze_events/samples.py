@@ -26,7 +26,7 @@ from .inbox import (
     ReplyRegenerationRequested,
     ReplySent,
 )
-from .marketing import ConversionTracked, LinkClicked, PostFailed, PostPublished
+from .marketing import CampaignCreated, ConversionTracked, LinkClicked, PostFailed, PostPublished
 from .registry import REGISTRY, make_envelope
 from .revenue import (
     SubscriptionExpired,
@@ -320,6 +320,17 @@ def _payloads() -> list[tuple[EventPayload, str]]:
             "marketing",
         ),
         (
+            CampaignCreated(
+                campaign_id=CAMPAIGN,
+                name="Black Friday",
+                cost_cents=25_000,
+                currency="USD",
+                starts_at=T0,
+                ends_at=T0 + timedelta(days=7),
+            ),
+            "marketing",
+        ),
+        (
             LinkClicked(
                 link_id=LINK,
                 click_id=uuid.UUID("6f1c1b7e-3d7e-4f55-9a43-0c3c1f6a2d11"),
@@ -327,6 +338,7 @@ def _payloads() -> list[tuple[EventPayload, str]]:
                 post_id=POST,
                 campaign_id=CAMPAIGN,
                 network="instagram",
+                referrer_network="instagram",
                 country="FR",
                 bot=False,
             ),

@@ -8,7 +8,9 @@ from huntaze_service import Runtime, Service, ServiceDefinition
 
 from . import api, consumers, personal_data
 from .adapters.llm import provider_from_settings
+from .adapters.offline import OfflineProvider
 from .adapters.repository import SqlAiRepository
+from .captions import Captioner, CaptionWriter
 from .config import AiSettings
 from .domain import DraftingProvider
 
@@ -16,6 +18,12 @@ from .domain import DraftingProvider
 def build(settings: AiSettings | None = None, *, provider: DraftingProvider | None = None) -> Service:
     settings = settings or AiSettings()
     provider = provider or provider_from_settings(settings)
+    offline = OfflineProvider()
+    # captions: the same provider as drafts (one that writes none — a test's — leaves them offline)
+    captioner = Captioner(provider if isinstance(provider, CaptionWriter) else offline, offline)
+
+    async def keep_captioner(runtime: Runtime) -> None:
+        runtime.state[api.CAPTIONER] = captioner
 
     async def close_provider(runtime: Runtime) -> None:
         close = getattr(provider, "close", None)
@@ -30,6 +38,7 @@ def build(settings: AiSettings | None = None, *, provider: DraftingProvider | No
             provider, draft_timeout_s=settings.draft_timeout_s(), draft_attempts=settings.draft_attempts
         ),
         repository=SqlAiRepository,
+        on_startup=[keep_captioner],
         on_shutdown=[close_provider],
     )
 

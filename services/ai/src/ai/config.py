@@ -36,6 +36,9 @@ class AiSettings(ServiceSettings):
     """Attempts of one draft (each after the SDK's own retries) before it is buried for an operator."""
     fallback_to_offline: bool = True
     """When the remote model fails after its retries, draft offline rather than leave the fan waiting."""
+    captions_timeout_s: PositiveFloat = 10.0
+    """One try of the remote model for ``POST /v1/ai/captions`` (answered while the person waits, and the
+    gateway gives a request 15 s); then the captions are written offline (with ``fallback_to_offline``)."""
 
     def draft_timeout_s(self) -> float:
         """One draft attempt: every SDK try with its timeout and a margin (a few seconds offline).

@@ -62,12 +62,19 @@ def review_reasons(text: str) -> tuple[str, ...]:
 
 
 FENCE = "fan_message"
+BRIEF_FENCE = "creator_brief"
+MEDIA_FENCE = "media_description"
+_FENCES = (FENCE, BRIEF_FENCE, MEDIA_FENCE)
+_ANY_FENCE = re.compile(r"<\s*/?\s*(?:" + "|".join(_FENCES) + r")\s*>", re.IGNORECASE)
 
 
-def fenced(text: str) -> str:
-    """The fan's words between tags the model is told to treat as data; a tag inside is defused."""
-    defused = re.sub(r"<\s*/?\s*fan_message\s*>", "[tag removed]", text, flags=re.IGNORECASE)
-    return f"<{FENCE}>\n{defused}\n</{FENCE}>"
+def fenced(text: str, tag: str = FENCE) -> str:
+    """Untrusted words (a fan's message; a caption brief) between tags the model is told to treat as
+    data; any of our tags inside is defused, so the text cannot close its fence or open another."""
+    if tag not in _FENCES:
+        raise ValueError(f"unknown fence {tag!r}")
+    defused = _ANY_FENCE.sub("[tag removed]", text)
+    return f"<{tag}>\n{defused}\n</{tag}>"
 
 
 FENCE_RULE = (

@@ -11,8 +11,11 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from huntaze_events import (
+    CampaignCreated,
+    ConversionTracked,
     Envelope,
     FanErased,
+    LinkClicked,
     PpvOffered,
     PpvUnlocked,
     ReplySent,
@@ -25,7 +28,7 @@ from huntaze_events import (
 )
 from huntaze_service import Subscriptions, Timer
 
-from . import chatter_ledger, erasure, handlers
+from . import chatter_ledger, erasure, handlers, marketing
 from .config import AnalyticsSettings
 
 
@@ -96,5 +99,21 @@ def subscriptions(settings: AnalyticsSettings | None = None) -> Subscriptions:
     async def attribute_sale(uow: handlers.Uow, timer: Timer[chatter_ledger.SaleDue]) -> None:
         """Appends the sale's ``after_reply`` or ``reversal`` line, or none when it is nobody's."""
         await chatter_ledger.attribute(uow, timer, window, settle)
+
+    # marketing in money (analytics.marketing) -----------------------------------------------------
+    @subs.on_batch(LinkClicked, name="marketing_clicks")
+    async def marketing_clicks(uow: handlers.Uow, events: Sequence[Envelope[LinkClicked]]) -> None:
+        """Keeps each click on a tracking link once (conversion rates, best times)."""
+        await marketing.record_clicks(uow, events)
+
+    @subs.on_batch(ConversionTracked, name="marketing_conversions")
+    async def marketing_conversions(uow: handlers.Uow, events: Sequence[Envelope[ConversionTracked]]) -> None:
+        """Keeps each fan's conversion once: their transactions since count for its link, post, campaign."""
+        await marketing.record_conversions(uow, events)
+
+    @subs.on_batch(CampaignCreated, name="marketing_campaigns")
+    async def marketing_campaigns(uow: handlers.Uow, events: Sequence[Envelope[CampaignCreated]]) -> None:
+        """Keeps each campaign's cost (ROI)."""
+        await marketing.record_campaigns(uow, events)
 
     return subs

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from .attribution import Line, Reply
 from .chatter_records import LedgerTotal, OfferRecord, ReplyRecord, ShiftRecord
 from .chatter_report import OfferFigures, ReplyFigures, RevenueFigures, ShiftSpan
+from .conversion import By, CampaignRecord, ClickRecord, ConversionFigures, ConversionRecord
 from .domain import Fact, FanName, PeriodFigures, SubscriptionPeriod
 from .reports import BucketTotal, FanSpend, LineTotal, Window
 from .retention import Interval
@@ -83,7 +84,29 @@ class ChatterRepository(Protocol):
         ...
 
 
-class AnalyticsRepository(ChatterRepository, Protocol):
+class MarketingRepository(Protocol):
+    """The marketing read models (analytics.marketing)."""
+
+    async def add_clicks(self, clicks: Sequence[ClickRecord]) -> None: ...
+
+    async def add_conversions(self, conversions: Sequence[ConversionRecord]) -> None:
+        """Once per fan: a conversion already stored stays as it is."""
+        ...
+
+    async def save_campaigns(self, campaigns: Sequence[CampaignRecord]) -> None: ...
+
+    async def conversion_figures(
+        self, creator_id: uuid.UUID, by: By, start: datetime, end: datetime, currency: str
+    ) -> list[ConversionFigures]: ...
+
+    async def marketing_hours(
+        self, creator_id: uuid.UUID, network: str | None, start: datetime, end: datetime, tz: str
+    ) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]]:
+        """People's clicks and subscribers by local (weekday 0 = Monday, hour)."""
+        ...
+
+
+class AnalyticsRepository(ChatterRepository, MarketingRepository, Protocol):
     # the read models, written by the consumers (each write is idempotent) ------------------------
     async def add_transactions(self, facts: Sequence[Fact]) -> int:
         """Stores the facts whose transaction id is new (others are left as they are), in one

@@ -31,6 +31,9 @@ def test_every_revenue_event_and_the_erasure_have_a_subscription() -> None:
         "subscriptions_renewed": "subscription.renewed.v1",
         "subscriptions_expired": "subscription.expired.v1",
         "fan_erasure": "fan.erased.v1",
+        "marketing_clicks": "link.clicked.v1",
+        "marketing_conversions": "conversion.tracked.v1",
+        "marketing_campaigns": "campaign.created.v1",
     }
     assert set(subs.timers) == {"attribute_sale"}
 

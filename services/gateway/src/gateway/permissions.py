@@ -144,6 +144,7 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("GET", "/v1/ai/persona", "ai.settings.read"),
     _r("PUT", "/v1/ai/persona", "ai.settings.write", audited=True),
     _r("GET", "/v1/ai/fans/{fan_id}/personal-data", "fans.personal_data", audited=True),
+    _r("POST", "/v1/ai/captions", "marketing.post"),  # suggestions only: nothing stored or posted
     # fans
     _r("GET", "/v1/fans", "fans.read"),
     _r("GET", "/v1/fans/segments", "fans.read"),
@@ -168,6 +169,8 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("GET", "/v1/analytics/revenue", "analytics.read"),
     _r("GET", "/v1/analytics/sales-hours", "analytics.read"),
     _r("GET", "/v1/analytics/retention", "analytics.read"),
+    _r("GET", "/v1/analytics/conversion", "analytics.read"),
+    _r("GET", "/v1/analytics/best-times", "analytics.read"),
     _r("GET", "/v1/analytics/chatters", "analytics.chatters"),
     _r("GET", "/v1/analytics/chatters/ledger", "analytics.chatters"),
     # marketing

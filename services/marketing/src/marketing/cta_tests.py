@@ -61,7 +61,9 @@ async def schedule_cta_test(
         post = domain.schedule(account, replace(content, cta=cta), publish_at, uow.now(), campaign_id)
         post = replace(post, cta_test_id=posts[0].id if posts else post.id, variant=letter)
         await uow.repo.add_post(post)
-        await uow.repo.attach_link(link.id, post.id)
+        await uow.repo.attach_link(
+            replace(link, post_id=post.id, network=post.network.value, campaign_id=link.campaign_id or campaign_id)
+        )
         publishing.schedule_publication(uow, post)
         posts.append(post)
     await uow.commit()

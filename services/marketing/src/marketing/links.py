@@ -44,6 +44,9 @@ class Link:
     campaign_id: uuid.UUID | None
     post_id: uuid.UUID | None
     created_at: datetime
+    network: str | None = None
+    """Where the link is shared: its post's network, or the one the creator named (an Instagram bio
+    link); what clicks, subscribers and revenue count for in the per-network reports."""
 
 
 def new_code() -> str:
@@ -115,6 +118,7 @@ def new_link(
     post_id: uuid.UUID | None,
     approved: tuple[str, ...],
     now: datetime,
+    network: str | None = None,
 ) -> Link:
     target = checked_target(target_url.strip(), approved)
     label = label.strip()
@@ -124,4 +128,4 @@ def new_link(
         onlyfans_link = target  # the OnlyFans tracking link itself, which the connector reports
     if onlyfans_link is not None and not link_key(onlyfans_link):
         raise Refused("invalid_onlyfans_link", "onlyfans_link is empty")
-    return Link(uuid.uuid4(), creator_id, new_code(), target, label, onlyfans_link, campaign_id, post_id, now)
+    return Link(uuid.uuid4(), creator_id, new_code(), target, label, onlyfans_link, campaign_id, post_id, now, network)

@@ -21,6 +21,7 @@ from .campaigns import MAX_COST_CENTS, MAX_NAME, Campaign, Results, roi
 from .domain import Conflict, Refused
 from .handlers import NotFound
 from .links import CODE_PATTERN, MAX_DOMAINS, MAX_LABEL, MAX_URL, Link
+from .networks import Network
 from .ports import LinkResult
 
 router = APIRouter(prefix="/v1/marketing", tags=["marketing"])
@@ -105,6 +106,9 @@ class LinkIn(BaseModel):
     )
     campaign_id: uuid.UUID | None = None
     post_id: uuid.UUID | None = None
+    network: Network | None = Field(
+        default=None, description="Where it is shared (e.g. an Instagram bio link); a post's link takes the post's."
+    )
 
 
 class LinkOut(BaseModel):
@@ -116,6 +120,7 @@ class LinkOut(BaseModel):
     onlyfans_link: str | None
     campaign_id: uuid.UUID | None
     post_id: uuid.UUID | None
+    network: str | None
     created_at: datetime
     results: ResultsOut | None = None
 
@@ -130,6 +135,7 @@ class LinkOut(BaseModel):
             onlyfans_link=link.onlyfans_link,
             campaign_id=link.campaign_id,
             post_id=link.post_id,
+            network=link.network,
             created_at=link.created_at,
             results=None if results is None else ResultsOut.of(results),
         )
@@ -149,7 +155,14 @@ async def add_link(body: LinkIn, runtime: RuntimeDep, creator_id: CreatorId) -> 
     async with runtime.uow() as uow:
         try:
             link = await tracking.add_link(
-                uow, creator_id, body.target_url, body.label, body.onlyfans_link, body.campaign_id, body.post_id
+                uow,
+                creator_id,
+                body.target_url,
+                body.label,
+                body.onlyfans_link,
+                body.campaign_id,
+                body.post_id,
+                body.network.value if body.network else None,
             )
         except (NotFound, Conflict, Refused) as exc:
             raise answer_of(exc) from None

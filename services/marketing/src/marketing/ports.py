@@ -31,9 +31,7 @@ class LinkResult(NamedTuple):
     link_id: uuid.UUID
     post_id: uuid.UUID | None
     campaign_id: uuid.UUID | None
-    """The link's own campaign, else its post's."""
     network: str | None
-    """Its post's network (None: a link not tied to a post, e.g. a bio link)."""
     results: Results
 
 
@@ -56,8 +54,8 @@ class LinksRepository(Protocol):
 
     async def links(self, creator_id: uuid.UUID, limit: int) -> list[Link]: ...
 
-    async def attach_link(self, link_id: uuid.UUID, post_id: uuid.UUID) -> None:
-        """The link is now this post's (a CTA variant's)."""
+    async def attach_link(self, link: Link) -> None:
+        """Stores the link's post, campaign and network (it became a CTA variant's)."""
         ...
 
     async def link_by_code(self, code: str) -> Link | None:

@@ -19,7 +19,14 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from huntaze_events import ConversionTracked, Envelope, LinkClicked, SubscriptionStarted, TransactionRecorded
+from huntaze_events import (
+    CampaignCreated,
+    ConversionTracked,
+    Envelope,
+    LinkClicked,
+    SubscriptionStarted,
+    TransactionRecorded,
+)
 
 from . import clicks, links
 from .campaigns import Campaign, Results, combine, new_campaign
@@ -39,6 +46,17 @@ async def add_campaign(
 ) -> Campaign:
     campaign = new_campaign(creator_id, name, cost_cents, currency, start, end, uow.now())
     await uow.repo.add_campaign(campaign)
+    uow.emit(
+        CampaignCreated(
+            campaign_id=campaign.id,
+            name=campaign.name,
+            cost_cents=cost_cents,
+            currency=currency,
+            starts_at=start,
+            ends_at=end,
+        ),
+        creator_id=creator_id,
+    )
     await uow.commit()
     return campaign
 
@@ -71,14 +89,23 @@ async def add_link(
     onlyfans_link: str | None,
     campaign_id: uuid.UUID | None,
     post_id: uuid.UUID | None,
+    network: str | None = None,
 ) -> Link:
+    """A link; tied to a post, it counts for the post's network and (unless it names its own) campaign."""
     if campaign_id is not None and await uow.repo.campaign(creator_id, campaign_id) is None:
         raise NotFound("no campaign with this id")
-    if post_id is not None and await uow.repo.post(creator_id, post_id) is None:
-        raise NotFound("no post with this id")
+    if post_id is not None:
+        post = await uow.repo.post(creator_id, post_id)
+        if post is None:
+            raise NotFound("no post with this id")
+        if network is not None and network != post.network.value:
+            raise Refused("network_mismatch", f"the post is on {post.network.value}, not {network}")
+        network, campaign_id = post.network.value, campaign_id or post.campaign_id
     approved = await uow.repo.link_domains(creator_id)
     for _ in range(MAX_CODE_DRAWS):
-        link = links.new_link(creator_id, target_url, label, onlyfans_link, campaign_id, post_id, approved, uow.now())
+        link = links.new_link(
+            creator_id, target_url, label, onlyfans_link, campaign_id, post_id, approved, uow.now(), network
+        )
         key = links.link_key(link.onlyfans_link) if link.onlyfans_link else None
         if key is not None and await uow.repo.link_by_onlyfans(creator_id, key) is not None:
             raise Conflict(
@@ -122,7 +149,8 @@ async def click(uow: Uow, code: str, headers: Mapping[str, str], utm_source: str
             clicked_at=now,
             post_id=found.post_id,
             campaign_id=found.campaign_id,
-            network=facts.network,  # type: ignore[arg-type]  # clicks.NETWORKS is the events' Network
+            network=found.network,  # type: ignore[arg-type]
+            referrer_network=facts.network,  # type: ignore[arg-type]  # clicks.NETWORKS is the events' Network
             country=facts.country,
             bot=facts.bot,
         ),
@@ -149,14 +177,13 @@ async def attribute_subscribers(uow: Uow, events: Sequence[Envelope[Subscription
         started = event.payload.started_at
         if not await uow.repo.add_conversion(event.creator_id, event.payload.fan_id, found.id, started):
             continue
-        post = await uow.repo.post(found.creator_id, found.post_id) if found.post_id else None
         uow.emit(
             ConversionTracked(
                 fan_id=event.payload.fan_id,
                 link_id=found.id,
                 post_id=found.post_id,
-                campaign_id=found.campaign_id or (post.campaign_id if post else None),
-                network=post.network.value if post else None,  # type: ignore[arg-type]
+                campaign_id=found.campaign_id,
+                network=found.network,  # type: ignore[arg-type]
                 onlyfans_link=reported,
                 converted_at=started,
             ),

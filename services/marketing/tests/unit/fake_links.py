@@ -57,10 +57,8 @@ class FakeLinks:
         mine = [k for k in self.links_by_id.values() if k.creator_id == creator_id]
         return sorted(mine, key=lambda k: k.created_at, reverse=True)[:limit]
 
-    async def attach_link(self, link_id: uuid.UUID, post_id: uuid.UUID) -> None:
-        from dataclasses import replace
-
-        self.links_by_id[link_id] = replace(self.links_by_id[link_id], post_id=post_id)
+    async def attach_link(self, link: Link) -> None:
+        self.links_by_id[link.id] = link
 
     async def link_by_code(self, code: str) -> Link | None:
         return next((k for k in self.links_by_id.values() if k.code == code), None)
@@ -94,8 +92,7 @@ class FakeLinks:
     ) -> list[LinkResult]:
         out = []
         for k in self.links_by_id.values():
-            post = self.posts_by_id.get(k.post_id) if k.post_id else None
-            campaign = k.campaign_id or (post.campaign_id if post else None)
+            campaign = k.campaign_id
             if k.creator_id != creator_id or link_id not in (None, k.id) or post_id not in (None, k.post_id):
                 continue
             if campaign_id is not None and campaign != campaign_id:
@@ -113,5 +110,5 @@ class FakeLinks:
                 subscribers=len(fans),
                 revenue=tuple(Money(c, g, n) for c, (g, n) in sorted(money.items())),
             )
-            out.append(LinkResult(k.id, k.post_id, campaign, post.network.value if post else None, results))
+            out.append(LinkResult(k.id, k.post_id, campaign, k.network, results))
         return out

@@ -78,12 +78,13 @@ def sale(fan: uuid.UUID, gross: int, at: datetime, kind: str = "tip", currency: 
 
 
 async def test_a_click_is_recorded_with_its_event_and_leads_to_the_target(repo: FakeMarketingRepository) -> None:
-    link = await tracking.add_link(uow(repo), CREATOR, OF_LINK, "IG bio", None, None, None)
+    link = await tracking.add_link(uow(repo), CREATOR, OF_LINK, "IG bio", None, None, None, "instagram")
     work = uow(repo)
     assert await tracking.click(work, link.code, PHONE, "") == OF_LINK
     [event] = work.events
     assert isinstance(event.payload, LinkClicked) and event.creator_id == CREATOR
-    assert (event.payload.link_id, event.payload.network, event.payload.bot) == (link.id, "instagram", False)
+    p = event.payload
+    assert (p.link_id, p.network, p.referrer_network, p.bot) == (link.id, "instagram", "instagram", False)
     assert len(repo.clicks) == 1
     assert await tracking.click(uow(repo), "zzzzzzzz", PHONE, "") is None
     assert len(repo.clicks) == 1

@@ -29,6 +29,7 @@ import re
 import uuid
 from collections.abc import Sequence
 
+from ai.adapters.offline_captions import compose_captions
 from ai.adapters.offline_occasions import compose_occasion
 from ai.adapters.offline_reading import (  # steps 1-3: reading the message and the conversation
     _ADJECTIVE,
@@ -56,6 +57,7 @@ from ai.adapters.offline_wordings import (  # step 4: the wording tables
     _STYLES,
     _TEMPLATES,
 )
+from ai.captions import CaptionRequest, Captions
 from ai.domain import Draft, DraftRequest, EmojiUse, Tone, first_name
 
 MAX_CHARS = 400
@@ -186,7 +188,8 @@ def compose_reply(request: DraftRequest) -> str:
 
 
 class OfflineProvider:
-    """DraftingProvider that writes replies from rules and templates, without any network."""
+    """DraftingProvider (and CaptionWriter) that writes replies and captions from rules and
+    templates, without any network."""
 
     name = "offline"
 
@@ -196,3 +199,7 @@ class OfflineProvider:
     async def draft(self, request: DraftRequest) -> Draft:
         text = compose_occasion(request) if request.occasion else compose_reply(request)
         return Draft(text=text, provider=self.name, model=None)
+
+    async def captions(self, request: CaptionRequest) -> Captions:
+        """Three caption suggestions for a social post (:mod:`ai.adapters.offline_captions`)."""
+        return Captions(compose_captions(request), provider=self.name, model=None)

@@ -24,6 +24,7 @@ from ..reports import BucketTotal, FanSpend, LineTotal, Window
 from ..retention import Interval
 from .chatters_sql import Chatters
 from .erasure_sql import Erasure
+from .marketing_sql import MarketingReadModels
 
 _SALE = "line NOT IN (" + ", ".join(f"'{line}'" for line in sorted(REVERSAL_LINES)) + ")"
 
@@ -104,7 +105,7 @@ GROUP BY bucket
 _INTERVALS = "SELECT fan_id, started_at, expires_at, ended_at FROM subscriptions WHERE creator_id = %s"
 
 
-class SqlAnalyticsRepository(Erasure, Chatters):
+class SqlAnalyticsRepository(Erasure, Chatters, MarketingReadModels):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 

@@ -15,7 +15,7 @@ from ..ports import LinkResult, Sale
 from .sql import Sql
 
 _CAMPAIGN = "id, creator_id, name, cost_cents, currency, starts_at, ends_at, created_at"
-_LINK = "id, creator_id, code, target_url, label, onlyfans_link, campaign_id, post_id, created_at"
+_LINK = "id, creator_id, code, target_url, label, onlyfans_link, campaign_id, post_id, created_at, network"
 
 
 def _campaign(row: Any) -> Campaign:
@@ -66,10 +66,10 @@ class SqlLinksRepository(Sql):
         """False when the code is taken (nothing stored: draw another)."""
         k = link
         rows = await self._rows(
-            f"INSERT INTO links ({_LINK}, onlyfans_key) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            f"INSERT INTO links ({_LINK}, onlyfans_key) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (code) DO NOTHING RETURNING id",
             (k.id, k.creator_id, k.code, k.target_url, k.label, k.onlyfans_link, k.campaign_id, k.post_id,
-             k.created_at, onlyfans_key),
+             k.created_at, k.network, onlyfans_key),
         )  # fmt: skip
         return bool(rows)
 
@@ -84,8 +84,11 @@ class SqlLinksRepository(Sql):
         )
         return [_link(r) for r in rows]
 
-    async def attach_link(self, link_id: uuid.UUID, post_id: uuid.UUID) -> None:
-        await self._rows("UPDATE links SET post_id = %s WHERE id = %s", (post_id, link_id))
+    async def attach_link(self, link: Link) -> None:
+        await self._rows(
+            "UPDATE links SET post_id = %s, campaign_id = %s, network = %s WHERE id = %s",
+            (link.post_id, link.campaign_id, link.network, link.id),
+        )
 
     async def link_by_code(self, code: str) -> Link | None:
         rows = await self._rows(f"SELECT {_LINK} FROM links WHERE code = %s", (code,))
@@ -137,13 +140,13 @@ class SqlLinksRepository(Sql):
         if post_id is not None:
             where.append("k.post_id = %(p)s")
         if campaign_id is not None:
-            where.append("COALESCE(k.campaign_id, p.campaign_id) = %(g)s")
+            where.append("k.campaign_id = %(g)s")
         rows = await self._rows(
-            "SELECT k.id, k.post_id, COALESCE(k.campaign_id, p.campaign_id), p.network, "
+            "SELECT k.id, k.post_id, k.campaign_id, k.network, "
             "(SELECT count(*) FILTER (WHERE NOT bot) FROM clicks WHERE link_id = k.id), "
             "(SELECT count(*) FILTER (WHERE bot) FROM clicks WHERE link_id = k.id), "
             "(SELECT count(*) FROM conversions WHERE link_id = k.id) "
-            "FROM links k LEFT JOIN posts p ON p.id = k.post_id WHERE " + " AND ".join(where),
+            "FROM links k WHERE " + " AND ".join(where),
             params,
         )
         if not rows:

@@ -44,7 +44,7 @@ def upgrade() -> None:
         """
     )
     op.execute(
-        """
+        f"""
         CREATE TABLE links (
             id uuid PRIMARY KEY,
             creator_id uuid NOT NULL,
@@ -55,6 +55,7 @@ def upgrade() -> None:
             onlyfans_key text,
             campaign_id uuid REFERENCES campaigns (id),
             post_id uuid REFERENCES posts (id),
+            network varchar(16) CHECK (network IN {NETWORKS}),
             created_at timestamptz NOT NULL
         )
         """
