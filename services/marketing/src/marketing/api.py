@@ -102,12 +102,20 @@ class ContentFields(BaseModel):
 
     caption: Annotated[str, NoNul] = Field(default="", max_length=MAX_CAPTION)
     media_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_MEDIA)
+    media_urls: list[Annotated[str, Field(max_length=2048)]] = Field(
+        default_factory=list,
+        max_length=MAX_MEDIA,
+        description="Public https URLs of images or videos the network fetches (Instagram, TikTok); the vault's "
+        "media (media_ids) come with the content service.",
+    )
     cta: Annotated[str, NoNul] | None = Field(default=None, max_length=MAX_CTA, description="A call-to-action line.")
     title: Annotated[str, NoNul] | None = Field(default=None, max_length=1000, description="Reddit only.")
     subreddit: Annotated[str, NoNul] | None = Field(default=None, max_length=32, description="Reddit only.")
 
     def content(self) -> Content:
-        return Content(self.caption, tuple(self.media_ids), self.cta, self.title, self.subreddit)
+        return Content(
+            self.caption, tuple(self.media_ids), self.cta, self.title, self.subreddit, tuple(self.media_urls)
+        )
 
 
 class CtaVariantIn(BaseModel):
@@ -145,6 +153,7 @@ class PostOut(BaseModel):
     network: Network
     caption: str
     media_ids: list[uuid.UUID]
+    media_urls: list[str]
     cta: str | None
     title: str | None
     subreddit: str | None
@@ -168,6 +177,7 @@ class PostOut(BaseModel):
             network=p.network,
             caption=c.caption,
             media_ids=list(c.media_ids),
+            media_urls=list(c.media_urls),
             cta=c.cta,
             title=c.title,
             subreddit=c.subreddit,

@@ -25,6 +25,7 @@ PAST_GRACE = timedelta(seconds=60)
 """A publish time this far in the past is refused (a clock a little behind is not)."""
 MAX_AHEAD = timedelta(days=366)
 _HANDLE = re.compile(r"^@?[A-Za-z0-9_.\-]{1,64}$")
+_MEDIA_URL = re.compile(r"^https://[A-Za-z0-9.\-]+(:443)?/[^\s@]{0,2000}$")
 
 
 class Refused(ValueError):
@@ -73,6 +74,9 @@ class Content:
 
     caption: str
     media_ids: tuple[uuid.UUID, ...] = ()
+    """Media of the creator's vault (the content service, issue 13)."""
+    media_urls: tuple[str, ...] = ()
+    """Media the network fetches itself from public https URLs (Instagram's and TikTok's way)."""
     cta: str | None = None
     """A call-to-action line appended to the caption when published."""
     title: str | None = None
@@ -82,12 +86,21 @@ class Content:
         return f"{self.caption}\n{self.cta}" if self.cta else self.caption
 
     def checked(self, network: Network) -> Content:
-        if len(set(self.media_ids)) != len(self.media_ids):
+        if len(set(self.media_ids)) != len(self.media_ids) or len(set(self.media_urls)) != len(self.media_urls):
             raise Refused("duplicate_media", "a medium appears twice")
+        if self.media_urls and network in (Network.X, Network.REDDIT):
+            raise Refused(
+                "media_urls_not_supported",
+                f"{network.value} takes uploaded media, not URLs: use media_ids (the media vault)",
+            )
+        for url in self.media_urls:
+            if not _MEDIA_URL.match(url):
+                raise Refused("invalid_media_url", "a media URL is a public https URL (no spaces, no credentials)")
         subreddit = self.subreddit.strip().removeprefix("r/") if self.subreddit else None
         content = replace(self, subreddit=subreddit, title=self.title.strip() if self.title else None)
         try:
-            check(Draft(network, content.text(), len(self.media_ids), content.title, content.subreddit))
+            media = len(self.media_ids) + len(self.media_urls)
+            check(Draft(network, content.text(), media, content.title, content.subreddit))
         except ValueError as exc:
             raise Refused(getattr(exc, "code", "invalid_post"), str(exc)) from None
         return content

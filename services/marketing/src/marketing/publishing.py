@@ -44,12 +44,21 @@ class PublishCall(BaseModel):
     client_ref: uuid.UUID
     text: str
     media_ids: list[uuid.UUID]
+    media_urls: list[str] = []
     title: str | None = None
     subreddit: str | None = None
     not_before: AwareDatetime
 
     def outgoing(self) -> Outgoing:
-        return Outgoing(self.client_ref, self.text, tuple(self.media_ids), self.title, self.subreddit, self.not_before)
+        return Outgoing(
+            self.client_ref,
+            self.text,
+            tuple(self.media_ids),
+            self.title,
+            self.subreddit,
+            self.not_before,
+            tuple(self.media_urls),
+        )
 
 
 def schedule_publication(uow: Uow, post: Post) -> None:
@@ -84,6 +93,7 @@ async def due(uow: Uow, timer: Timer[None]) -> None:
             client_ref=post.client_ref,
             text=c.text(),
             media_ids=list(c.media_ids),
+            media_urls=list(c.media_urls),
             title=c.title,
             subreddit=c.subreddit,
             not_before=post.publish_at,

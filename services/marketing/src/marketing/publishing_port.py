@@ -22,6 +22,8 @@ class Outgoing:
     subreddit: str | None
     not_before: datetime
     """Its scheduled time: a post found on the network from before it is not this one."""
+    media_urls: tuple[str, ...] = ()
+    """Public https URLs the network fetches the media from (Instagram, TikTok)."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from .links_sql import SqlLinksRepository
 
 _POST_COLUMNS = (
     "id, creator_id, account_id, network, caption, media_ids, cta, title, subreddit, publish_at, status, "
-    "client_ref, created_at, updated_at, network_post_id, error, published_at, campaign_id, cta_test_id, variant"
+    "client_ref, created_at, updated_at, network_post_id, error, published_at, campaign_id, cta_test_id, variant, media_urls"
 )
 
 
@@ -23,13 +23,13 @@ def _account(row: Any) -> Account:
 
 def _post(row: Any) -> Post:
     (pid, creator, account, network, caption, media, cta, title, subreddit, at, status, ref, created, updated,
-     network_id, error, published, campaign, test, variant) = row  # fmt: skip
+     network_id, error, published, campaign, test, variant, urls) = row  # fmt: skip
     return Post(
         id=pid,
         creator_id=creator,
         account_id=account,
         network=Network(network),
-        content=Content(caption, tuple(media), cta, title, subreddit),
+        content=Content(caption, tuple(media), cta, title, subreddit, tuple(urls)),
         publish_at=at,
         status=PostStatus(status),
         client_ref=ref,
@@ -91,10 +91,10 @@ class SqlMarketingRepository(SqlLinksRepository):
         c = p.content
         return (p.id, p.creator_id, p.account_id, p.network.value, c.caption, list(c.media_ids), c.cta, c.title,
                 c.subreddit, p.publish_at, p.status.value, p.client_ref, p.created_at, p.updated_at,
-                p.network_post_id, p.error, p.published_at, p.campaign_id, p.cta_test_id, p.variant)  # fmt: skip
+                p.network_post_id, p.error, p.published_at, p.campaign_id, p.cta_test_id, p.variant, list(c.media_urls))  # fmt: skip
 
     async def add_post(self, post: Post) -> None:
-        await self._rows(f"INSERT INTO posts ({_POST_COLUMNS}) VALUES ({', '.join(['%s'] * 20)})", self._values(post))
+        await self._rows(f"INSERT INTO posts ({_POST_COLUMNS}) VALUES ({', '.join(['%s'] * 21)})", self._values(post))
 
     async def post(self, creator_id: uuid.UUID, post_id: uuid.UUID, *, lock: bool = False) -> Post | None:
         rows = await self._rows(
@@ -106,9 +106,10 @@ class SqlMarketingRepository(SqlLinksRepository):
     async def save_post(self, post: Post) -> None:
         c = post.content
         await self._rows(
-            "UPDATE posts SET caption = %s, media_ids = %s, cta = %s, title = %s, subreddit = %s, publish_at = %s, "
+            "UPDATE posts SET caption = %s, media_ids = %s, media_urls = %s, cta = %s, title = %s, subreddit = %s, "
+            "publish_at = %s, "
             "status = %s, updated_at = %s, network_post_id = %s, error = %s, published_at = %s WHERE id = %s",
-            (c.caption, list(c.media_ids), c.cta, c.title, c.subreddit, post.publish_at, post.status.value,
+            (c.caption, list(c.media_ids), list(c.media_urls), c.cta, c.title, c.subreddit, post.publish_at, post.status.value,
              post.updated_at, post.network_post_id, post.error, post.published_at, post.id),
         )  # fmt: skip
 

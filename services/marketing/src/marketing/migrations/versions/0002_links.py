@@ -33,6 +33,7 @@ def upgrade() -> None:
     op.execute("CREATE INDEX ix_campaigns_creator ON campaigns (creator_id, starts_at)")
     op.execute("ALTER TABLE posts ADD COLUMN campaign_id uuid REFERENCES campaigns (id)")
     op.execute("ALTER TABLE posts ADD COLUMN cta_test_id uuid, ADD COLUMN variant char(1)")
+    op.execute("ALTER TABLE posts ADD COLUMN media_urls text[] NOT NULL DEFAULT '{}'")
     op.execute("CREATE INDEX ix_posts_cta_test ON posts (cta_test_id) WHERE cta_test_id IS NOT NULL")
     op.execute(
         """
@@ -108,5 +109,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("sales", "conversions", "clicks", "links", "link_domains"):
         op.execute(f"DROP TABLE {table}")
-    op.execute("ALTER TABLE posts DROP COLUMN campaign_id, DROP COLUMN cta_test_id, DROP COLUMN variant")
+    op.execute(
+        "ALTER TABLE posts DROP COLUMN campaign_id, DROP COLUMN cta_test_id, DROP COLUMN variant, DROP COLUMN media_urls"
+    )
     op.execute("DROP TABLE campaigns")
