@@ -104,15 +104,24 @@ def service_env(infra: Infra, **extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def platform(infra: Infra) -> Iterator[Platform]:
-    from huntaze_testkit.social import RedditPeer, XPeer
+    from huntaze_testkit.social import InstagramPeer, RedditPeer, TikTokPeer, XPeer
 
     x_peer, reddit_peer = XPeer(tokens={"x-token-mia": "4242"}), RedditPeer(tokens={"reddit-token-mia": "mia"})
-    x_peer.__enter__()
-    reddit_peer.__enter__()
-    env = service_env(infra, MARKETING_X_API_BASE_URL=x_peer.url, MARKETING_REDDIT_API_BASE_URL=reddit_peer.url)
+    instagram_peer = InstagramPeer(tokens={"ig-token-mia": "17841400000000042"})
+    tiktok_peer = TikTokPeer(tokens={"tiktok-token-mia": "open-id-mia"})
+    social = {"x": x_peer, "reddit": reddit_peer, "instagram": instagram_peer, "tiktok": tiktok_peer}
+    for peer in social.values():
+        peer.__enter__()
+    env = service_env(
+        infra,
+        MARKETING_X_API_BASE_URL=x_peer.url,
+        MARKETING_REDDIT_API_BASE_URL=reddit_peer.url,
+        MARKETING_INSTAGRAM_API_BASE_URL=f"{instagram_peer.url}/v21.0",
+        MARKETING_TIKTOK_API_BASE_URL=tiktok_peer.url,
+    )
     logdir = TEST_LOGDIR
     logdir.mkdir(parents=True, exist_ok=True)
-    platform = Platform(env, peers={"x": x_peer, "reddit": reddit_peer})
+    platform = Platform(env, peers=dict(social))
     for name in SERVICES:
         platform.services[name] = ServiceProcess(
             name, TEST_PORTS[name], env, logdir, metrics_port=TEST_METRICS_PORTS.get(name)
@@ -126,8 +135,8 @@ def platform(infra: Infra) -> Iterator[Platform]:
     finally:
         for proc in platform.services.values():
             proc.stop()
-        x_peer.__exit__(None, None, None)
-        reddit_peer.__exit__(None, None, None)
+        for peer in social.values():
+            peer.__exit__(None, None, None)
 
 
 # ---------------------------------------------------------------------------------------------

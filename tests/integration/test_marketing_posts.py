@@ -121,3 +121,30 @@ async def test_bad_posts_and_accounts_get_a_clear_4xx(gateway: Any) -> None:
         assert answer.status_code == 422, (body, answer.text)
     assert (await api.get(f"/v1/marketing/posts/{uuid.uuid4()}")).status_code == 404
     assert (await api.get("/v1/marketing/posts", params={"status": "lost"})).status_code == 422
+
+
+async def test_queue_slots(gateway: Any) -> None:
+    api = await Api.sign_up(gateway, "Slots")
+    made = await api.post(
+        "/v1/marketing/accounts", json={"network": "x", "handle": "slots", "credentials": {"access_token": "t"}}
+    )
+    account = made.json()["account_id"]
+    post = {"account_id": account, "caption": "queued", "publish_at": "next_slot"}
+    none = await api.post("/v1/marketing/posts", json=post)
+    assert none.status_code == 422 and none.json()["code"] == "no_slots"
+    slots = {"timezone": "Europe/Paris", "slots": [{"weekday": d, "time": "09:00"} for d in range(7)]}
+    put = await api.put(f"/v1/marketing/accounts/{account}/slots", json=slots)
+    assert put.status_code == 200, put.text
+    upcoming = put.json()["next_free"]
+    assert len(upcoming) == 5 and upcoming == sorted(upcoming)
+    taken = [(await api.post("/v1/marketing/posts", json=post)).json()["publish_at"] for _ in range(3)]
+    assert [datetime.fromisoformat(t) for t in taken] == [datetime.fromisoformat(t) for t in upcoming[:3]]
+    later = (await api.get(f"/v1/marketing/accounts/{account}/slots", params={"count": 2})).json()["next_free"]
+    assert later == upcoming[3:5]
+    for bad in ({"timezone": "Mars/Olympus", "slots": []}, {"timezone": "UTC", "slots": [{"weekday": 7, "time": "09:00"}]},
+                {"timezone": "UTC", "slots": [{"weekday": 1, "time": "25:00"}]}, {"timezone": "UTC"}):  # fmt: skip
+        assert (await api.put(f"/v1/marketing/accounts/{account}/slots", json=bad)).status_code == 422, bad
+    assert (await api.post("/v1/marketing/posts", json={**post, "publish_at": "tomorrow"})).status_code == 422
+    other = await Api.sign_up(gateway, "SlotsOther")
+    assert (await other.get(f"/v1/marketing/accounts/{account}/slots")).status_code == 404
+    assert (await other.post("/v1/marketing/posts", json=post)).status_code == 404

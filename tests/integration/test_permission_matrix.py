@@ -39,6 +39,10 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PATCH", "/v1/org/members/{user_id}"): {"role": "analyst"},
     ("PATCH", "/v1/marketing/posts/{post_id}"): {"content": {"caption": "taken over"}},
     ("POST", "/v1/marketing/posts/{post_id}/cancel"): None,
+    ("PUT", "/v1/marketing/accounts/{account_id}/slots"): {
+        "timezone": "UTC",
+        "slots": [{"weekday": 0, "time": "09:00"}],
+    },
 }
 
 

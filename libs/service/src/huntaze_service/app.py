@@ -48,6 +48,7 @@ class Service:
         body_limits: Mapping[str, int] | None = None,
         internal_wall: bool = True,
         api_docs: bool = True,
+        untraced_paths: Sequence[str] = (),
     ) -> None:
         self.settings = settings
         self.title = title
@@ -63,6 +64,9 @@ class Service:
         self.internal_wall = internal_wall
         """Every route but the probes requires the gateway's internal token (:mod:`.wall`); only the
         gateway, the public entry point, turns it off."""
+        self.untraced_paths = tuple(untraced_paths)
+        """Path prefixes served without a server span (like the probes): a hot public route whose
+        tracing would cost more than the work it does (the tracking-link redirect)."""
         self.api_docs = api_docs
         """Whether the app serves its OpenAPI document (``/openapi.json``) and ``/docs``."""
         self.span_exporter = span_exporter
@@ -120,7 +124,10 @@ class Service:
             )
         app.add_middleware(RequestContextMiddleware, service=settings.service_name)
         FastAPIInstrumentor.instrument_app(
-            app, tracer_provider=provider, excluded_urls="/health,/ready,/metrics", exclude_spans=["receive", "send"]
+            app,
+            tracer_provider=provider,
+            excluded_urls=",".join(("/health", "/ready", "/metrics", *(f"//[^/]+{p}" for p in self.untraced_paths))),
+            exclude_spans=["receive", "send"],
         )
         return app
 

@@ -24,6 +24,7 @@ import json
 import secrets
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -42,6 +43,8 @@ ROLES = frozenset({"owner", "manager", "chatter", "analyst", "connector", VISITO
 all zero; every route refuses it but those that ask for a visitor (:data:`.wall.VisitorCaller`)."""
 NOBODY = uuid.UUID(int=0)
 LEEWAY_S = 5
+VERIFIED_CACHE = 1024
+"""How many verified tokens a verifier remembers (each until it expires)."""
 MAX_TTL_S = 300
 """A token living longer than this is refused whoever signed it: the token is meant to be short-lived."""
 
@@ -180,8 +183,23 @@ class InternalTokenVerifier:
     def __init__(self, keys: str, *, leeway_s: int = LEEWAY_S) -> None:
         self.keys = parse_public_keys(keys)
         self.leeway_s = leeway_s
+        self._verified: OrderedDict[str, tuple[Caller, float]] = OrderedDict()
+        """Tokens already verified → (caller, expiry): a token the gateway reuses (its visitor token,
+        signed every half-life) is checked once, not per request. Bounded, oldest dropped first."""
 
     def verify(self, token: str, now: float | None = None) -> Caller:
+        if now is None:
+            known = self._verified.get(token)
+            if known is not None and time.time() <= known[1] + self.leeway_s:
+                return known[0]
+        caller, exp = self._verify(token, now)
+        if now is None:
+            self._verified[token] = (caller, exp)
+            if len(self._verified) > VERIFIED_CACHE:
+                self._verified.popitem(last=False)
+        return caller
+
+    def _verify(self, token: str, now: float | None) -> tuple[Caller, float]:
         header = _header(token)
         if header.get("alg") != ALGORITHM:
             raise InvalidInternalToken("algorithm not allowed")
@@ -206,7 +224,7 @@ class InternalTokenVerifier:
         except jwt.PyJWTError as exc:
             reason = next((text for kind, text in _REASONS if isinstance(exc, kind)), "invalid token")
             raise InvalidInternalToken(reason) from None
-        return self._caller(claims, time.time() if now is None else now)
+        return self._caller(claims, time.time() if now is None else now), float(claims["exp"])
 
     def _caller(self, claims: dict[str, Any], now: float) -> Caller:
         iat, exp = claims["iat"], claims["exp"]

@@ -152,3 +152,23 @@ def test_key_strings() -> None:
         InternalTokenSigner(SIGNING, ttl_s=3600)
     with pytest.raises(ValueError, match="role"):
         InternalTokenSigner(SIGNING).sign(Caller(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), "admin"))
+
+
+def test_a_token_verified_once_is_remembered_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time as clock
+
+    from huntaze_service.internal_token import VISITOR
+
+    signing, public = new_key_pair("k1")
+    nobody = uuid.UUID(int=0)
+    visitor = Caller(user_id=nobody, creator_id=nobody, org_id=nobody, role=VISITOR)
+    token = InternalTokenSigner(signing, ttl_s=60).sign(visitor)
+    verifier = InternalTokenVerifier(public)
+    assert verifier.verify(token) == visitor
+    assert verifier.verify(token) == visitor and len(verifier._verified) == 1
+    real = clock.time
+    monkeypatch.setattr(clock, "time", lambda: real() + 120)  # past exp + leeway: refused, cached or not
+    with pytest.raises(InvalidInternalToken):
+        verifier.verify(token)
+    with pytest.raises(InvalidInternalToken):
+        verifier.verify(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1])  # never cached: refused

@@ -177,6 +177,8 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("POST", "/v1/marketing/accounts", "marketing.accounts", audited=True),
     _r("GET", "/v1/marketing/accounts", "marketing.read"),
     _r("DELETE", "/v1/marketing/accounts/{account_id}", "marketing.accounts", audited=True),
+    _r("GET", "/v1/marketing/accounts/{account_id}/slots", "marketing.read"),
+    _r("PUT", "/v1/marketing/accounts/{account_id}/slots", "marketing.post", audited=True),
     _r("POST", "/v1/marketing/posts", "marketing.post", audited=True),
     _r("GET", "/v1/marketing/posts", "marketing.read"),
     _r("GET", "/v1/marketing/posts/{post_id}", "marketing.read"),

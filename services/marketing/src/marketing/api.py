@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -129,7 +129,10 @@ class CtaVariantIn(BaseModel):
 
 class PostIn(ContentFields):
     account_id: uuid.UUID
-    publish_at: AwareDatetime
+    publish_at: AwareDatetime | Literal["next_slot"] = Field(
+        description='When to publish; `"next_slot"`: the account\'s next free queue slot '
+        "(PUT /v1/marketing/accounts/{account_id}/slots)."
+    )
     campaign_id: uuid.UUID | None = None
     cta_variants: list[CtaVariantIn] | None = Field(
         default=None,
@@ -138,6 +141,10 @@ class PostIn(ContentFields):
         description="A CTA test: one post per variant (A, B, …), same content and time, each with its own CTA line "
         "and link; instead of `cta`. The answer is variant A; `GET /v1/marketing/posts/{id}/cta` compares them.",
     )
+
+    def when(self) -> datetime | None:
+        """The time asked for; None: the next free slot."""
+        return None if self.publish_at == "next_slot" else self.publish_at  # type: ignore[return-value]
 
 
 class PostPatch(BaseModel):
@@ -206,7 +213,7 @@ async def schedule_post(body: PostIn, runtime: RuntimeDep, creator_id: CreatorId
     async with runtime.uow() as uow:
         try:
             post = await handlers.schedule_post(
-                uow, creator_id, body.account_id, body.content(), body.publish_at, body.campaign_id
+                uow, creator_id, body.account_id, body.content(), body.when(), body.campaign_id
             )
         except (handlers.NotFound, Refused) as exc:
             raise answer_of(exc) from None
@@ -221,7 +228,7 @@ async def _schedule_cta_test(body: PostIn, runtime: RuntimeDep, creator_id: uuid
     async with runtime.uow() as uow:
         try:
             posts = await cta_tests.schedule_cta_test(
-                uow, base, creator_id, body.account_id, body.content(), variants, body.publish_at, body.campaign_id
+                uow, base, creator_id, body.account_id, body.content(), variants, body.when(), body.campaign_id
             )
         except (handlers.NotFound, Conflict, Refused) as exc:
             raise answer_of(exc) from None

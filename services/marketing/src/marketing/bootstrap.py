@@ -10,9 +10,11 @@ from cryptography.fernet import Fernet
 
 from huntaze_service import Runtime, Service, ServiceDefinition
 
-from . import api, consumers, cta_api, links_api
+from . import api, consumers, cta_api, links_api, slots_api
+from .adapters.instagram import InstagramAdapter
 from .adapters.reddit import RedditAdapter
 from .adapters.repository import SqlMarketingRepository
+from .adapters.tiktok import TikTokAdapter
 from .adapters.x import XAdapter
 from .config import MarketingSettings
 from .credentials import Vault
@@ -33,6 +35,8 @@ def build(settings: MarketingSettings | None = None) -> Service:
     adapters = {
         Network.X: XAdapter(client, settings.x_api_base_url),
         Network.REDDIT: RedditAdapter(client, settings.reddit_api_base_url),
+        Network.INSTAGRAM: InstagramAdapter(client, settings.instagram_api_base_url),
+        Network.TIKTOK: TikTokAdapter(client, settings.tiktok_api_base_url),
     }
 
     async def start(runtime: Runtime) -> None:
@@ -44,9 +48,10 @@ def build(settings: MarketingSettings | None = None) -> Service:
     return Service(
         settings,
         title="Huntaze marketing",
-        routers=[api.router, links_api.router, cta_api.router],
+        routers=[api.router, links_api.router, cta_api.router, slots_api.router],
         subscriptions=consumers.subscriptions(adapters, vault, timeout_s=settings.network_timeout_s + 5),
         repository=SqlMarketingRepository,
+        untraced_paths=("/v1/marketing/redirect/",),  # a click costs less than its span (B9)
         on_startup=[start],
         on_shutdown=[stop],
     )

@@ -28,6 +28,10 @@ class MarketingSettings(ServiceSettings):
     """X API v2 (tests: the local X peer)."""
     reddit_api_base_url: str = "https://oauth.reddit.com"
     """Reddit's OAuth API (tests: the local Reddit peer)."""
+    instagram_api_base_url: str = "https://graph.facebook.com/v21.0"
+    """The Instagram Graph API, its version included (tests: the local Instagram peer)."""
+    tiktok_api_base_url: str = "https://open.tiktokapis.com"
+    """TikTok's Content Posting and Display APIs (tests: the local TikTok peer)."""
 
     def required_in_production(self) -> dict[str, Any]:
         return super().required_in_production() | {

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from . import domain, publishing
+from . import domain, handlers, publishing
 from .campaigns import Results, combine
 from .cta import LETTERS, LINK_PLACEHOLDER, MAX_VARIANTS, MIN_VARIANTS, Arm, Verdict, verdict
 from .domain import Conflict, Content, Post, Refused
@@ -35,7 +35,7 @@ async def schedule_cta_test(
     account_id: uuid.UUID,
     content: Content,
     variants: list[tuple[str, uuid.UUID]],
-    publish_at: datetime,
+    publish_at: datetime | None,
     campaign_id: uuid.UUID | None = None,
 ) -> list[Post]:
     """One post per (CTA line, link id), A first; ``{link}`` in a line becomes its link's URL."""
@@ -50,6 +50,7 @@ async def schedule_cta_test(
         raise NotFound("no account with this id")
     if campaign_id is not None and await uow.repo.campaign(creator_id, campaign_id) is None:
         raise NotFound("no campaign with this id")
+    publish_at = await handlers.publish_time(uow, account, publish_at)
     posts: list[Post] = []
     for letter, (text, link_id) in zip(LETTERS, variants, strict=False):
         link = await uow.repo.link(creator_id, link_id)

@@ -75,12 +75,12 @@ class Content:
     caption: str
     media_ids: tuple[uuid.UUID, ...] = ()
     """Media of the creator's vault (the content service, issue 13)."""
-    media_urls: tuple[str, ...] = ()
-    """Media the network fetches itself from public https URLs (Instagram's and TikTok's way)."""
     cta: str | None = None
     """A call-to-action line appended to the caption when published."""
     title: str | None = None
     subreddit: str | None = None
+    media_urls: tuple[str, ...] = ()
+    """Media the network fetches itself from public https URLs (Instagram's and TikTok's way)."""
 
     def text(self) -> str:
         return f"{self.caption}\n{self.cta}" if self.cta else self.caption

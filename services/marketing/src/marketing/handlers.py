@@ -7,10 +7,10 @@ decrypted through the API; only the publishing adapters open them.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from . import domain, publishing
+from . import domain, publishing, slots
 from .credentials import Vault
 from .domain import Account, Conflict, Content, Post, PostStatus
 from .networks import Network
@@ -46,17 +46,32 @@ async def delete_account(uow: Uow, creator_id: uuid.UUID, account_id: uuid.UUID)
 # posts ---------------------------------------------------------------------------------------------
 
 
+async def publish_time(uow: Uow, account: Account, publish_at: datetime | None) -> datetime:
+    """``publish_at``, or (None) the account's next free queue slot — the account locked until the
+    transaction ends, so two posts never take one slot."""
+    if publish_at is not None:
+        return publish_at
+    await uow.repo.lock_account(account.creator_id, account.id)
+    timezone, found = await uow.repo.slots(account.id)
+    now = uow.now()
+    zone = slots.zone_of(timezone or "UTC")
+    taken = await uow.repo.taken_times(account.id, now, now + slots.LOOKAHEAD + timedelta(days=1))
+    return slots.next_free(found, zone, now, taken)
+
+
 async def schedule_post(
     uow: Uow,
     creator_id: uuid.UUID,
     account_id: uuid.UUID,
     content: Content,
-    publish_at: datetime,
+    publish_at: datetime | None,
     campaign_id: uuid.UUID | None = None,
 ) -> Post:
+    """``publish_at`` None: the account's next free queue slot."""
     account = await uow.repo.account(creator_id, account_id)
     if account is None:
         raise NotFound("no account with this id")
+    publish_at = await publish_time(uow, account, publish_at)
     if campaign_id is not None and await uow.repo.campaign(creator_id, campaign_id) is None:
         raise NotFound("no campaign with this id")
     post = domain.schedule(account, content, publish_at, uow.now(), campaign_id)
@@ -95,3 +110,34 @@ async def list_posts(
     uow: Uow, creator_id: uuid.UUID, start: datetime, end: datetime, status: PostStatus | None, limit: int
 ) -> list[Post]:
     return await uow.repo.posts(creator_id, start, end, status, limit)
+
+
+# queue slots -----------------------------------------------------------------------------------------
+
+
+async def set_slots(
+    uow: Uow, creator_id: uuid.UUID, account_id: uuid.UUID, timezone: str, wanted: list[slots.Slot]
+) -> tuple[str, tuple[slots.Slot, ...]]:
+    """The account's weekly slots, replaced as a whole (an empty list removes them)."""
+    slots.zone_of(timezone)
+    checked = slots.checked(wanted)
+    account = await uow.repo.lock_account(creator_id, account_id)
+    if account is None:
+        raise NotFound("no account with this id")
+    await uow.repo.set_slots(account, timezone, checked)
+    await uow.commit()
+    return timezone, checked
+
+
+async def upcoming_slots(
+    uow: Uow, creator_id: uuid.UUID, account_id: uuid.UUID, count: int
+) -> tuple[str | None, tuple[slots.Slot, ...], list[datetime]]:
+    """The slots, and the next ``count`` free occurrences (what ``next_slot`` would take, in order)."""
+    if await uow.repo.account(creator_id, account_id) is None:
+        raise NotFound("no account with this id")
+    timezone, found = await uow.repo.slots(account_id)
+    now = uow.now()
+    taken = await uow.repo.taken_times(account_id, now, now + slots.LOOKAHEAD + timedelta(days=1))
+    zone = slots.zone_of(timezone or "UTC")
+    free = [t for t in slots.occurrences(found, zone, now + slots.LEAD) if t not in taken]
+    return timezone, found, free[:count]

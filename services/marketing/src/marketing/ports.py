@@ -13,6 +13,7 @@ from .campaigns import Campaign, Results
 from .clicks import ClickFacts
 from .domain import Account, Post, PostStatus
 from .links import Link
+from .slots import Slot
 
 
 class Sale(NamedTuple):
@@ -121,6 +122,21 @@ class MarketingRepository(LinksRepository, Protocol):
         self, creator_id: uuid.UUID, start: datetime, end: datetime, status: PostStatus | None, limit: int
     ) -> list[Post]:
         """Posts whose publish time is in [start, end), earliest first."""
+        ...
+
+    # queue slots ---------------------------------------------------------------------------------
+    async def lock_account(self, creator_id: uuid.UUID, account_id: uuid.UUID) -> Account | None:
+        """The account, locked until the transaction ends (two posts never take one slot)."""
+        ...
+
+    async def slots(self, account_id: uuid.UUID) -> tuple[str | None, tuple[Slot, ...]]:
+        """(time zone, slots); (None, ()) without slots."""
+        ...
+
+    async def set_slots(self, account: Account, timezone: str, slots: Sequence[Slot]) -> None: ...
+
+    async def taken_times(self, account_id: uuid.UUID, start: datetime, end: datetime) -> set[datetime]:
+        """Publish times in [start, end] of the account's scheduled, publishing and published posts."""
         ...
 
     async def cta_test_posts(self, creator_id: uuid.UUID, test_id: uuid.UUID) -> list[Post]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from marketing.domain import Account, Post, PostStatus
+from marketing.slots import Slot
 
 from .fake_links import FakeLinks
 
@@ -18,6 +20,7 @@ class FakeMarketingRepository(FakeLinks):
         self.accounts_by_id: dict[uuid.UUID, Account] = {}
         self.sealed: dict[uuid.UUID, bytes] = {}
         self.posts_by_id: dict[uuid.UUID, Post] = {}
+        self.slots_by_account: dict[uuid.UUID, tuple[str | None, tuple[Slot, ...]]] = {}
 
     async def add_account(self, account: Account, sealed_credentials: bytes) -> bool:
         for a in self.accounts_by_id.values():
@@ -74,3 +77,20 @@ class FakeMarketingRepository(FakeLinks):
     async def cta_test_posts(self, creator_id: uuid.UUID, test_id: uuid.UUID) -> list[Post]:
         found = [p for p in self.posts_by_id.values() if p.creator_id == creator_id and p.cta_test_id == test_id]
         return sorted(found, key=lambda p: p.variant or "")
+
+    async def lock_account(self, creator_id: uuid.UUID, account_id: uuid.UUID) -> Account | None:
+        return await self.account(creator_id, account_id)
+
+    async def slots(self, account_id: uuid.UUID) -> tuple[str | None, tuple[Slot, ...]]:
+        return self.slots_by_account.get(account_id, (None, ()))
+
+    async def set_slots(self, account: Account, timezone: str, slots: Sequence[Slot]) -> None:
+        self.slots_by_account[account.id] = (timezone, tuple(slots)) if slots else (None, ())
+
+    async def taken_times(self, account_id: uuid.UUID, start: datetime, end: datetime) -> set[datetime]:
+        held = (PostStatus.SCHEDULED, PostStatus.PUBLISHING, PostStatus.PUBLISHED)
+        return {
+            p.publish_at
+            for p in self.posts_by_id.values()
+            if p.account_id == account_id and start <= p.publish_at <= end and p.status in held
+        }

@@ -4,11 +4,13 @@ psycopg connection. Every read is scoped to the creator: another creator's id is
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from ..domain import Account, Content, Post, PostStatus
 from ..networks import Network
+from ..slots import Slot
 from .links_sql import SqlLinksRepository
 
 _POST_COLUMNS = (
@@ -130,3 +132,35 @@ class SqlMarketingRepository(SqlLinksRepository):
             (creator_id, test_id),
         )
         return [_post(r) for r in rows]
+
+    # queue slots ---------------------------------------------------------------------------------
+    async def lock_account(self, creator_id: uuid.UUID, account_id: uuid.UUID) -> Account | None:
+        rows = await self._rows(
+            "SELECT id, creator_id, network, handle, created_at FROM social_accounts "
+            "WHERE id = %s AND creator_id = %s FOR UPDATE",
+            (account_id, creator_id),
+        )
+        return _account(rows[0]) if rows else None
+
+    async def slots(self, account_id: uuid.UUID) -> tuple[str | None, tuple[Slot, ...]]:
+        rows = await self._rows(
+            "SELECT weekday, at, timezone FROM queue_slots WHERE account_id = %s ORDER BY weekday, at", (account_id,)
+        )
+        return (rows[0][2] if rows else None), tuple(Slot(int(r[0]), r[1]) for r in rows)
+
+    async def set_slots(self, account: Account, timezone: str, slots: Sequence[Slot]) -> None:
+        await self._rows("DELETE FROM queue_slots WHERE account_id = %s", (account.id,))
+        if slots:
+            await self._rows(
+                "INSERT INTO queue_slots (account_id, creator_id, weekday, at, timezone) "
+                "SELECT %s, %s, unnest(%s::smallint[]), unnest(%s::time[]), %s",
+                (account.id, account.creator_id, [s.weekday for s in slots], [s.at for s in slots], timezone),
+            )
+
+    async def taken_times(self, account_id: uuid.UUID, start: datetime, end: datetime) -> set[datetime]:
+        rows = await self._rows(
+            "SELECT publish_at FROM posts WHERE account_id = %s AND publish_at >= %s AND publish_at <= %s "
+            "AND status IN ('scheduled', 'publishing', 'published')",
+            (account_id, start, end),
+        )
+        return {r[0] for r in rows}

@@ -1,5 +1,5 @@
-"""marketing: campaigns, approved link domains, tracking links, clicks, conversions and the read model
-of sales that attribution sums
+"""marketing: queue slots, campaigns, approved link domains, tracking links, clicks, conversions and
+the read model of sales that attribution sums
 
 Revision ID: 0002
 Revises: 0001
@@ -15,7 +15,20 @@ depends_on = None
 NETWORKS = "('instagram', 'tiktok', 'x', 'reddit')"
 
 
+QUEUE_SLOTS = """
+    CREATE TABLE queue_slots (
+        account_id uuid NOT NULL REFERENCES social_accounts (id) ON DELETE CASCADE,
+        creator_id uuid NOT NULL,
+        weekday smallint NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+        at time NOT NULL,
+        timezone varchar(64) NOT NULL,
+        PRIMARY KEY (account_id, weekday, at)
+    )
+"""
+
+
 def upgrade() -> None:
+    op.execute(QUEUE_SLOTS)
     op.execute(
         """
         CREATE TABLE campaigns (
@@ -113,3 +126,4 @@ def downgrade() -> None:
         "ALTER TABLE posts DROP COLUMN campaign_id, DROP COLUMN cta_test_id, DROP COLUMN variant, DROP COLUMN media_urls"
     )
     op.execute("DROP TABLE campaigns")
+    op.execute("DROP TABLE queue_slots")
