@@ -165,15 +165,18 @@ async def click(uow: Uow, code: str, headers: Mapping[str, str], utm_source: str
 
 async def attribute_subscribers(uow: Uow, events: Sequence[Envelope[SubscriptionStarted]]) -> None:
     """A new subscriber whose ``via`` names the OnlyFans link stored on one of our links converts for
-    it, once per fan (the first link wins; a trial link counts like a tracking link)."""
+    it, once per fan (the first link wins; a trial link counts like a tracking link, and is looked at
+    too when the tracking link is not one of ours)."""
     for event in events:
+        found = reported = None
         via = event.payload.via
-        reported = via and (via.tracking_link or via.trial)
-        if not reported or not links.link_key(reported):
-            continue
-        found = await uow.repo.link_by_onlyfans(event.creator_id, links.link_key(reported))
-        if found is None:
-            continue  # an OnlyFans link we do not track
+        for reported in (via.tracking_link, via.trial) if via else ():
+            if reported and links.link_key(reported):
+                found = await uow.repo.link_by_onlyfans(event.creator_id, links.link_key(reported))
+                if found is not None:
+                    break
+        if found is None or reported is None:
+            continue  # no via, or OnlyFans links we do not track
         started = event.payload.started_at
         if not await uow.repo.add_conversion(event.creator_id, event.payload.fan_id, found.id, started):
             continue

@@ -45,7 +45,9 @@ def uow(repo: FakeMarketingRepository) -> FakeUnitOfWork[FakeMarketingRepository
     return FakeUnitOfWork(repo, producer="marketing", clock=Clock(NOW))
 
 
-def subscribed(fan: uuid.UUID, via: str | None, at: datetime = NOW, creator: uuid.UUID = CREATOR):
+def subscribed(
+    fan: uuid.UUID, via: str | None, at: datetime = NOW, creator: uuid.UUID = CREATOR, trial: str | None = None
+):
     payload = SubscriptionStarted(
         fan_id=fan,
         fan=FanRef(fan_id=fan, external_id=f"of-{fan.hex[:8]}", display_name="Fan"),
@@ -55,7 +57,7 @@ def subscribed(fan: uuid.UUID, via: str | None, at: datetime = NOW, creator: uui
         price_cents=999,
         currency="USD",
         first_time=True,
-        via=SubscriptionVia(tracking_link=via) if via else None,
+        via=SubscriptionVia(tracking_link=via, trial=trial) if via or trial else None,
     )
     return make_envelope(payload, producer="fans", creator_id=creator)
 
@@ -166,6 +168,12 @@ async def test_subscribers_convert_once_to_the_first_link_and_their_later_sales_
         await tracking.campaign(uow(repo), OTHER, campaign.id)
     with pytest.raises(handlers.NotFound):
         await tracking.post_results(uow(repo), OTHER, post.id)
+    dan, eve = uuid.uuid4(), uuid.uuid4()  # a trial link of ours beside a tracking link we do not track
+    trial = uow(repo)
+    await tracking.attribute_subscribers(
+        trial, [subscribed(dan, "onlyfans.com/mia/untracked", trial=OF_LINK), subscribed(eve, None, trial=OF_LINK)]
+    )
+    assert [(e.payload.fan_id, e.payload.onlyfans_link) for e in trial.events] == [(dan, OF_LINK), (eve, OF_LINK)]
 
 
 async def test_campaigns_check_their_span_and_a_free_one_has_no_roi(repo: FakeMarketingRepository) -> None:
