@@ -58,7 +58,7 @@ test: install ## everything CI runs: unit, contract, integration tests, then the
 	@tools/test.sh
 	@tools/faults.sh
 
-test-faults: install ## F1–F21: faults injected into real processes, Kafka and PostgreSQL (own fresh infrastructure)
+test-faults: install ## F1–F23: faults injected into real processes, Kafka and PostgreSQL (own fresh infrastructure)
 	@tools/faults.sh
 
 lint: install ## ruff: errors, bugbear, imports
@@ -67,7 +67,7 @@ lint: install ## ruff: errors, bugbear, imports
 test-unit: install ## unit and contract tests only (no infrastructure)
 	@$(PY) -m pytest -m "not integration" --ignore=tests/faults -q
 
-bench: $(UV) ## B1–B8, B12–B14 against raw Kafka/PostgreSQL baselines (ONLY="B6 B7" for some; not part of make test)
+bench: $(UV) ## B1–B10, B12–B14 (B9 public redirect, B10 publish lateness) against raw baselines (ONLY="B9 B10" for some; not part of make test)
 	@$(UV) sync --locked --all-packages --group bench --quiet
 	@tools/bench.sh
 
