@@ -115,6 +115,7 @@ def platform(infra: Infra) -> Iterator[Platform]:
     env = service_env(
         infra,
         MARKETING_X_API_BASE_URL=x_peer.url,
+        MARKETING_MEDIA_FETCH_ORIGINS=x_peer.media_fetch_origins,
         MARKETING_REDDIT_API_BASE_URL=reddit_peer.url,
         MARKETING_INSTAGRAM_API_BASE_URL=f"{instagram_peer.url}/v21.0",
         MARKETING_TIKTOK_API_BASE_URL=tiktok_peer.url,

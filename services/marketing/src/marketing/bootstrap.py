@@ -33,7 +33,7 @@ def build(settings: MarketingSettings | None = None) -> Service:
 
     client = httpx.AsyncClient(timeout=httpx.Timeout(settings.network_timeout_s, connect=5.0))
     adapters = {
-        Network.X: XAdapter(client, settings.x_api_base_url),
+        Network.X: XAdapter(client, settings.x_api_base_url, media_origins=settings.media_fetch_origins),
         Network.REDDIT: RedditAdapter(client, settings.reddit_api_base_url),
         Network.INSTAGRAM: InstagramAdapter(client, settings.instagram_api_base_url),
         Network.TIKTOK: TikTokAdapter(client, settings.tiktok_api_base_url),
@@ -49,7 +49,7 @@ def build(settings: MarketingSettings | None = None) -> Service:
         settings,
         title="Huntaze marketing",
         routers=[api.router, links_api.router, cta_api.router, slots_api.router],
-        subscriptions=consumers.subscriptions(adapters, vault, timeout_s=settings.network_timeout_s + 5),
+        subscriptions=consumers.subscriptions(adapters, vault, timeout_s=settings.publish_timeout_s),
         repository=SqlMarketingRepository,
         untraced_paths=("/v1/marketing/redirect/",),  # a click costs less than its span (B9)
         on_startup=[start],

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import SecretStr
+from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from huntaze_service import ServiceSettings
@@ -24,6 +24,9 @@ class MarketingSettings(ServiceSettings):
     """People's clicks every variant of a CTA test needs before a winner may be declared."""
     network_timeout_s: float = 20.0
     """One request to a network's API."""
+    publish_timeout_s: float = 180.0
+    """One publishing attempt as a whole: fetching and uploading its media (X), the post, the
+    status polls (Instagram, TikTok); past it the attempt is retried, after a reconcile."""
     x_api_base_url: str = "https://api.x.com"
     """X API v2 (tests: the local X peer)."""
     reddit_api_base_url: str = "https://oauth.reddit.com"
@@ -32,6 +35,16 @@ class MarketingSettings(ServiceSettings):
     """The Instagram Graph API, its version included (tests: the local Instagram peer)."""
     tiktok_api_base_url: str = "https://open.tiktokapis.com"
     """TikTok's Content Posting and Display APIs (tests: the local TikTok peer)."""
+    media_fetch_origins: dict[str, str] = {}
+    """Media hosts the X adapter fetches from another origin, past its SSRF rules (https only,
+    public addresses), as JSON: ``{"media.x-peer.test": "http://127.0.0.1:41234"}``. Tests only (the
+    X peer's media host); refused in production."""
+
+    @model_validator(mode="after")
+    def _no_media_origins_in_production(self) -> MarketingSettings:
+        if self.media_fetch_origins and not self.environment.allows_local_defaults:
+            raise ValueError(f"{self.env_name('media_fetch_origins')} is for tests: refused in production")
+        return self
 
     def required_in_production(self) -> dict[str, Any]:
         return super().required_in_production() | {

@@ -80,7 +80,8 @@ class Content:
     title: str | None = None
     subreddit: str | None = None
     media_urls: tuple[str, ...] = ()
-    """Media the network fetches itself from public https URLs (Instagram's and TikTok's way)."""
+    """Media from public https URLs: Instagram and TikTok fetch them; for X the worker fetches and
+    uploads them (Reddit refuses them)."""
 
     def text(self) -> str:
         return f"{self.caption}\n{self.cta}" if self.cta else self.caption
@@ -88,7 +89,7 @@ class Content:
     def checked(self, network: Network) -> Content:
         if len(set(self.media_ids)) != len(self.media_ids) or len(set(self.media_urls)) != len(self.media_urls):
             raise Refused("duplicate_media", "a medium appears twice")
-        if self.media_urls and network in (Network.X, Network.REDDIT):
+        if self.media_urls and network is Network.REDDIT:  # X: fetched and uploaded when published
             raise Refused(
                 "media_urls_not_supported",
                 f"{network.value} takes uploaded media, not URLs: use media_ids (the media vault)",

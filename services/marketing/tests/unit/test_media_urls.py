@@ -1,5 +1,6 @@
 """Media given as public https URLs: counted by the network's media rules, fetched by Instagram and
-TikTok themselves, refused on X and Reddit (they take uploads) and when not a plain https URL."""
+TikTok themselves, fetched and uploaded by the X adapter (up to 4; a post of media only is allowed),
+refused on Reddit (uploads only) and when not a plain https URL."""
 
 from __future__ import annotations
 
@@ -21,12 +22,24 @@ def test_urls_count_as_media_on_instagram_and_tiktok() -> None:
         Content("new set", media_urls=eleven).checked(Network.INSTAGRAM)
 
 
+def test_x_takes_up_to_4_media_urls_and_a_post_of_media_only() -> None:
+    four = tuple(f"https://cdn.mia.example/{i}.jpg" for i in range(4))
+    assert Content("new set", media_urls=four).checked(Network.X).media_urls == four
+    assert Content("", media_urls=(PHOTO,)).checked(Network.X).media_urls == (PHOTO,)
+    with pytest.raises(Refused) as five:
+        Content("new set", media_urls=(*four, PHOTO)).checked(Network.X)
+    assert five.value.code == "media_count"
+    with pytest.raises(Refused) as empty:
+        Content(" ").checked(Network.X)
+    assert empty.value.code == "empty_post"
+
+
 @pytest.mark.parametrize(
     ("urls", "network", "code"),
     [
-        ((PHOTO,), Network.X, "media_urls_not_supported"),
         ((PHOTO,), Network.REDDIT, "media_urls_not_supported"),
         (("http://cdn.mia.example/1.jpg",), Network.INSTAGRAM, "invalid_media_url"),
+        (("https://cdn.mia.example:8443/1.jpg",), Network.X, "invalid_media_url"),
         (("https://user:pw@cdn.mia.example/1.jpg",), Network.INSTAGRAM, "invalid_media_url"),
         (("https://cdn.mia.example/a b.jpg",), Network.TIKTOK, "invalid_media_url"),
         (("javascript:alert(1)",), Network.TIKTOK, "invalid_media_url"),

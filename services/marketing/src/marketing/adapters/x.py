@@ -1,20 +1,35 @@
 """X API v2 adapter: ``POST /2/tweets`` publishes; ``GET /2/users/{id}/tweets`` finds a post a previous
 attempt published (X takes no idempotency key).
 
-Credentials: ``access_token`` (OAuth 2.0 user token with ``tweet.write``) and ``user_id``.
-Answers: 201 ``{"data": {"id", "text"}}``; 429 with ``x-rate-limit-reset`` (epoch seconds) or
-``retry-after``; 401 (token expired or revoked: permanent); 403 ``duplicate content`` (an earlier
-attempt landed: looked up, else permanent); other 4xx permanent with X's ``detail``; 5xx retried.
+Credentials: ``access_token`` (OAuth 2.0 user token with ``tweet.write``, and ``media.write`` for
+media) and ``user_id``. Answers: 201 ``{"data": {"id", "text"}}``; 429 with ``x-rate-limit-reset``
+(epoch seconds) or ``retry-after``; 401 (token expired or revoked: permanent); 403 ``duplicate
+content`` (an earlier attempt landed: looked up, else permanent); other 4xx permanent with X's
+``detail``; 5xx retried.
+
+Media: each of the post's ``media_urls`` is fetched (:mod:`.media_fetch`: https, public addresses
+only, type by magic number, size bounded), all before any upload; then each is uploaded with X API
+v2's chunked upload — ``POST /2/media/upload/initialize`` (JSON ``media_type``, ``total_bytes``,
+``media_category``: ``tweet_image``, ``tweet_gif`` or ``tweet_video``) → ``data.id``;
+``POST /2/media/upload/{id}/append`` (multipart: ``segment_index``, ``media`` ≤ 4 MB a segment);
+``POST /2/media/upload/{id}/finalize``; while ``processing_info.state`` is not ``succeeded``,
+``GET /2/media/upload?command=STATUS&media_id=`` after ``check_after_secs`` — and the post carries
+``"media": {"media_ids": [...]}``. X takes up to 4 images, or one GIF or video. Upload errors map
+like the post's. An attempt interrupted between its uploads and the post leaves unused media on X:
+harmless, X drops media no post uses (24 h), and the retry uploads again.
 
 Guarantee: one post per scheduled post, provided the earlier attempt's post is among the account's
 posts since the scheduled time (the last 100) when the retry looks; X rewrites links (t.co), so
-texts are compared without their URLs.
+texts are compared without their URLs (media included: the lookup is by text only, so a post with
+no text matches any post with no text since the scheduled time).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
+from collections.abc import Mapping
 from datetime import UTC
 from typing import Any
 
@@ -23,9 +38,12 @@ import httpx
 from huntaze_service import CallFailed
 
 from ..publishing_port import Outgoing, Published
+from .media_fetch import MediaFetcher, Medium
 
 _URL = re.compile(r"https?://\S+")
 MAX_PAGES = 10
+SEGMENT = 4 * 1024 * 1024
+MAX_PROCESSING_S = 120.0
 
 
 def _same_text(ours: str, theirs: str) -> bool:
@@ -54,15 +72,23 @@ def _detail(response: httpx.Response) -> str:
         body = response.json()
     except ValueError:
         return response.text[:300]
-    return str(body.get("detail") or body.get("title") or body)[:300]
+    if not isinstance(body, dict):
+        return str(body)[:300]
+    detail = str(body.get("detail") or body.get("title") or body)
+    errors = [str(e.get("message")) for e in body.get("errors") or [] if isinstance(e, dict) and e.get("message")]
+    return "; ".join([detail, *errors])[:300]
 
 
 class XAdapter:
     name = "x"
 
-    def __init__(self, client: httpx.AsyncClient, base_url: str) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, base_url: str, *, media_origins: Mapping[str, str] | None = None
+    ) -> None:
+        """``media_origins``: media hosts fetched from another origin past the SSRF rules (tests only)."""
         self._client = client
         self._base = base_url.rstrip("/")
+        self._media = MediaFetcher(client, origins=media_origins, label="x")
 
     def _headers(self, credentials: dict[str, Any]) -> dict[str, str]:
         token = credentials.get("access_token")
@@ -74,8 +100,11 @@ class XAdapter:
         if post.media_ids:
             raise CallFailed("x: media upload needs the media vault (content service)", permanent=True)
         headers = self._headers(credentials)
+        body: dict[str, Any] = {"text": post.text} if post.text or not post.media_urls else {}
+        if post.media_urls:
+            body["media"] = {"media_ids": await self._upload_all(headers, post.media_urls)}
         try:
-            response = await self._client.post(f"{self._base}/2/tweets", json={"text": post.text}, headers=headers)
+            response = await self._client.post(f"{self._base}/2/tweets", json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise CallFailed(f"x: {type(exc).__name__}: {exc}") from None
         if response.status_code in (200, 201):
@@ -114,12 +143,73 @@ class XAdapter:
             params["pagination_token"] = str(token)
         raise CallFailed(f"x: more than {MAX_PAGES * 100} posts since the scheduled time: cannot tell if it landed")
 
-    def _failure(self, response: httpx.Response) -> CallFailed:
+    async def _upload_all(self, headers: dict[str, str], urls: tuple[str, ...]) -> list[str]:
+        """Fetches every medium first (a bad one fails the post before anything reaches X), then
+        uploads them in order."""
+        media: list[Medium] = []
+        try:
+            for url in urls:
+                media.append(await self._media.fetch(url))
+            if len(media) > 4 or (len(media) > 1 and not all(m.kind.image for m in media)):
+                kinds = ", ".join(m.kind.label for m in media)
+                raise CallFailed(f"x: a post has up to 4 images, or one GIF or video ({kinds} given)", permanent=True)
+            return [await self._upload(headers, medium) for medium in media]
+        finally:
+            for medium in media:
+                medium.close()
+
+    async def _upload(self, headers: dict[str, str], medium: Medium) -> str:
+        kind = medium.kind
+        started = await self._media_call(
+            "POST",
+            "/2/media/upload/initialize",
+            headers,
+            json={"media_type": kind.mime, "total_bytes": medium.size, "media_category": kind.category},
+        )
+        media_id = str((started.get("data") or {}).get("id") or "")
+        if not media_id.isdigit():
+            raise CallFailed(f"x: media upload: no media id in X's answer ({str(started)[:200]})")
+        for index, chunk in enumerate(medium.chunks(SEGMENT)):
+            await self._media_call(
+                "POST",
+                f"/2/media/upload/{media_id}/append",
+                headers,
+                data={"segment_index": str(index)},
+                files={"media": ("media", chunk, "application/octet-stream")},
+            )
+        answer = await self._media_call("POST", f"/2/media/upload/{media_id}/finalize", headers)
+        deadline = time.monotonic() + MAX_PROCESSING_S
+        while (info := (answer.get("data") or answer).get("processing_info")) and info.get("state") != "succeeded":
+            if info.get("state") == "failed":
+                error = info.get("error") or {}
+                reason = error.get("message") or error.get("name") or "processing failed"
+                raise CallFailed(f"x: X refused the medium from {medium.host}: {reason}", permanent=True)
+            if time.monotonic() > deadline:
+                raise CallFailed(f"x: the medium from {medium.host} still processing after {MAX_PROCESSING_S:g}s")
+            await asyncio.sleep(min(max(float(info.get("check_after_secs") or 1), 0.1), 10.0))
+            params = {"command": "STATUS", "media_id": media_id}
+            answer = await self._media_call("GET", "/2/media/upload", headers, params=params)
+        return media_id
+
+    async def _media_call(self, method: str, path: str, headers: dict[str, str], **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = await self._client.request(method, f"{self._base}{path}", headers=headers, **kwargs)
+        except httpx.HTTPError as exc:
+            raise CallFailed(f"x: media upload: {type(exc).__name__}: {exc}") from None
+        if not 200 <= response.status_code < 300:
+            raise self._failure(response, "media upload ")
+        try:
+            body = response.json() if response.content else {}
+        except ValueError:
+            body = {}
+        return body if isinstance(body, dict) else {}
+
+    def _failure(self, response: httpx.Response, what: str = "") -> CallFailed:
         status, detail = response.status_code, _detail(response)
         if status == 429:
-            return CallFailed(f"x: rate limited: {detail}", retry_after_s=_retry_after(response))
+            return CallFailed(f"x: {what}rate limited: {detail}", retry_after_s=_retry_after(response))
         if status >= 500:
-            return CallFailed(f"x: {status}: {detail}")
+            return CallFailed(f"x: {what}{status}: {detail}")
         if status == 401:
             return CallFailed(f"x: the account's token was refused (expired or revoked): {detail}", permanent=True)
-        return CallFailed(f"x: {status}: {detail}", permanent=True)
+        return CallFailed(f"x: {what}{status}: {detail}", permanent=True)
