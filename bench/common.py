@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 LOGDIR = ROOT / ".data" / "bench" / "logs"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
-ALL = {"B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B12", "B13", "B14"}
+ALL = {"B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B12", "B13", "B14"}
 CREATOR = uuid.UUID(int=0)
 TOPIC = fb.RECORDED.topic
 
@@ -169,10 +169,17 @@ class BenchBase:
 
     # platform processes ---------------------------------------------------------------------------
     def processes(
-        self, names: Sequence[str], extra: dict[str, str] | None = None, **roles: str
+        self,
+        names: Sequence[str],
+        extra: dict[str, str] | None = None,
+        workers: Sequence[str] = (),
+        **roles: str,
     ) -> dict[str, ServiceProcess]:
+        """The services `names` as processes (role `all` unless `roles` says otherwise); each of
+        `workers` also gets a worker process of its own (`<name>-worker`, its HTTP port 50 above
+        the service's: /ready, /metrics), as the platform deploys an api and a worker."""
         env = dict(self.env)
-        ports = {"gateway": 18700, "inbox": 18701, "ai": 18702, "fans": 18703, "analytics": 18704}
+        ports = {"gateway": 18700, "inbox": 18701, "ai": 18702, "fans": 18703, "analytics": 18704, "marketing": 18705}
         for name, port in ports.items():
             env[f"{name.upper()}_HTTP_PORT"] = str(port)
             env[f"{name.upper()}_LOG_LEVEL"] = "WARNING"
@@ -187,6 +194,10 @@ class BenchBase:
         procs = {
             name: ServiceProcess(name, ports[name], env, LOGDIR, metrics_port=metrics_ports.get(name)) for name in names
         }
+        for name in workers:
+            port = ports[name] + 50
+            worker_env = env | {f"{name.upper()}_ROLE": "worker", f"{name.upper()}_HTTP_PORT": str(port)}
+            procs[f"{name}-worker"] = ServiceProcess(f"{name}-worker", port, worker_env, LOGDIR, module=name)
         try:
             for proc in procs.values():
                 proc.start()
@@ -229,8 +240,7 @@ end
             check=True,
         ).stdout
         os.unlink(handle.name)
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-        p99 = _wrk_ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))  # type: ignore[union-attr]
+        rps, p99 = wrk_rate_p99(out)
         bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
         return rps, p99, int(bad.group(1)) if bad else 0
 
@@ -251,6 +261,13 @@ async def wait_http(url: str, timeout: float = 30) -> None:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{url} did not answer in {timeout}s")
             await asyncio.sleep(0.2)
+
+
+def wrk_rate_p99(out: str) -> tuple[float, float]:
+    """Requests/s and the p99 latency (ms) of a `wrk --latency` report."""
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _wrk_ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))  # type: ignore[union-attr]
+    return rps, p99
 
 
 def _wrk_ms(value: str) -> float:

@@ -59,6 +59,16 @@ def table(results: Sequence[Result]) -> str:
             value += (
                 f" (peak RSS {r.details['peak_rss_mib']:,.0f} MiB, +{r.details['rss_growth_mib']:,.0f} MiB over idle)"
             )
+        if r.id.startswith("B10-"):
+            d = r.details
+            value += (
+                f" (p99 {d['p99_ms']:,.1f} ms, max {d['max_ms']:,.1f} ms; p99 ≤ 5 s: {'yes' if d['p99_within_goal'] else 'no'};"
+                f" {d['peer_accepted']:,} tweets for {d['posts']:,} posts, each once:"
+                f" {'yes' if d['exactly_once'] else 'no'}, {d['statuses'].get('published', 0):,} published)"
+            )
+            baseline += f" (p99 {d['raw_p99_ms']:,.1f} ms; raw loop straight to the peer)"
+        if r.id == "B9":
+            value += f" (p99 {r.details['p99_ms_platform']:.1f} ms vs {r.details['p99_ms_bare']:.1f} ms bare)"
         if r.id == "B4":
             value += f" (p99 {r.details['p99_ms_gateway']:.1f} ms vs {r.details['p99_ms_direct']:.1f} ms direct)"
         lines.append(f"| {r.id} | {r.name} | {value} | {baseline} | {ratio} | {goal} | {met} |")

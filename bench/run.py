@@ -1,4 +1,4 @@
-"""`make bench`: B1–B8, B12, B13, each against a raw baseline measured in the same run on the same broker and
+"""`make bench`: B1–B10, B12–B14, each against a raw baseline measured in the same run on the same broker and
 database (the `bench` profile: a fresh Kafka and PostgreSQL started by tools/bench.sh).
 
     B1 consumer efficiency   chassis consumer events/s ÷ aiokafka getmany + json.loads + psycopg batch
@@ -13,6 +13,13 @@ database (the `bench` profile: a fresh Kafka and PostgreSQL started by tools/ben
                              of fans ÷ fans.statement parsing + psycopg COPY into a plain table
     B8 mass-message fan-out  a mass message to 50,000 fans: deliveries/s from the POST to the last copy at a
                              connector stub ÷ a loop posting the same copies with the inbox's client
+    B9 public redirect       wrk requests/s and p99 of GET /l/{code} via the gateway and marketing (a click
+                             and its link.clicked stored per visit) ÷ a bare Starlette 302 (bench/bare_redirect.py);
+                             clicks stored checked against the 302s wrk read
+    B10 publish lateness     1,000 scheduled X posts due at one instant, then 1,000 spread over a minute
+                             (gateway, marketing api + worker): the X peer's arrival of each POST /2/tweets −
+                             its publish_at, p50/p99/max, each post once and published; for reference a raw loop
+                             sleeping until each post's time and posting straight to the peer
     B12 ingest efficiency    wrk requests/s of POST /v1/inbox/messages straight to the inbox ÷ a bare
                              FastAPI + psycopg endpoint doing the same statements (bench/bare_ingest.py)
     B13 timer lateness       10,000 timers due within one minute: handler start − due time, p50/p99
@@ -36,8 +43,10 @@ from dataclasses import asdict
 
 from common import ALL, RESULTS, ROOT, ROUNDS, Result, say
 from http_load import HttpBenchmarks
+from link_redirect import RedirectBenchmarks
 from mass_fanout import MassFanoutBenchmarks
 from pipeline import PipelineBenchmarks
+from publish_lateness import PublishBenchmarks
 from report import chart, machine, readme, table
 from revenue import RevenueBenchmarks
 from streams import StreamsBenchmarks
@@ -45,7 +54,14 @@ from timer_lateness import TimerBenchmarks
 
 
 class Bench(
-    PipelineBenchmarks, HttpBenchmarks, TimerBenchmarks, RevenueBenchmarks, StreamsBenchmarks, MassFanoutBenchmarks
+    PipelineBenchmarks,
+    HttpBenchmarks,
+    RedirectBenchmarks,
+    PublishBenchmarks,
+    TimerBenchmarks,
+    RevenueBenchmarks,
+    StreamsBenchmarks,
+    MassFanoutBenchmarks,
 ):
     """Every benchmark, on one bench infrastructure."""
 
@@ -73,6 +89,10 @@ async def main(selected: set[str]) -> int:
         results.append(await bench.b7())
     if "B8" in selected:
         results.append(await bench.b8())
+    if "B9" in selected:
+        results.append(await bench.b9())
+    if "B10" in selected:
+        results += await bench.b10()
     if "B12" in selected:
         results.append(await bench.b12())
     if "B13" in selected:
@@ -93,8 +113,8 @@ async def main(selected: set[str]) -> int:
     complete = selected == ALL
     name = "latest" if complete else "partial"  # a partial run never replaces the full results
     (RESULTS / f"{name}.json").write_text(json.dumps(document, indent=2) + "\n")
+    print("\n" + table(results) + "\n", flush=True)  # before the chart: the figures whatever matplotlib does
     chart(results, RESULTS / f"{name}.png")
-    print("\n" + table(results) + "\n", flush=True)
     if complete:
         readme(results, document)
     say(f"wrote {RESULTS.relative_to(ROOT)}/{name}.json and {name}.png in {document['duration_s']}s")
