@@ -24,9 +24,11 @@ class MarketingSettings(ServiceSettings):
     """People's clicks every variant of a CTA test needs before a winner may be declared."""
     network_timeout_s: float = 20.0
     """One request to a network's API."""
-    publish_timeout_s: float = 180.0
+    publish_timeout_s: float = 60.0
     """One publishing attempt as a whole: fetching and uploading its media (X), the post, the
-    status polls (Instagram, TikTok); past it the attempt is retried, after a reconcile."""
+    status polls (Instagram, TikTok); past it the attempt is retried, after a reconcile. It is also
+    how long a post waits when the worker making the attempt dies (its lease: this + 10 s), so it
+    is not generous: raise it for accounts that post long videos to X."""
     x_api_base_url: str = "https://api.x.com"
     """X API v2 (tests: the local X peer)."""
     reddit_api_base_url: str = "https://oauth.reddit.com"
