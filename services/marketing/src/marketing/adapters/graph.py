@@ -11,6 +11,8 @@ import httpx
 
 from huntaze_service import CallFailed
 
+from .retry import retry_after
+
 TOKEN_REFUSED = {102, 190}
 """Session key invalid, access token expired or revoked."""
 RATE_LIMITS = {4, 9, 17, 32, 613}
@@ -25,13 +27,6 @@ def _int(value: Any) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
-        return None
-
-
-def retry_after(response: httpx.Response) -> float | None:
-    try:
-        return max(float(response.headers["retry-after"]), 0.0)
-    except (KeyError, ValueError):
         return None
 
 

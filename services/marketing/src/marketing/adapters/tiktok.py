@@ -41,6 +41,7 @@ import httpx
 from huntaze_service import CallFailed
 
 from ..publishing_port import Outgoing, Published
+from .retry import retry_after
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm")
 MAX_PHOTOS = 35
@@ -68,13 +69,6 @@ def _listed_as(ours: str, theirs: Any) -> bool:
         return False
     mine, shown = _norm(ours), _norm(theirs)
     return mine == shown or (len(theirs) >= LISTED and mine.startswith(shown))
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return max(float(response.headers["retry-after"]), 0.0)
-    except (KeyError, ValueError):
-        return None
 
 
 class TikTokAdapter:
@@ -115,7 +109,7 @@ class TikTokAdapter:
         if code in TOKEN_REFUSED or status == 401:
             raise CallFailed(f"tiktok: the account's token was refused (expired or revoked): {message}", permanent=True)
         if code == "rate_limit_exceeded" or status == 429 or status >= 500 or code == "internal_error":
-            raise CallFailed(text, retry_after_s=_retry_after(response))
+            raise CallFailed(text, retry_after_s=retry_after(response))
         raise CallFailed(text, permanent=True)
 
     async def publish(self, credentials: dict[str, Any], post: Outgoing) -> Published:

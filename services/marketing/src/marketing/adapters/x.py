@@ -39,6 +39,7 @@ from huntaze_service import CallFailed
 
 from ..publishing_port import Outgoing, Published
 from .media_fetch import MediaFetcher, Medium
+from .retry import retry_after
 
 _URL = re.compile(r"https?://\S+")
 MAX_PAGES = 10
@@ -55,10 +56,7 @@ def _same_text(ours: str, theirs: str) -> bool:
 
 def _retry_after(response: httpx.Response) -> float | None:
     if "retry-after" in response.headers:
-        try:
-            return max(float(response.headers["retry-after"]), 0.0)
-        except ValueError:
-            return None
+        return retry_after(response)
     if "x-rate-limit-reset" in response.headers:
         try:
             return max(float(response.headers["x-rate-limit-reset"]) - time.time(), 0.0)
