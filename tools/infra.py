@@ -1,4 +1,5 @@
-"""Local infrastructure for Huntaze: a real Apache Kafka (KRaft) and a real PostgreSQL.
+"""Local infrastructure for Huntaze: a real Apache Kafka (KRaft), a real PostgreSQL and an
+S3-compatible server (moto's server mode) for the content service's media vault.
 
     python tools/infra.py up     [--profile run|test]   install what is missing, start, provision
     python tools/infra.py down   [--profile run|test]   stop what `up` started
@@ -8,11 +9,15 @@
 
 Two profiles so that `make test` never touches the data of `make run`:
 
-    profile  data folder    Kafka (broker/controller/SASL_SSL)   PostgreSQL
-    run      .data/run      127.0.0.1:9092 / 9093 / 9094         127.0.0.1:54320   (kept until make clean)
-    test     .data/test     127.0.0.1:19092 / 19093 / 19094      127.0.0.1:54330   (recreated by every up)
-    faults   .data/faults   127.0.0.1:29092 / 29093 / 29094      127.0.0.1:54340   (recreated by every up)
-    bench    .data/bench    127.0.0.1:39092 / 39093 / 39094      127.0.0.1:54350   (recreated by every up)
+    profile  data folder    Kafka (broker/controller/SASL_SSL)   PostgreSQL        S3
+    run      .data/run      127.0.0.1:9092 / 9093 / 9094         127.0.0.1:54320   127.0.0.1:9400   (kept until make clean)
+    test     .data/test     127.0.0.1:19092 / 19093 / 19094      127.0.0.1:54330   127.0.0.1:19400  (recreated by every up)
+    faults   .data/faults   127.0.0.1:29092 / 29093 / 29094      127.0.0.1:54340   127.0.0.1:29400  (recreated by every up)
+    bench    .data/bench    127.0.0.1:39092 / 39093 / 39094      127.0.0.1:54350   127.0.0.1:39400  (recreated by every up)
+
+The S3 server keeps objects in memory: they last as long as it runs (a restart of `make run` empties
+the vault's bucket; the content database then names objects that are gone). Production and anyone
+who wants durable local objects set CONTENT_S3_ENDPOINT_URL (and its credentials) to a real store.
 
 The services use the PLAINTEXT listener locally. The SASL_SSL listener (SCRAM-SHA-512 over TLS, as
 on Kubernetes) has one user per service plus `analyst` and `ops`, made when the storage is
@@ -24,7 +29,8 @@ data), pg-restart (immediate restart of PostgreSQL).
 Kafka comes from Maven Central (infra/kafka/pom.xml, copied once into .cache/kafka); PostgreSQL is
 Debian's `postgresql` package (installed with apt-get when absent). Every server binds 127.0.0.1.
 When KAFKA_BOOTSTRAP_SERVERS is set, that broker is used instead of starting one; when every
-<SERVICE>_DATABASE_URL is set, those databases are used instead of starting PostgreSQL.
+<SERVICE>_DATABASE_URL is set, those databases are used instead of starting PostgreSQL; when
+CONTENT_S3_ENDPOINT_URL is set, that S3 store is used (its bucket must exist).
 """
 
 from __future__ import annotations
@@ -63,6 +69,7 @@ class Profile:
     kafka_port: int
     controller_port: int
     pg_port: int
+    s3_port: int
     ephemeral: bool
 
     @property
@@ -84,10 +91,10 @@ class Profile:
 
 
 PROFILES = {
-    "run": Profile("run", 9092, 9093, 54320, ephemeral=False),
-    "test": Profile("test", 19092, 19093, 54330, ephemeral=True),
-    "faults": Profile("faults", 29092, 29093, 54340, ephemeral=True),
-    "bench": Profile("bench", 39092, 39093, 54350, ephemeral=True),
+    "run": Profile("run", 9092, 9093, 54320, 9400, ephemeral=False),
+    "test": Profile("test", 19092, 19093, 54330, 19400, ephemeral=True),
+    "faults": Profile("faults", 29092, 29093, 54340, 29400, ephemeral=True),
+    "bench": Profile("bench", 39092, 39093, 54350, 39400, ephemeral=True),
 }
 TEST_PORT_OFFSETS = {"test": 10000, "faults": 11000, "bench": 12000, "run": 13000}
 """Added to each service's default port (8000-8099) for the test platform of that profile."""
@@ -517,6 +524,133 @@ def create_topics(bootstrap: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+
+# --------------------------------------------------------------------------------------------
+# S3 (moto's server mode, from the dev dependencies in .venv)
+# --------------------------------------------------------------------------------------------
+
+S3_BUCKET = "huntaze-media"
+S3_REGION = "us-east-1"
+# moto checks no signature: local credentials only name the caller (never used against a real store)
+S3_LOCAL_KEY_ID = "huntaze-local"
+S3_LOCAL_SECRET = "huntaze-local-secret"
+
+
+def s3_pid(profile: Profile) -> int | None:
+    pidfile = profile.data / "s3.pid"
+    if not pidfile.exists():
+        return None
+    pid = int(pidfile.read_text().strip())
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        pidfile.unlink()
+        return None
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists() and b"moto" not in cmdline.read_bytes():
+        pidfile.unlink()
+        return None
+    return pid
+
+
+def s3_up(profile: Profile) -> None:
+    endpoint = f"http://127.0.0.1:{profile.s3_port}"
+    if s3_pid(profile):
+        say(f"S3 server already running on {endpoint}")
+    else:
+        server = Path(sys.executable).parent / "moto_server"
+        if not server.exists():
+            raise SystemExit(f"{server} is missing: run `make install` (moto[server] is a dev dependency)")
+        logfile = profile.data / "logs" / "s3.log"
+        logfile.parent.mkdir(parents=True, exist_ok=True)
+        say(f"starting the S3 server (moto) on {endpoint}")
+        with open(logfile, "ab") as log:
+            proc = subprocess.Popen(
+                [str(server), "-H", "127.0.0.1", "-p", str(profile.s3_port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        (profile.data / "s3.pid").write_text(str(proc.pid))
+    wait_for_s3(endpoint, timeout=30)
+
+
+def wait_for_s3(endpoint: str, timeout: float) -> None:
+    """Ready means the bucket exists (made here when missing), with the CORS rule browsers need to PUT
+    to presigned URLs."""
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=S3_REGION,
+        aws_access_key_id=S3_LOCAL_KEY_ID,
+        aws_secret_access_key=S3_LOCAL_SECRET,
+        config=Config(retries={"max_attempts": 1}, connect_timeout=1, read_timeout=5),
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
+            if S3_BUCKET not in existing:
+                client.create_bucket(Bucket=S3_BUCKET)
+            client.put_bucket_cors(
+                Bucket=S3_BUCKET,
+                CORSConfiguration={
+                    "CORSRules": [
+                        {
+                            "AllowedMethods": ["PUT", "GET"],
+                            "AllowedOrigins": ["*"],
+                            "AllowedHeaders": ["*"],
+                            "ExposeHeaders": ["ETag"],
+                            "MaxAgeSeconds": 3600,
+                        }
+                    ]
+                },
+            )
+            return
+        except (BotoCoreError, ClientError) as exc:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the S3 server at {endpoint} did not answer in {timeout}s: {exc}") from exc
+            time.sleep(0.2)
+
+
+def s3_down(profile: Profile) -> None:
+    pid = s3_pid(profile)
+    if not pid:
+        return
+    say("stopping the S3 server")
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+    (profile.data / "s3.pid").unlink(missing_ok=True)
+
+
+def s3_environment(profile: Profile) -> dict[str, str]:
+    if os.environ.get("CONTENT_S3_ENDPOINT_URL"):
+        return {}
+    return {
+        "CONTENT_S3_ENDPOINT_URL": f"http://127.0.0.1:{profile.s3_port}",
+        "CONTENT_S3_BUCKET": S3_BUCKET,
+        "CONTENT_S3_REGION": S3_REGION,
+        "CONTENT_S3_ACCESS_KEY_ID": S3_LOCAL_KEY_ID,
+        "CONTENT_S3_SECRET_ACCESS_KEY": S3_LOCAL_SECRET,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+
+
 def external(profile: Profile) -> tuple[bool, bool]:
     """(kafka given, databases given) by the environment."""
     kafka = bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
@@ -540,6 +674,7 @@ def environment(profile: Profile) -> dict[str, str]:
     # profiles' test runs on one machine never share a port or a log file
     env["HUNTAZE_TEST_PORT_OFFSET"] = str(TEST_PORT_OFFSETS[profile.name])
     env["HUNTAZE_TEST_LOGDIR"] = str(profile.data / "logs" / "services")
+    env.update(s3_environment(profile))
     env.update(local_secrets.local_secrets(profile.data))
     return env
 
@@ -573,11 +708,16 @@ def up(profile: Profile) -> None:
         create_topics(os.environ["KAFKA_BOOTSTRAP_SERVERS"])
     else:
         kafka_up(profile)
+    if os.environ.get("CONTENT_S3_ENDPOINT_URL"):
+        say(f"using the S3 store given by CONTENT_S3_ENDPOINT_URL={os.environ['CONTENT_S3_ENDPOINT_URL']}")
+    else:
+        s3_up(profile)
     path = write_env_file(profile)
     say(f"{profile.name} infrastructure ready in {time.monotonic() - started:.1f}s (env: {path.relative_to(ROOT)})")
 
 
 def down(profile: Profile) -> None:
+    s3_down(profile)
     kafka_down(profile)
     postgres_down(profile)
 
@@ -588,6 +728,8 @@ def status(profile: Profile) -> None:
     pgdata = profile.data / "postgres"
     pg = (pgdata / "PG_VERSION").exists() and pg_running(pg_bindir(), pgdata, pg_user())
     print(f"postgres  {'running' if pg else 'stopped'} (127.0.0.1:{profile.pg_port})")
+    s3 = s3_pid(profile)
+    print(f"s3        {'running pid ' + str(s3) if s3 else 'stopped'} (127.0.0.1:{profile.s3_port})")
 
 
 def main() -> None:

@@ -1,13 +1,25 @@
 """Huntaze integration events: defined once here, used by every producer and consumer."""
 
-from .ai import AutomationTextWritten, ReplyDrafted
+from .ai import AutomationTextWritten, Idea, IdeasGenerated, ReplyDrafted
+from .content import (
+    ContentPlanned,
+    IdeasRequested,
+    MassMessageMoveRequested,
+    MediaUpdated,
+    MediaUploaded,
+    PostMoveRequested,
+)
 from .envelope import Envelope, EventPayload, kafka_headers, utcnow
 from .fans import FanErased, FanProfileUpdated, FanSegmentChanged
 from .ids import fan_id_for
 from .inbox import (
     MAX_MESSAGE_CHARS,
+    AutomationRunScheduled,
     AutomationTextRequested,
     FanRef,
+    MassAudience,
+    MassMessageMoveRefused,
+    MassMessageScheduled,
     MassMessageSent,
     MessageReceived,
     OfferBy,
@@ -17,7 +29,15 @@ from .inbox import (
     ReplyRegenerationRequested,
     ReplySent,
 )
-from .marketing import CampaignCreated, ConversionTracked, LinkClicked, PostFailed, PostPublished
+from .marketing import (
+    CampaignCreated,
+    ConversionTracked,
+    LinkClicked,
+    PostFailed,
+    PostMoveRefused,
+    PostPublished,
+    PostScheduled,
+)
 from .registry import REGISTRY, EventSpec, Registry, event, make_envelope
 from .revenue import (
     REVERSAL_TYPES,
@@ -32,6 +52,20 @@ from .revenue import (
 from .staff import ShiftCancelled, ShiftScheduled
 
 __all__ = [
+    "AutomationRunScheduled",
+    "ContentPlanned",
+    "Idea",
+    "IdeasGenerated",
+    "IdeasRequested",
+    "MassAudience",
+    "MassMessageMoveRefused",
+    "MassMessageMoveRequested",
+    "MassMessageScheduled",
+    "MediaUpdated",
+    "MediaUploaded",
+    "PostMoveRefused",
+    "PostMoveRequested",
+    "PostScheduled",
     "MAX_MESSAGE_CHARS",
     "AutomationTextRequested",
     "AutomationTextWritten",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from pydantic import Field
 
@@ -54,3 +55,25 @@ class AutomationTextWritten(EventPayload):
         description="Why a person must read it first: the fan's latest message tried to steer the AI "
         "(same reasons as `reply.drafted`). Empty: ordinary.",
     )
+
+
+class Idea(EventPayload):
+    """One content idea, with the facts of the creator's own data it starts from."""
+
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=2000)
+    hashtags: list[str] = Field(default_factory=list, max_length=30)
+    grounded_on: list[str] = Field(
+        default_factory=list, max_length=10, description="The facts it uses, in words (best-selling theme, hour…)."
+    )
+
+
+@event("ideas.generated", version=1, producer="ai", key="request_id")
+class IdeasGenerated(EventPayload):
+    """The answer to ``ideas.requested``: once per request."""
+
+    request_id: uuid.UUID
+    target: Literal["onlyfans", "instagram", "tiktok", "x", "reddit"]
+    ideas: list[Idea] = Field(max_length=20)
+    provider: str = Field(max_length=40)
+    model: str | None = Field(default=None, max_length=100)

@@ -187,3 +187,52 @@ class AutomationTextRequested(EventPayload):
         max_length=16, description="`welcome`, `thank_you`, `ppv_follow_up`, `win_back`, `re_engage`."
     )
     instruction: str = Field(min_length=1, max_length=500, description="The creator's instruction for the AI.")
+
+
+class MassAudience(EventPayload):
+    """Who a mass message goes to, as its creator chose."""
+
+    segments: list[str] = Field(max_length=20)
+    exclude_segments: list[str] = Field(default_factory=list, max_length=20)
+
+
+@event("massmessage.scheduled", version=1, producer="inbox", key="mass_message_id")
+class MassMessageScheduled(EventPayload):
+    """A mass message was created, moved or cancelled before it started sending: its plan as it now is
+    (consumers keep the highest ``revision``). Its end is ``massmessage.sent``. Consumers: content
+    (calendar, conflicts, media in use)."""
+
+    mass_message_id: uuid.UUID
+    revision: int = Field(ge=1, description="Grows by one at every change of its plan.")
+    send_at: AwareDatetime
+    status: Literal["scheduled", "cancelled"]
+    audience: MassAudience
+    text_excerpt: str = Field(max_length=120)
+    price_cents: int | None = Field(default=None, gt=0)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    media_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
+    created_by: uuid.UUID
+    move_id: uuid.UUID | None = Field(default=None, description="The calendar move this change applied, if any.")
+
+
+@event("massmessage.move_refused", version=1, producer="inbox", key="mass_message_id")
+class MassMessageMoveRefused(EventPayload):
+    """A calendar move of a mass message could not be applied (already sending, done, cancelled, time
+    in the past, unknown). The mass message is unchanged."""
+
+    move_id: uuid.UUID
+    mass_message_id: uuid.UUID
+    reason: str = Field(max_length=300)
+
+
+@event("automation.run_scheduled", version=1, producer="inbox", key="conversation_id")
+class AutomationRunScheduled(EventPayload):
+    """An automation's run was triggered and will fire at ``fire_at`` (a welcome, a thank-you, a
+    follow-up…), then what it did. Consumers: content (the calendar's scheduled sends)."""
+
+    run_id: uuid.UUID
+    conversation_id: uuid.UUID
+    automation: str = Field(max_length=32)
+    fan_id: uuid.UUID
+    fire_at: AwareDatetime
+    status: Literal["scheduled", "sent", "drafted", "skipped"]

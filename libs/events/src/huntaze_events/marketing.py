@@ -90,3 +90,30 @@ class CampaignCreated(EventPayload):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     starts_at: AwareDatetime
     ends_at: AwareDatetime
+
+
+@event("post.scheduled", version=1, producer="marketing", key="post_id")
+class PostScheduled(EventPayload):
+    """A post was scheduled, edited, moved or cancelled while waiting: its plan as it now is
+    (consumers keep the highest ``revision``). Consumers: content (calendar, media in use)."""
+
+    post_id: uuid.UUID
+    revision: int = Field(ge=1, description="Grows by one at every change of the post.")
+    account_id: uuid.UUID
+    network: Network
+    publish_at: AwareDatetime
+    status: Literal["scheduled", "cancelled"]
+    caption_excerpt: str = Field(max_length=120, description="The caption's first characters, for a calendar.")
+    media_ids: list[uuid.UUID] = Field(default_factory=list, max_length=35)
+    campaign_id: uuid.UUID | None = None
+    move_id: uuid.UUID | None = Field(default=None, description="The calendar move this change applied, if any.")
+
+
+@event("post.move_refused", version=1, producer="marketing", key="post_id")
+class PostMoveRefused(EventPayload):
+    """A calendar move of a post could not be applied (already published, cancelled, time in the past,
+    unknown post). The post is unchanged."""
+
+    move_id: uuid.UUID
+    post_id: uuid.UUID
+    reason: str = Field(max_length=300)

@@ -10,13 +10,25 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .ai import AutomationTextWritten, ReplyDrafted
+from .ai import AutomationTextWritten, Idea, IdeasGenerated, ReplyDrafted
+from .content import (
+    ContentPlanned,
+    IdeasRequested,
+    MassMessageMoveRequested,
+    MediaUpdated,
+    MediaUploaded,
+    PostMoveRequested,
+)
 from .envelope import Envelope, EventPayload
 from .fans import FanErased, FanProfileUpdated, FanSegmentChanged
 from .ids import fan_id_for
 from .inbox import (
+    AutomationRunScheduled,
     AutomationTextRequested,
     FanRef,
+    MassAudience,
+    MassMessageMoveRefused,
+    MassMessageScheduled,
     MassMessageSent,
     MessageReceived,
     OfferBy,
@@ -26,7 +38,15 @@ from .inbox import (
     ReplyRegenerationRequested,
     ReplySent,
 )
-from .marketing import CampaignCreated, ConversionTracked, LinkClicked, PostFailed, PostPublished
+from .marketing import (
+    CampaignCreated,
+    ConversionTracked,
+    LinkClicked,
+    PostFailed,
+    PostMoveRefused,
+    PostPublished,
+    PostScheduled,
+)
 from .registry import REGISTRY, make_envelope
 from .revenue import (
     SubscriptionExpired,
@@ -61,6 +81,11 @@ CAMPAIGN = uuid.UUID("f6a7b8c9-d0e1-45c6-97e8-f9a0b1c2d3e4")
 ORGANIZATION = uuid.UUID("d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6")
 OWNER = uuid.UUID("e2f3a4b5-c6d7-4e8f-90a1-b2c3d4e5f6a7")
 T_OFFER_EXPIRES = datetime(2026, 11, 5, 21, 14, 3, 120000, tzinfo=UTC)
+ITEM = uuid.UUID("a7b8c9d0-e1f2-46d7-a8e9-f0a1b2c3d4e5")
+IDEAS_REQUEST = uuid.UUID("b8c9d0e1-f2a3-47e8-b9f0-a1b2c3d4e5f6")
+MOVE = uuid.UUID("c9d0e1f2-a3b4-48f9-8a01-b2c3d4e5f6a7")
+SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+T_LATER = datetime(2026, 11, 4, 18, 0, tzinfo=UTC)
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
@@ -355,6 +380,121 @@ def _payloads() -> list[tuple[EventPayload, str]]:
                 converted_at=T0,
             ),
             "marketing",
+        ),
+        (
+            MediaUploaded(
+                media_id=MEDIA[0],
+                kind="photo",
+                content_type="image/jpeg",
+                size_bytes=2_481_337,
+                sha256=SHA,
+                title="Red lingerie set, mirror",
+                tags=["lingerie", "red"],
+                uploaded_at=T0,
+            ),
+            "content",
+        ),
+        (
+            MediaUpdated(
+                media_id=MEDIA[0],
+                revision=2,
+                kind="photo",
+                title="Red lingerie set, mirror",
+                tags=["lingerie", "red", "bestseller"],
+                suggested_price_cents=1500,
+                currency="USD",
+            ),
+            "content",
+        ),
+        (
+            ContentPlanned(
+                item_id=ITEM,
+                revision=1,
+                kind="drop",
+                title="Christmas set drop",
+                starts_at=T_LATER,
+                media_ids=MEDIA,
+                status="planned",
+            ),
+            "content",
+        ),
+        (
+            IdeasRequested(request_id=IDEAS_REQUEST, target="instagram", count=3, theme="christmas", requested_by=USER),
+            "content",
+        ),
+        (
+            IdeasGenerated(
+                request_id=IDEAS_REQUEST,
+                target="instagram",
+                ideas=[
+                    Idea(
+                        title="Red lingerie teaser, 21:00",
+                        body="A cropped mirror shot of the red set, caption asking which colour comes next.",
+                        hashtags=["christmas"],
+                        grounded_on=["best-selling theme: lingerie (12 unlocks, $180.00)", "best hour: 21:00"],
+                    )
+                ],
+                provider="offline",
+                model=None,
+            ),
+            "ai",
+        ),
+        (
+            PostMoveRequested(move_id=MOVE, post_id=POST, publish_at=T_LATER, requested_by=USER),
+            "content",
+        ),
+        (
+            PostScheduled(
+                post_id=POST,
+                revision=2,
+                account_id=SOCIAL_ACCOUNT,
+                network="instagram",
+                publish_at=T_LATER,
+                status="scheduled",
+                caption_excerpt="New set tonight 🔥 link in bio",
+                media_ids=MEDIA[:1],
+                campaign_id=CAMPAIGN,
+                move_id=MOVE,
+            ),
+            "marketing",
+        ),
+        (
+            PostMoveRefused(move_id=MOVE, post_id=POST, reason="the post was already published"),
+            "marketing",
+        ),
+        (
+            MassMessageMoveRequested(move_id=MOVE, mass_message_id=MASS_MESSAGE, send_at=T_LATER, requested_by=USER),
+            "content",
+        ),
+        (
+            MassMessageScheduled(
+                mass_message_id=MASS_MESSAGE,
+                revision=1,
+                send_at=T_LATER,
+                status="scheduled",
+                audience=MassAudience(segments=["whales"], exclude_segments=["lapsed"]),
+                text_excerpt="Hey {name}, something special for you tonight",
+                price_cents=2500,
+                currency="USD",
+                media_ids=MEDIA,
+                created_by=USER,
+            ),
+            "inbox",
+        ),
+        (
+            MassMessageMoveRefused(move_id=MOVE, mass_message_id=MASS_MESSAGE, reason="it is already sending"),
+            "inbox",
+        ),
+        (
+            AutomationRunScheduled(
+                run_id=RUN,
+                conversation_id=CONVERSATION,
+                automation="welcome",
+                fan_id=FAN,
+                fire_at=T_LATER,
+                status="scheduled",
+            ),
+            "inbox",
         ),
     ]
 

@@ -90,6 +90,20 @@ class Transaction(Protocol):
         ...
 
 
+class PlainSql:
+    """The base of a repository written in plain SQL on the transaction's psycopg connection."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    async def _rows(self, sql: str, params: Any) -> list[Any]:
+        """The rows the statement returned (none for a statement without a result)."""
+        conn = await self._tx.driver()
+        async with conn.cursor() as cursor:
+            await cursor.execute(sql, params)
+            return list(await cursor.fetchall()) if cursor.description else []
+
+
 async def listen(conninfo: str, channel: str, wakeup: asyncio.Event, what: str) -> None:
     """Sets ``wakeup`` on every NOTIFY of ``channel`` (and once on each (re)connection, for what was
     committed while nobody listened); reconnects with backoff for as long as it runs."""

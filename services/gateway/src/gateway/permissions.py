@@ -66,6 +66,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "marketing.accounts": frozenset({OWN, MAN}),  # social accounts and their credentials
     "marketing.links": frozenset({OWN, MAN}),  # tracking links and the domains they may lead to
     "marketing.campaigns": frozenset({OWN, MAN}),  # campaigns and their cost
+    # content: the media vault, ideas, and the one calendar
+    "content.read": frozenset({OWN, MAN, CHA, ANA}),  # the vault, a fan's sent/bought flags, ideas
+    "content.write": frozenset({OWN, MAN}),  # upload, describe, delete media
+    "content.ideas": frozenset({OWN, MAN}),  # ask the AI for ideas, edit, dismiss, accept them
+    "calendar.read": frozenset({OWN, MAN, CHA, ANA}),
+    "calendar.write": frozenset({OWN, MAN}),  # plan drops and notes, move items, import
+    "calendar.feed": frozenset({OWN, MAN, CHA, ANA}),  # one's own private .ics feed link
     # the organisation
     "creators.read": frozenset({OWN, MAN, CHA, ANA}),
     "creators.create": frozenset({OWN}),
@@ -194,9 +201,34 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("POST", "/v1/marketing/campaigns", "marketing.campaigns", audited=True),
     _r("GET", "/v1/marketing/campaigns", "marketing.read"),
     _r("GET", "/v1/marketing/campaigns/{campaign_id}", "marketing.read"),
+    # content
+    _r("POST", "/v1/content/media/uploads", "content.write", audited=True),
+    _r("POST", "/v1/content/media/uploads/{upload_id}/complete", "content.write", audited=True),
+    _r("GET", "/v1/content/media", "content.read"),
+    _r("GET", "/v1/content/media/{media_id}", "content.read"),
+    _r("GET", "/v1/content/media/{media_id}/download", "content.read"),
+    _r("PATCH", "/v1/content/media/{media_id}", "content.write", audited=True),
+    _r("DELETE", "/v1/content/media/{media_id}", "content.write", audited=True),
+    _r("POST", "/v1/content/ideas/generate", "content.ideas"),
+    _r("GET", "/v1/content/ideas", "content.read"),
+    _r("PATCH", "/v1/content/ideas/{idea_id}", "content.ideas"),
+    _r("POST", "/v1/content/ideas/{idea_id}/accept", "content.ideas", audited=True),
+    # the calendar (answered by the content service)
+    _r("GET", "/v1/calendar", "calendar.read"),
+    _r("POST", "/v1/calendar/items", "calendar.write", audited=True),
+    _r("PATCH", "/v1/calendar/items/{item_id}", "calendar.write", audited=True),
+    _r("POST", "/v1/calendar/entries/{entry_id}/move", "calendar.write", audited=True),
+    _r("GET", "/v1/calendar/export", "calendar.read"),
+    _r("POST", "/v1/calendar/import", "calendar.write", audited=True),
+    _r("GET", "/v1/calendar/feed", "calendar.feed"),
+    _r("POST", "/v1/calendar/feed", "calendar.feed", audited=True),
+    _r("DELETE", "/v1/calendar/feed", "calendar.feed", audited=True),
+    # the private iCalendar feed (the gateway's own route: the token in the URL is the credential)
+    _r("GET", "/v1/calendar.ics", PUBLIC, scope="none"),
     # the public redirect of tracking links (the gateway's own route, passed on to marketing)
     _r("GET", "/l/{code}", PUBLIC, scope="none"),
     _r("GET", "/v1/analytics/fans/{fan_id}/personal-data", "fans.personal_data", audited=True),
+    _r("GET", "/v1/analytics/media", "analytics.read"),
 )
 
 

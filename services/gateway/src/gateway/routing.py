@@ -15,11 +15,14 @@ ROUTES: dict[str, int] = {
     "fans": 8003,
     "analytics": 8004,
     "marketing": 8005,
+    "content": 8006,
 }
 
 ALIASES: dict[str, str] = {
     # /v1/revenue/... is the connector's and the revenue screens' API; the fans service owns it
     "revenue": "fans",
+    # /v1/calendar/... is the one calendar; the content service builds it from every service's events
+    "calendar": "content",
 }
 """More path prefixes answered by a service of ROUTES (same URL, no second setting)."""
 

@@ -1,0 +1,18 @@
+"""content: the calendar: read model of every service's plans, own items, moves, feed tokens, imports (issue 13)
+
+Revision ID: 0003
+Revises: 0002
+"""
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
