@@ -8,6 +8,7 @@ from .content import (
     MediaUpdated,
     MediaUploaded,
     PostMoveRequested,
+    PostRequested,
 )
 from .envelope import Envelope, EventPayload, kafka_headers, utcnow
 from .fans import FanErased, FanProfileUpdated, FanSegmentChanged
@@ -18,7 +19,7 @@ from .inbox import (
     AutomationTextRequested,
     FanRef,
     MassAudience,
-    MassMessageMoveRefused,
+    MassMessageCommandRefused,
     MassMessageScheduled,
     MassMessageSent,
     MessageReceived,
@@ -33,8 +34,8 @@ from .marketing import (
     CampaignCreated,
     ConversionTracked,
     LinkClicked,
+    PostCommandRefused,
     PostFailed,
-    PostMoveRefused,
     PostPublished,
     PostScheduled,
 )
@@ -58,13 +59,14 @@ __all__ = [
     "IdeasGenerated",
     "IdeasRequested",
     "MassAudience",
-    "MassMessageMoveRefused",
+    "MassMessageCommandRefused",
     "MassMessageMoveRequested",
     "MassMessageScheduled",
     "MediaUpdated",
     "MediaUploaded",
-    "PostMoveRefused",
+    "PostCommandRefused",
     "PostMoveRequested",
+    "PostRequested",
     "PostScheduled",
     "MAX_MESSAGE_CHARS",
     "AutomationTextRequested",

@@ -75,9 +75,9 @@ class IdeasRequested(EventPayload):
 @event("post.move_requested", version=1, producer="content", key="post_id")
 class PostMoveRequested(EventPayload):
     """A person moved a scheduled social post in the calendar. Marketing applies it and answers
-    ``post.scheduled`` with this ``move_id``, or ``post.move_refused``."""
+    ``post.scheduled`` with this ``command_id``, or ``post.command_refused``."""
 
-    move_id: uuid.UUID
+    command_id: uuid.UUID
     post_id: uuid.UUID
     publish_at: AwareDatetime
     requested_by: uuid.UUID
@@ -86,9 +86,25 @@ class PostMoveRequested(EventPayload):
 @event("massmessage.move_requested", version=1, producer="content", key="mass_message_id")
 class MassMessageMoveRequested(EventPayload):
     """A person moved a scheduled mass message in the calendar. The inbox applies it and answers
-    ``massmessage.scheduled`` with this ``move_id``, or ``massmessage.move_refused``."""
+    ``massmessage.scheduled`` with this ``command_id``, or ``massmessage.command_refused``."""
 
-    move_id: uuid.UUID
+    command_id: uuid.UUID
     mass_message_id: uuid.UUID
     send_at: AwareDatetime
+    requested_by: uuid.UUID
+
+
+@event("post.requested", version=1, producer="content", key="command_id")
+class PostRequested(EventPayload):
+    """A social post asked for by a calendar import (one row). Marketing checks it against the
+    network's rules like any post and answers ``post.scheduled`` with this ``command_id`` (the post
+    made once, whatever the number of deliveries), or ``post.command_refused``."""
+
+    command_id: uuid.UUID = Field(description="Stable for the row: re-importing the same row asks again with it.")
+    account_id: uuid.UUID
+    caption: str = Field(max_length=5000)
+    publish_at: AwareDatetime
+    media_ids: list[uuid.UUID] = Field(default_factory=list, max_length=35)
+    title: str | None = Field(default=None, max_length=300, description="Reddit only.")
+    subreddit: str | None = Field(default=None, max_length=64, description="Reddit only.")
     requested_by: uuid.UUID

@@ -212,15 +212,15 @@ class MassMessageScheduled(EventPayload):
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     media_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
     created_by: uuid.UUID
-    move_id: uuid.UUID | None = Field(default=None, description="The calendar move this change applied, if any.")
+    command_id: uuid.UUID | None = Field(default=None, description="The calendar move this change applied, if any.")
 
 
-@event("massmessage.move_refused", version=1, producer="inbox", key="mass_message_id")
-class MassMessageMoveRefused(EventPayload):
+@event("massmessage.command_refused", version=1, producer="inbox", key="mass_message_id")
+class MassMessageCommandRefused(EventPayload):
     """A calendar move of a mass message could not be applied (already sending, done, cancelled, time
     in the past, unknown). The mass message is unchanged."""
 
-    move_id: uuid.UUID
+    command_id: uuid.UUID
     mass_message_id: uuid.UUID
     reason: str = Field(max_length=300)
 

@@ -106,14 +106,17 @@ class PostScheduled(EventPayload):
     caption_excerpt: str = Field(max_length=120, description="The caption's first characters, for a calendar.")
     media_ids: list[uuid.UUID] = Field(default_factory=list, max_length=35)
     campaign_id: uuid.UUID | None = None
-    move_id: uuid.UUID | None = Field(default=None, description="The calendar move this change applied, if any.")
+    command_id: uuid.UUID | None = Field(
+        default=None, description="The calendar command (a move, an imported row) this change applied, if any."
+    )
 
 
-@event("post.move_refused", version=1, producer="marketing", key="post_id")
-class PostMoveRefused(EventPayload):
-    """A calendar move of a post could not be applied (already published, cancelled, time in the past,
-    unknown post). The post is unchanged."""
+@event("post.command_refused", version=1, producer="marketing", key="command_id")
+class PostCommandRefused(EventPayload):
+    """A calendar command (``post.move_requested``, ``post.requested``) could not be applied: already
+    published, cancelled, a time in the past, an unknown post or account, the network's rules. Nothing
+    changed."""
 
-    move_id: uuid.UUID
-    post_id: uuid.UUID
+    command_id: uuid.UUID
+    post_id: uuid.UUID | None = Field(default=None, description="The post a move named; None for a request.")
     reason: str = Field(max_length=300)

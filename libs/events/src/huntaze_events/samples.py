@@ -18,6 +18,7 @@ from .content import (
     MediaUpdated,
     MediaUploaded,
     PostMoveRequested,
+    PostRequested,
 )
 from .envelope import Envelope, EventPayload
 from .fans import FanErased, FanProfileUpdated, FanSegmentChanged
@@ -27,7 +28,7 @@ from .inbox import (
     AutomationTextRequested,
     FanRef,
     MassAudience,
-    MassMessageMoveRefused,
+    MassMessageCommandRefused,
     MassMessageScheduled,
     MassMessageSent,
     MessageReceived,
@@ -42,8 +43,8 @@ from .marketing import (
     CampaignCreated,
     ConversionTracked,
     LinkClicked,
+    PostCommandRefused,
     PostFailed,
-    PostMoveRefused,
     PostPublished,
     PostScheduled,
 )
@@ -440,7 +441,7 @@ def _payloads() -> list[tuple[EventPayload, str]]:
             "ai",
         ),
         (
-            PostMoveRequested(move_id=MOVE, post_id=POST, publish_at=T_LATER, requested_by=USER),
+            PostMoveRequested(command_id=MOVE, post_id=POST, publish_at=T_LATER, requested_by=USER),
             "content",
         ),
         (
@@ -454,16 +455,26 @@ def _payloads() -> list[tuple[EventPayload, str]]:
                 caption_excerpt="New set tonight 🔥 link in bio",
                 media_ids=MEDIA[:1],
                 campaign_id=CAMPAIGN,
-                move_id=MOVE,
+                command_id=MOVE,
             ),
             "marketing",
         ),
         (
-            PostMoveRefused(move_id=MOVE, post_id=POST, reason="the post was already published"),
+            PostCommandRefused(command_id=MOVE, post_id=POST, reason="the post was already published"),
             "marketing",
         ),
         (
-            MassMessageMoveRequested(move_id=MOVE, mass_message_id=MASS_MESSAGE, send_at=T_LATER, requested_by=USER),
+            PostRequested(
+                command_id=uuid.UUID("d0e1f2a3-b4c5-49a0-9b12-c3d4e5f6a7b8"),
+                account_id=SOCIAL_ACCOUNT,
+                caption="Advent day 3 🎄 link in bio",
+                publish_at=T_LATER,
+                requested_by=USER,
+            ),
+            "content",
+        ),
+        (
+            MassMessageMoveRequested(command_id=MOVE, mass_message_id=MASS_MESSAGE, send_at=T_LATER, requested_by=USER),
             "content",
         ),
         (
@@ -482,7 +493,7 @@ def _payloads() -> list[tuple[EventPayload, str]]:
             "inbox",
         ),
         (
-            MassMessageMoveRefused(move_id=MOVE, mass_message_id=MASS_MESSAGE, reason="it is already sending"),
+            MassMessageCommandRefused(command_id=MOVE, mass_message_id=MASS_MESSAGE, reason="it is already sending"),
             "inbox",
         ),
         (

@@ -1,4 +1,4 @@
-"""content: the calendar: read model of every service's plans, own items, moves, feed tokens, imports (issue 13)
+"""content: the usage history of each medium: posts, offers, mass messages, fans sent and fans who bought (issue 13)
 
 Revision ID: 0003
 Revises: 0002
