@@ -67,7 +67,7 @@ lint: install ## ruff: errors, bugbear, imports
 test-unit: install ## unit and contract tests only (no infrastructure)
 	@$(PY) -m pytest -m "not integration" --ignore=tests/faults -q
 
-bench: $(UV) ## B1–B10, B12–B14 (B9 public redirect, B10 publish lateness) against raw baselines (ONLY="B9 B10" for some; not part of make test)
+bench: $(UV) ## B1–B14 (B9 public redirect, B10 publish lateness, B11 calendar) against raw baselines (ONLY="B9 B10" for some; not part of make test)
 	@$(UV) sync --locked --all-packages --group bench --quiet
 	@tools/bench.sh
 

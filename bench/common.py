@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 LOGDIR = ROOT / ".data" / "bench" / "logs"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
-ALL = {"B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B12", "B13", "B14"}
+ALL = {"B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9", "B10", "B11", "B12", "B13", "B14"}
 CREATOR = uuid.UUID(int=0)
 TOPIC = fb.RECORDED.topic
 
@@ -180,6 +180,7 @@ class BenchBase:
         the service's: /ready, /metrics), as the platform deploys an api and a worker."""
         env = dict(self.env)
         ports = {"gateway": 18700, "inbox": 18701, "ai": 18702, "fans": 18703, "analytics": 18704, "marketing": 18705}
+        ports["content"] = 18706
         for name, port in ports.items():
             env[f"{name.upper()}_HTTP_PORT"] = str(port)
             env[f"{name.upper()}_LOG_LEVEL"] = "WARNING"

@@ -1,4 +1,4 @@
-"""`make bench`: B1–B10, B12–B14, each against a raw baseline measured in the same run on the same broker and
+"""`make bench`: B1–B14, each against a raw baseline measured in the same run on the same broker and
 database (the `bench` profile: a fresh Kafka and PostgreSQL started by tools/bench.sh).
 
     B1 consumer efficiency   chassis consumer events/s ÷ aiokafka getmany + json.loads + psycopg batch
@@ -20,6 +20,9 @@ database (the `bench` profile: a fresh Kafka and PostgreSQL started by tools/ben
                              (gateway, marketing api + worker): the X peer's arrival of each POST /2/tweets −
                              its publish_at, p50/p99/max, each post once and published; for reference a raw loop
                              sleeping until each post's time and posting straight to the peer
+    B11 calendar             GET /v1/calendar of a month holding 5,000 entries (posts, mass messages,
+                             automations' sends, shifts, campaigns, filled through their events): p50/p99 of
+                             sequential requests via the gateway ÷ the same rows read with psycopg + json.dumps
     B12 ingest efficiency    wrk requests/s of POST /v1/inbox/messages straight to the inbox ÷ a bare
                              FastAPI + psycopg endpoint doing the same statements (bench/bare_ingest.py)
     B13 timer lateness       10,000 timers due within one minute: handler start − due time, p50/p99
@@ -41,6 +44,7 @@ import sys
 import time
 from dataclasses import asdict
 
+from calendar_read import CalendarBenchmarks
 from common import ALL, RESULTS, ROOT, ROUNDS, Result, say
 from http_load import HttpBenchmarks
 from link_redirect import RedirectBenchmarks
@@ -62,6 +66,7 @@ class Bench(
     RevenueBenchmarks,
     StreamsBenchmarks,
     MassFanoutBenchmarks,
+    CalendarBenchmarks,
 ):
     """Every benchmark, on one bench infrastructure."""
 
@@ -93,6 +98,8 @@ async def main(selected: set[str]) -> int:
         results.append(await bench.b9())
     if "B10" in selected:
         results += await bench.b10()
+    if "B11" in selected:
+        results.append(await bench.b11())
     if "B12" in selected:
         results.append(await bench.b12())
     if "B13" in selected:

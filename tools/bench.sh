@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`: a fresh Kafka + PostgreSQL (bench profile), B1–B10, B12–B14 against raw baselines, stopped
+# `make bench`: a fresh Kafka + PostgreSQL (bench profile), B1–B14 against raw baselines, stopped
 # after. Some only: `make bench ONLY="B6 B7"` or `tools/bench.sh B6 B7` (a partial run never replaces
 # bench/results/latest.*).
 set -euo pipefail
