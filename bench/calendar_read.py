@@ -234,7 +234,7 @@ class CalendarBenchmarks(BenchBase):
         try:
             for envelope in events:
                 spec = REGISTRY.for_model(type(envelope.payload))
-                key = str(getattr(envelope.payload, spec.key)).encode()
+                key = spec.key_for(envelope.payload).encode()
                 await producer.send(spec.topic, value=envelope.to_json(), key=key)
             await producer.flush()
         finally:
