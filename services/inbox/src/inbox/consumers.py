@@ -8,6 +8,7 @@ from huntaze_events import (
     FanErased,
     FanProfileUpdated,
     FanSegmentChanged,
+    MassMessageMoveRequested,
     ReplyDrafted,
     SubscriptionStarted,
     TransactionRecorded,
@@ -18,7 +19,7 @@ from . import erasure, handlers
 from .adapters.connector import ConnectorError, OutboundConnector, OutboundReply, PaidTerms
 from .config import DEFAULT_MASS_PACE, DEFAULT_OFFER_TERMS, MassPace, OfferTerms
 from .domain import SendReply
-from .handlers import audience, automations, mass_messages, offers
+from .handlers import audience, automations, mass_calendar, mass_messages, offers
 from .mass import SendDelivery
 from .offers import SendOffer
 
@@ -146,6 +147,13 @@ def subscriptions(
         timeout_s=send_timeout_s,
         retry=send_retry,
     )
+
+    @subs.on(MassMessageMoveRequested, name="calendar_moves")
+    async def calendar_moves(uow: handlers.Uow, event: Envelope[MassMessageMoveRequested]) -> None:
+        """A mass message moved in the calendar: its send_at and expansion timer move while it is
+        scheduled (never into the past), answered massmessage.scheduled or massmessage.command_refused
+        — once per command."""
+        await mass_calendar.move(uow, event)
 
     # automations ----------------------------------------------------------------------------------
     @subs.on(SubscriptionStarted, name="automation_welcome")

@@ -68,6 +68,11 @@ class NotCancellable(Exception):
         super().__init__(f"the mass message is already {status.value}")
 
 
+class NotMovable(Exception):
+    def __init__(self, status: MassStatus) -> None:
+        super().__init__(f"the mass message is already {status.value}: only a scheduled one moves")
+
+
 @dataclass(frozen=True)
 class Audience:
     segments: tuple[str, ...]
@@ -139,6 +144,8 @@ class MassMessage:
     finished_at: datetime | None = None
     cancelled_at: datetime | None = None
     cancelled_by: uuid.UUID | None = None
+    revision: int = 1
+    """Grows by one at every change of its plan (moved, cancelled while scheduled): massmessage.scheduled's."""
 
     @property
     def paid(self) -> bool:
@@ -147,10 +154,19 @@ class MassMessage:
     def cancel(self, *, at: datetime, by: uuid.UUID) -> None:
         if self.status not in (MassStatus.SCHEDULED, MassStatus.SENDING):
             raise NotCancellable(self.status)
+        if self.status is MassStatus.SCHEDULED:
+            self.revision += 1  # its plan changed (a sending one ends with massmessage.sent instead)
         self.status = MassStatus.CANCELLED
         self.cancelled_at = at
         self.cancelled_by = by
         self.finished_at = at
+
+    def move(self, send_at: datetime, *, now: datetime) -> None:
+        """Only while scheduled (the caller refuses a time in the past)."""
+        if self.status is not MassStatus.SCHEDULED:
+            raise NotMovable(self.status)
+        self.send_at = max(send_at, now)
+        self.revision += 1
 
 
 @dataclass(frozen=True)

@@ -151,6 +151,12 @@ class InboxRepository(Protocol):
 
     async def save_mass_message(self, mass: MassMessage) -> None: ...
 
+    async def claim_command(
+        self, creator_id: uuid.UUID, command_id: uuid.UUID, mass_id: uuid.UUID, at: datetime
+    ) -> bool:
+        """Records that a calendar command (a move) is being answered; False when it was already."""
+        ...
+
     async def expand(self, mass: MassMessage, now: datetime) -> int:
         """One pending delivery per fan of its audience now; returns how many it has."""
         ...
@@ -182,9 +188,16 @@ class InboxRepository(Protocol):
     async def mass_stats(self, mass: MassMessage) -> MassStats: ...
 
     async def outbound_conversation(
-        self, creator_id: uuid.UUID, fan_id: uuid.UUID, external_id: str, display_name: str, now: datetime
+        self,
+        creator_id: uuid.UUID,
+        fan_id: uuid.UUID,
+        external_id: str,
+        display_name: str,
+        now: datetime,
+        conversation_id: uuid.UUID | None = None,
     ) -> uuid.UUID | None:
-        """The fan's conversation (created empty if none); None when the fan was erased."""
+        """The fan's conversation (created empty if none, with ``conversation_id`` when given); None
+        when the fan was erased."""
         ...
 
     # automations -------------------------------------------------------------------------------------

@@ -12,9 +12,12 @@ from inbox.domain import Conversation, ConversationSummary, Draft, DraftStatus, 
 from inbox.mass import Recipient
 from inbox.offers import Offer
 
+from .fake_mass import FakeMassMessages
 
-class FakeInboxRepository:
+
+class FakeInboxRepository(FakeMassMessages):
     def __init__(self) -> None:
+        super().__init__()
         self.own_words: dict[uuid.UUID, list[str]] = {}
         self.conversations: dict[uuid.UUID, Conversation] = {}
         self.messages: dict[uuid.UUID, Message] = {}
@@ -200,14 +203,20 @@ class FakeInboxRepository:
         return who, set(segments)
 
     async def outbound_conversation(
-        self, creator_id: uuid.UUID, fan_id: uuid.UUID, external_id: str, display_name: str, now: datetime
+        self,
+        creator_id: uuid.UUID,
+        fan_id: uuid.UUID,
+        external_id: str,
+        display_name: str,
+        now: datetime,
+        conversation_id: uuid.UUID | None = None,
     ) -> uuid.UUID | None:
         if fan_id in self.erased_fans:
             return None
         for c in self.conversations.values():
             if c.creator_id == creator_id and c.fan_external_id == external_id:
                 return c.id
-        c = Conversation(uuid.uuid4(), creator_id, fan_id, external_id, display_name, now, now, 0)
+        c = Conversation(conversation_id or uuid.uuid4(), creator_id, fan_id, external_id, display_name, now, now, 0)
         self.conversations[c.id] = c
         return c.id
 

@@ -1,15 +1,15 @@
 """Everything the marketing workers do, in one place: publish each scheduled post at its time, once
 (:mod:`.publishing`); attribute new subscribers to tracking links and keep the sales they make
-(:mod:`.tracking`)."""
+(:mod:`.tracking`); apply the calendar's commands (:mod:`.commands`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from huntaze_events import Envelope, SubscriptionStarted, TransactionRecorded
+from huntaze_events import Envelope, PostMoveRequested, PostRequested, SubscriptionStarted, TransactionRecorded
 from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions, Timer
 
-from . import publishing, tracking
+from . import commands, publishing, tracking
 from .credentials import CredentialsUnreadable, Vault
 from .networks import Network
 from .ports import Uow
@@ -34,6 +34,18 @@ def subscriptions(
     async def sales(uow: Uow, events: Sequence[Envelope[TransactionRecorded]]) -> None:
         """Keeps every transaction once (by id): converted fans' ones count for their link."""
         await tracking.record_sales(uow, events)
+
+    @subs.on(PostMoveRequested, name="calendar_moves")
+    async def calendar_moves(uow: Uow, event: Envelope[PostMoveRequested]) -> None:
+        """A post moved in the calendar: moved like a PATCH of its time (its timer too) and answered
+        post.scheduled, or post.command_refused — once per command."""
+        await commands.move_post(uow, event)
+
+    @subs.on(PostRequested, name="calendar_requests")
+    async def calendar_requests(uow: Uow, event: Envelope[PostRequested]) -> None:
+        """A post asked for by a calendar import: scheduled like a POST (one per command) and answered
+        post.scheduled, or post.command_refused."""
+        await commands.request_post(uow, event)
 
     @subs.timer(publishing.PUBLISH_DUE)
     async def publish_post(uow: Uow, timer: Timer[None]) -> None:

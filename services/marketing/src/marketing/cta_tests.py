@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from . import domain, handlers, publishing
+from .calendar import announce
 from .campaigns import Results, combine
 from .cta import LETTERS, LINK_PLACEHOLDER, MAX_VARIANTS, MIN_VARIANTS, Arm, Verdict, verdict
 from .domain import Conflict, Content, Post, Refused
@@ -66,6 +67,7 @@ async def schedule_cta_test(
             replace(link, post_id=post.id, network=post.network.value, campaign_id=link.campaign_id or campaign_id)
         )
         publishing.schedule_publication(uow, post)
+        announce(uow, post)
         posts.append(post)
     await uow.commit()
     return posts

@@ -127,6 +127,10 @@ class Post:
     """The posts of one CTA test share it (the first variant's id); None: not a test."""
     variant: str | None = None
     """A, B, C or D within its CTA test."""
+    revision: int = 1
+    """Grows by one at every change of its plan (an edit, a move, a cancel): ``post.scheduled``'s."""
+    command_id: uuid.UUID | None = None
+    """The calendar command (``post.requested``) that made it, if any: one post per command."""
 
 
 def _check_time(publish_at: datetime, now: datetime) -> None:
@@ -165,10 +169,11 @@ def edit(post: Post, content: Content | None, publish_at: datetime | None, now: 
         content=(content or post.content).checked(post.network),
         publish_at=post.publish_at if publish_at is None else max(publish_at, now),
         updated_at=now,
+        revision=post.revision + 1,
     )
 
 
 def cancel(post: Post, now: datetime) -> Post:
     if post.status is not PostStatus.SCHEDULED:
         raise Conflict("not_cancellable", f"a {post.status.value} post cannot be cancelled")
-    return replace(post, status=PostStatus.CANCELLED, updated_at=now)
+    return replace(post, status=PostStatus.CANCELLED, updated_at=now, revision=post.revision + 1)

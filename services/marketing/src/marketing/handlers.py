@@ -7,10 +7,12 @@ decrypted through the API; only the publishing adapters open them.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from . import domain, publishing, slots
+from .calendar import announce
 from .credentials import Vault
 from .domain import Account, Conflict, Content, Post, PostStatus
 from .networks import Network
@@ -68,6 +70,22 @@ async def schedule_post(
     campaign_id: uuid.UUID | None = None,
 ) -> Post:
     """``publish_at`` None: the account's next free queue slot."""
+    post = await add_scheduled_post(uow, creator_id, account_id, content, publish_at, campaign_id)
+    await uow.commit()
+    return post
+
+
+async def add_scheduled_post(
+    uow: Uow,
+    creator_id: uuid.UUID,
+    account_id: uuid.UUID,
+    content: Content,
+    publish_at: datetime | None,
+    campaign_id: uuid.UUID | None = None,
+    command_id: uuid.UUID | None = None,
+) -> Post:
+    """:func:`schedule_post` without the commit (part of the caller's transaction): the post, its
+    publication timer and its ``post.scheduled``. Raises NotFound, Refused before writing anything."""
     account = await uow.repo.account(creator_id, account_id)
     if account is None:
         raise NotFound("no account with this id")
@@ -75,9 +93,11 @@ async def schedule_post(
     if campaign_id is not None and await uow.repo.campaign(creator_id, campaign_id) is None:
         raise NotFound("no campaign with this id")
     post = domain.schedule(account, content, publish_at, uow.now(), campaign_id)
+    if command_id is not None:
+        post = replace(post, command_id=command_id)
     await uow.repo.add_post(post)
     publishing.schedule_publication(uow, post)
-    await uow.commit()
+    announce(uow, post, command_id)
     return post
 
 
@@ -94,6 +114,7 @@ async def edit_post(
     post = domain.edit(await _post(uow, creator_id, post_id), content, publish_at, uow.now())
     await uow.repo.save_post(post)
     publishing.schedule_publication(uow, post)
+    announce(uow, post)
     await uow.commit()
     return post
 
@@ -102,6 +123,7 @@ async def cancel_post(uow: Uow, creator_id: uuid.UUID, post_id: uuid.UUID) -> Po
     post = domain.cancel(await _post(uow, creator_id, post_id), uow.now())
     await uow.repo.save_post(post)
     publishing.drop_publication(uow, post)
+    announce(uow, post)
     await uow.commit()
     return post
 

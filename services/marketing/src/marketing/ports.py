@@ -143,5 +143,16 @@ class MarketingRepository(LinksRepository, Protocol):
         """The variants of a CTA test, A first."""
         ...
 
+    # calendar commands (:mod:`.commands`) ---------------------------------------------------------
+    async def post_by_command(self, creator_id: uuid.UUID, command_id: uuid.UUID) -> Post | None:
+        """The post a ``post.requested`` command made, if any."""
+        ...
+
+    async def claim_command(
+        self, creator_id: uuid.UUID, command_id: uuid.UUID, post_id: uuid.UUID | None, at: datetime
+    ) -> bool:
+        """Records that this command is being answered; False when it was already (nothing stored)."""
+        ...
+
 
 Uow = UnitOfWork[MarketingRepository]

@@ -21,6 +21,8 @@ class FakeMarketingRepository(FakeLinks):
         self.sealed: dict[uuid.UUID, bytes] = {}
         self.posts_by_id: dict[uuid.UUID, Post] = {}
         self.slots_by_account: dict[uuid.UUID, tuple[str | None, tuple[Slot, ...]]] = {}
+        self.commands: dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID | None] = {}
+        """Calendar commands answered: (creator, command) → the post they named."""
 
     async def add_account(self, account: Account, sealed_credentials: bytes) -> bool:
         for a in self.accounts_by_id.values():
@@ -55,7 +57,21 @@ class FakeMarketingRepository(FakeLinks):
         return sum(1 for p in self.posts_by_id.values() if p.account_id == account_id and p.status in OPEN)
 
     async def add_post(self, post: Post) -> None:
+        if post.command_id is not None and await self.post_by_command(post.creator_id, post.command_id):
+            raise AssertionError("uq_posts_command: one post per calendar command")
         self.posts_by_id[post.id] = post
+
+    async def post_by_command(self, creator_id: uuid.UUID, command_id: uuid.UUID) -> Post | None:
+        found = [p for p in self.posts_by_id.values() if (p.creator_id, p.command_id) == (creator_id, command_id)]
+        return found[0] if found else None
+
+    async def claim_command(
+        self, creator_id: uuid.UUID, command_id: uuid.UUID, post_id: uuid.UUID | None, at: datetime
+    ) -> bool:
+        if (creator_id, command_id) in self.commands:
+            return False
+        self.commands[(creator_id, command_id)] = post_id
+        return True
 
     async def post(self, creator_id: uuid.UUID, post_id: uuid.UUID, *, lock: bool = False) -> Post | None:
         p = self.posts_by_id.get(post_id)

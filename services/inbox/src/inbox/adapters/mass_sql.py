@@ -18,7 +18,7 @@ from ..mass import Audience, Delivery, DeliveryStatus, MassMessage, MassStats, M
 
 _MASS_COLUMNS = (
     "id, creator_id, audience, text, price_cents, media_ids, send_at, status, created_at, created_by, "
-    "recipients, started_at, finished_at, cancelled_at, cancelled_by, created_shift_id"
+    "recipients, started_at, finished_at, cancelled_at, cancelled_by, created_shift_id, revision"
 )
 
 
@@ -65,6 +65,7 @@ def _mass(row: Any) -> MassMessage:
         cancelled_at=row[13],
         cancelled_by=row[14],
         created_shift_id=row[15],
+        revision=row[16],
     )
 
 
@@ -138,7 +139,8 @@ class MassMessages:
     async def add_mass_message(self, m: MassMessage, currency: str) -> None:
         await self._rows(
             "INSERT INTO mass_messages (id, creator_id, audience, text, price_cents, currency, media_ids, send_at, "
-            "status, created_at, created_by, created_shift_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "status, created_at, created_by, created_shift_id, revision) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (
                 m.id,
                 m.creator_id,
@@ -152,6 +154,7 @@ class MassMessages:
                 m.created_at,
                 m.created_by,
                 m.created_shift_id,
+                m.revision,
             ),
         )
 
@@ -184,9 +187,30 @@ class MassMessages:
     async def save_mass_message(self, m: MassMessage) -> None:
         await self._rows(
             "UPDATE mass_messages SET status = %s, recipients = %s, started_at = %s, finished_at = %s, "
-            "cancelled_at = %s, cancelled_by = %s WHERE id = %s",
-            (m.status.value, m.recipients, m.started_at, m.finished_at, m.cancelled_at, m.cancelled_by, m.id),
+            "cancelled_at = %s, cancelled_by = %s, send_at = %s, revision = %s WHERE id = %s",
+            (
+                m.status.value,
+                m.recipients,
+                m.started_at,
+                m.finished_at,
+                m.cancelled_at,
+                m.cancelled_by,
+                m.send_at,
+                m.revision,
+                m.id,
+            ),
         )
+
+    async def claim_command(
+        self, creator_id: uuid.UUID, command_id: uuid.UUID, mass_id: uuid.UUID, at: datetime
+    ) -> bool:
+        """Records that a calendar command is being answered; False when it was already."""
+        rows = await self._rows(
+            "INSERT INTO calendar_commands (creator_id, command_id, mass_message_id, answered_at) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING command_id",
+            (creator_id, command_id, mass_id, at),
+        )
+        return bool(rows)
 
     async def expand(self, m: MassMessage, now: datetime) -> int:
         """One pending delivery per fan of the audience now (each with its future offer id when paid)."""
@@ -283,7 +307,13 @@ class MassMessages:
         return MassStats(m.recipients, by_status, failures, int(sold[0]), int(sold[1]), int(sold[2]))
 
     async def outbound_conversation(
-        self, creator_id: uuid.UUID, fan_id: uuid.UUID, external_id: str, display_name: str, now: datetime
+        self,
+        creator_id: uuid.UUID,
+        fan_id: uuid.UUID,
+        external_id: str,
+        display_name: str,
+        now: datetime,
+        conversation_id: uuid.UUID | None = None,
     ) -> uuid.UUID | None:
         """The fan's conversation, created (empty) when the first message to them is ours; None when
         the fan was erased."""
@@ -293,6 +323,6 @@ class MassMessages:
             "WHERE NOT EXISTS (SELECT 1 FROM erased_fans WHERE fan_id = %s) "
             "ON CONFLICT ON CONSTRAINT uq_conversations_creator_fan DO UPDATE SET "
             "fan_display_name = conversations.fan_display_name RETURNING id",
-            (uuid.uuid4(), creator_id, fan_id, external_id, display_name[:100], now, now, fan_id),
+            (conversation_id or uuid.uuid4(), creator_id, fan_id, external_id, display_name[:100], now, now, fan_id),
         )
         return rows[0][0] if rows else None

@@ -14,6 +14,11 @@ Flow of one trigger::
                                        └─▶ on_text_written(): decide() again with the text's review
                                            ─▶ draft or autosend as above (quiet hours begun: a draft)
 
+The calendar (the content service) follows each run through ``automation.run_scheduled``: emitted
+when the run is recorded (status ``scheduled``, its fire time), again when quiet hours defer it, and
+with its outcome when it is decided (``sent``, ``drafted``, ``skipped``) — in the same transactions.
+Its ``conversation_id`` is the fan's conversation, or the id the conversation firing creates will get.
+
 A redelivered trigger finds its run and does nothing; a fired timer that already decided (a worker
 died after the commit) finds the run decided and does nothing; the send's idempotency key is the
 run id, so the connector drops a repeat.
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from huntaze_events import (
+    AutomationRunScheduled,
     AutomationTextRequested,
     AutomationTextWritten,
     Envelope,
@@ -58,6 +64,14 @@ from .conversations import SEND_REPLY
 
 AUTOMATION_FIRE = "automation_fire"
 PROVIDER = "automation"
+CONVERSATION = "conversation_id"
+"""The run's context key for its conversation (the fan's, or the id the one firing creates gets)."""
+ANNOUNCED = {
+    RunStatus.PENDING: "scheduled",
+    RunStatus.AUTOSENT: "sent",
+    RunStatus.DRAFTED: "drafted",
+    RunStatus.SKIPPED: "skipped",
+}
 
 
 # settings -----------------------------------------------------------------------------------------
@@ -123,6 +137,8 @@ async def trigger(
     automation = (await uow.repo.automation_config(creator_id))[kind]
     if not automation.enabled or stale(at, now):
         return None
+    known = await uow.repo.fan_conversations(creator_id, fan_id)
+    planned = known[0].id if known else uuid.uuid4()  # the one firing creates, when the fan has none yet
     run = Run(
         id=uuid.uuid4(),
         creator_id=creator_id,
@@ -131,12 +147,42 @@ async def trigger(
         fan_id=fan_id,
         due_at=max(at, now) + automation.delay,
         created_at=now,
-        context=dict(context or {}),
+        context={**(context or {}), CONVERSATION: str(planned)},
     )
     if not await uow.repo.add_run(run):
         return None  # this trigger fired already (a redelivery), or the fan was erased
     uow.schedule(AUTOMATION_FIRE, key=str(run.id), at=run.due_at, tenant=creator_id)
+    _announce(uow, run)
     return run
+
+
+# what the calendar (the content service) learns of a run ---------------------------------------------
+
+
+def _announce(uow: Uow, run: Run, conversation_id: uuid.UUID | None = None) -> None:
+    """``automation.run_scheduled``: the run recorded (or deferred) with its fire time, then what it
+    did when it fired. Nothing while the AI writes its text, nor for a run recorded before runs
+    carried their conversation, nor for an erased fan (nothing more is said of them)."""
+    status = ANNOUNCED.get(run.status)
+    conversation_id = conversation_id or _planned(run)
+    if status is None or conversation_id is None or run.reason == "fan_erased":
+        return
+    uow.emit(
+        AutomationRunScheduled(
+            run_id=run.id,
+            conversation_id=conversation_id,
+            automation=run.kind.value,
+            fan_id=run.fan_id,
+            fire_at=run.due_at,
+            status=status,  # type: ignore[arg-type]
+        ),
+        creator_id=run.creator_id,
+    )
+
+
+def _planned(run: Run) -> uuid.UUID | None:
+    planned = run.context.get(CONVERSATION)
+    return uuid.UUID(planned) if planned else None
 
 
 def _fan(ref: object) -> dict[str, str]:
@@ -223,6 +269,7 @@ async def fire(uow: Uow, timer: Timer[None]) -> None:
     if gone is not None or not automation.enabled:
         _decided(run, RunStatus.SKIPPED, gone or "disabled", now)
         await uow.repo.save_run(run)
+        _announce(uow, run)
         return
     external_id = run.context.get("external_id") or (recipient.external_id if recipient else None)
     name = run.context.get("display_name") or (recipient.display_name if recipient else None) or external_id
@@ -232,10 +279,13 @@ async def fire(uow: Uow, timer: Timer[None]) -> None:
             external_id, name = known[0].fan_external_id, known[0].fan_display_name
     conversation_id = None
     if external_id is not None and name is not None:
-        conversation_id = await uow.repo.outbound_conversation(run.creator_id, run.fan_id, external_id, name, now)
+        conversation_id = await uow.repo.outbound_conversation(
+            run.creator_id, run.fan_id, external_id, name, now, _planned(run)
+        )
     if conversation_id is None or external_id is None:
         _decided(run, RunStatus.SKIPPED, "unknown_fan" if external_id is None else "fan_erased", now)
         await uow.repo.save_run(run)
+        _announce(uow, run)
         return
     text = "" if automation.instruction else render(automation.text, name=name)
     term = find_restricted(text, await uow.repo.restricted_words(run.creator_id))
@@ -250,6 +300,7 @@ async def fire(uow: Uow, timer: Timer[None]) -> None:
         uow.schedule(
             AUTOMATION_FIRE, key=f"{run.id}@{decision.until.isoformat()}", at=run.due_at, tenant=run.creator_id
         )
+        _announce(uow, run, conversation_id)  # it fires later: the calendar shows its new time
         return
     if automation.instruction and decision.outcome is not Outcome.SKIP:
         await _ask_for_text(uow, run, automation.instruction, conversation_id, name)
@@ -290,6 +341,7 @@ async def on_text_written(uow: Uow, event: Envelope[AutomationTextWritten]) -> N
     if conversation is None or await uow.repo.erased(run.creator_id, run.fan_id) is not None:
         _decided(run, RunStatus.SKIPPED, "fan_erased", now)
         await uow.repo.save_run(run)
+        _announce(uow, run, written.conversation_id)
         return
     config = await uow.repo.automation_config(run.creator_id)
     automation = config[run.kind]
@@ -331,6 +383,7 @@ async def _settle(
     if decision.outcome is Outcome.SKIP:
         _decided(run, RunStatus.SKIPPED, decision.reason, now)
         await uow.repo.save_run(run)
+        _announce(uow, run, conversation_id)
         return
     autosend = decision.outcome is Outcome.AUTOSEND
     draft = Draft(
@@ -353,6 +406,7 @@ async def _settle(
     run.draft_id = draft.id
     _decided(run, RunStatus.AUTOSENT if autosend else RunStatus.DRAFTED, decision.reason, now)
     await uow.repo.save_run(run)
+    _announce(uow, run, conversation_id)
     if autosend:
         uow.call(
             SEND_REPLY,

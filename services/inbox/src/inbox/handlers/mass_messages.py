@@ -35,6 +35,7 @@ from ..mass import (
 )
 from ..offers import OFFER_CURRENCY, Offer, OfferStatus, clean_media_ids
 from .base import NotFound, Uow
+from .mass_plan import announce
 from .offers import OFFER_EXPIRY
 
 SEND_DELIVERY = "send_mass_delivery"
@@ -110,6 +111,7 @@ async def create(uow: Uow, cmd: NewMassMessage, terms: OfferTerms) -> MassMessag
     )
     await uow.repo.add_mass_message(m, OFFER_CURRENCY)
     uow.schedule(MASS_EXPAND, key=str(m.id), at=m.send_at, tenant=m.creator_id)
+    announce(uow, m)
     await uow.commit()
     return m
 
@@ -117,8 +119,8 @@ async def create(uow: Uow, cmd: NewMassMessage, terms: OfferTerms) -> MassMessag
 async def expand(uow: Uow, timer: Timer[None], pace: MassPace) -> None:
     """``send_at`` came: one delivery per fan of the audience as it is now, then the pump starts."""
     m = await uow.repo.mass_message(timer.tenant, uuid.UUID(timer.key), lock=True)
-    if m is None or m.status is not MassStatus.SCHEDULED:
-        return  # cancelled before it started
+    if m is None or m.status is not MassStatus.SCHEDULED or m.send_at > uow.now():
+        return  # cancelled before it started, or moved later (its timer moved with it)
     now = uow.now()
     m.recipients = await uow.repo.expand(m, now)
     m.status = MassStatus.SENDING
@@ -207,6 +209,8 @@ async def cancel(uow: Uow, creator_id: uuid.UUID, user_id: uuid.UUID, mass_id: u
     await uow.repo.save_mass_message(m)
     if was_sending:
         _finish(uow, m, now, await uow.repo.mass_stats(m))
+    else:
+        announce(uow, m)  # cancelled before it started: the calendar shows it cancelled
     await uow.commit()
     return m
 

@@ -11,11 +11,13 @@ from typing import Any
 from ..domain import Account, Content, Post, PostStatus
 from ..networks import Network
 from ..slots import Slot
+from .commands_sql import SqlCommands
 from .links_sql import SqlLinksRepository
 
 _POST_COLUMNS = (
     "id, creator_id, account_id, network, caption, media_ids, cta, title, subreddit, publish_at, status, "
-    "client_ref, created_at, updated_at, network_post_id, error, published_at, campaign_id, cta_test_id, variant, media_urls"
+    "client_ref, created_at, updated_at, network_post_id, error, published_at, campaign_id, cta_test_id, variant, media_urls, "
+    "revision, command_id"
 )
 
 
@@ -25,7 +27,7 @@ def _account(row: Any) -> Account:
 
 def _post(row: Any) -> Post:
     (pid, creator, account, network, caption, media, cta, title, subreddit, at, status, ref, created, updated,
-     network_id, error, published, campaign, test, variant, urls) = row  # fmt: skip
+     network_id, error, published, campaign, test, variant, urls, revision, command) = row  # fmt: skip
     return Post(
         id=pid,
         creator_id=creator,
@@ -43,10 +45,12 @@ def _post(row: Any) -> Post:
         campaign_id=campaign,
         cta_test_id=test,
         variant=variant,
+        revision=revision,
+        command_id=command,
     )
 
 
-class SqlMarketingRepository(SqlLinksRepository):
+class SqlMarketingRepository(SqlCommands, SqlLinksRepository):
     # accounts ------------------------------------------------------------------------------------
     async def add_account(self, account: Account, sealed_credentials: bytes) -> bool:
         rows = await self._rows(
@@ -93,10 +97,11 @@ class SqlMarketingRepository(SqlLinksRepository):
         c = p.content
         return (p.id, p.creator_id, p.account_id, p.network.value, c.caption, list(c.media_ids), c.cta, c.title,
                 c.subreddit, p.publish_at, p.status.value, p.client_ref, p.created_at, p.updated_at,
-                p.network_post_id, p.error, p.published_at, p.campaign_id, p.cta_test_id, p.variant, list(c.media_urls))  # fmt: skip
+                p.network_post_id, p.error, p.published_at, p.campaign_id, p.cta_test_id, p.variant, list(c.media_urls),
+                p.revision, p.command_id)  # fmt: skip
 
     async def add_post(self, post: Post) -> None:
-        await self._rows(f"INSERT INTO posts ({_POST_COLUMNS}) VALUES ({', '.join(['%s'] * 21)})", self._values(post))
+        await self._rows(f"INSERT INTO posts ({_POST_COLUMNS}) VALUES ({', '.join(['%s'] * 23)})", self._values(post))
 
     async def post(self, creator_id: uuid.UUID, post_id: uuid.UUID, *, lock: bool = False) -> Post | None:
         rows = await self._rows(
@@ -110,9 +115,9 @@ class SqlMarketingRepository(SqlLinksRepository):
         await self._rows(
             "UPDATE posts SET caption = %s, media_ids = %s, media_urls = %s, cta = %s, title = %s, subreddit = %s, "
             "publish_at = %s, "
-            "status = %s, updated_at = %s, network_post_id = %s, error = %s, published_at = %s WHERE id = %s",
+            "status = %s, updated_at = %s, network_post_id = %s, error = %s, published_at = %s, revision = %s WHERE id = %s",
             (c.caption, list(c.media_ids), list(c.media_urls), c.cta, c.title, c.subreddit, post.publish_at, post.status.value,
-             post.updated_at, post.network_post_id, post.error, post.published_at, post.id),
+             post.updated_at, post.network_post_id, post.error, post.published_at, post.revision, post.id),
         )  # fmt: skip
 
     async def posts(
@@ -125,6 +130,12 @@ class SqlMarketingRepository(SqlLinksRepository):
             params.append(status.value)
         rows = await self._rows(sql + " ORDER BY publish_at, id LIMIT %s", (*params, limit))
         return [_post(r) for r in rows]
+
+    async def post_by_command(self, creator_id: uuid.UUID, command_id: uuid.UUID) -> Post | None:
+        rows = await self._rows(
+            f"SELECT {_POST_COLUMNS} FROM posts WHERE creator_id = %s AND command_id = %s", (creator_id, command_id)
+        )
+        return _post(rows[0]) if rows else None
 
     async def cta_test_posts(self, creator_id: uuid.UUID, test_id: uuid.UUID) -> list[Post]:
         rows = await self._rows(
