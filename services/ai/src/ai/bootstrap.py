@@ -8,16 +8,24 @@ from huntaze_service import Runtime, Service, ServiceDefinition
 
 from . import api, consumers, personal_data
 from .adapters.llm import provider_from_settings
+from .adapters.llm_ideas import idea_writer_from_settings
 from .adapters.offline import OfflineProvider
 from .adapters.repository import SqlAiRepository
 from .captions import Captioner, CaptionWriter
 from .config import AiSettings
 from .domain import DraftingProvider
+from .ideas import IdeaWriter
 
 
-def build(settings: AiSettings | None = None, *, provider: DraftingProvider | None = None) -> Service:
+def build(
+    settings: AiSettings | None = None,
+    *,
+    provider: DraftingProvider | None = None,
+    idea_writer: IdeaWriter | None = None,
+) -> Service:
     settings = settings or AiSettings()
     provider = provider or provider_from_settings(settings)
+    idea_writer = idea_writer or idea_writer_from_settings(settings)
     offline = OfflineProvider()
     # captions: the same provider as drafts (one that writes none — a test's — leaves them offline)
     captioner = Captioner(provider if isinstance(provider, CaptionWriter) else offline, offline)
@@ -26,16 +34,21 @@ def build(settings: AiSettings | None = None, *, provider: DraftingProvider | No
         runtime.state[api.CAPTIONER] = captioner
 
     async def close_provider(runtime: Runtime) -> None:
-        close = getattr(provider, "close", None)
-        if close is not None:
-            await close()
+        for closeable in (provider, idea_writer):
+            close = getattr(closeable, "close", None)
+            if close is not None:
+                await close()
 
     return Service(
         settings,
         title="Huntaze ai",
         routers=[api.router, personal_data.router],
         subscriptions=consumers.subscriptions(
-            provider, draft_timeout_s=settings.draft_timeout_s(), draft_attempts=settings.draft_attempts
+            provider,
+            draft_timeout_s=settings.draft_timeout_s(),
+            draft_attempts=settings.draft_attempts,
+            idea_writer=idea_writer,
+            ideas_timeout_s=settings.ideas_call_timeout_s(),
         ),
         repository=SqlAiRepository,
         on_startup=[keep_captioner],

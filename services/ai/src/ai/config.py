@@ -40,11 +40,27 @@ class AiSettings(ServiceSettings):
     """One try of the remote model for ``POST /v1/ai/captions`` (answered while the person waits, and the
     gateway gives a request 15 s); then the captions are written offline (with ``fallback_to_offline``)."""
 
+    ideas_timeout_s: PositiveFloat = 60.0
+    """One try of the remote model for content ideas (up to 20 ideas: a long answer, nobody waiting on it)."""
+
+    @property
+    def offline(self) -> bool:
+        """No remote model: drafts, captions and ideas are written offline."""
+        return self.provider is ProviderChoice.OFFLINE or (
+            self.provider is ProviderChoice.AUTO and self.openai_api_key is None
+        )
+
+    def ideas_call_timeout_s(self) -> float:
+        """One ideas call: every SDK try with its timeout and a margin (then the ideas are written
+        offline with ``fallback_to_offline``, else the call is tried again, up to ``draft_attempts``).
+        A worker that dies mid-call leaves it to another after this plus 10 s."""
+        if self.offline:
+            return 5.0
+        return self.ideas_timeout_s * (self.openai_max_retries + 1) + 5.0
+
     def draft_timeout_s(self) -> float:
         """One draft attempt: every SDK try with its timeout and a margin (a few seconds offline).
         A worker that dies mid-draft leaves it to another after this plus 10 s."""
-        if self.provider is ProviderChoice.OFFLINE or (
-            self.provider is ProviderChoice.AUTO and self.openai_api_key is None
-        ):
+        if self.offline:
             return 5.0
         return self.openai_timeout_s * (self.openai_max_retries + 1) + 5.0

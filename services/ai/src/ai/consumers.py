@@ -7,10 +7,16 @@ from collections.abc import Sequence
 
 from huntaze_events import (
     AutomationTextRequested,
+    ConversionTracked,
     Envelope,
     FanErased,
     FanSegmentChanged,
+    IdeasRequested,
+    MediaUpdated,
+    MediaUploaded,
     MessageReceived,
+    PostPublished,
+    PpvUnlocked,
     ReplyRegenerationRequested,
     ReplySent,
     SubscriptionExpired,
@@ -20,12 +26,19 @@ from huntaze_events import (
 )
 from huntaze_service import Call, RetryPolicy, Subscriptions
 
-from . import erasure, handlers
+from . import erasure, handlers, ideas
+from .adapters.offline_ideas import OfflineIdeas
 from .domain import DraftCall, Drafted, DraftingProvider
+from .ideas import IdeaBrief, IdeasWritten, IdeaWriter
 
 
 def subscriptions(
-    provider: DraftingProvider, *, draft_timeout_s: float = 65.0, draft_attempts: int = 5
+    provider: DraftingProvider,
+    *,
+    draft_timeout_s: float = 65.0,
+    draft_attempts: int = 5,
+    idea_writer: IdeaWriter | None = None,
+    ideas_timeout_s: float = 185.0,
 ) -> Subscriptions:
     subs = Subscriptions()
 
@@ -105,4 +118,59 @@ def subscriptions(
         retry=RetryPolicy(max_attempts=draft_attempts, initial_backoff_s=1.0, max_backoff_s=60.0),
         description="Writes an automation's message (the creator's instruction, the fan as they are).",
     )
+    _ideas(subs, idea_writer, timeout_s=ideas_timeout_s, attempts=draft_attempts)
     return subs
+
+
+def _ideas(subs: Subscriptions, writer: IdeaWriter | None, *, timeout_s: float, attempts: int) -> None:
+    """Content ideas grounded in what sells (:mod:`ai.ideas`): the read model, the request, the call."""
+    writer = writer or OfflineIdeas()
+
+    @subs.on(TransactionRecorded, name="idea_sales")
+    async def idea_sales(uow: ideas.Uow, event: Envelope[TransactionRecorded]) -> None:
+        """Revenue by hour of day (the hours that sell)."""
+        await ideas.record_sale(uow, event)
+
+    @subs.on(PpvUnlocked, name="idea_unlocks")
+    async def idea_unlocks(uow: ideas.Uow, event: Envelope[PpvUnlocked]) -> None:
+        """Which media sold, at what price, to which fan."""
+        await ideas.record_unlock(uow, event)
+
+    @subs.on(MediaUploaded, name="idea_media_uploaded")
+    async def idea_media_uploaded(uow: ideas.Uow, event: Envelope[MediaUploaded]) -> None:
+        """A media item's title and tags (the themes that sell)."""
+        await ideas.record_media(uow, event)
+
+    @subs.on(MediaUpdated, name="idea_media_updated")
+    async def idea_media_updated(uow: ideas.Uow, event: Envelope[MediaUpdated]) -> None:
+        """A media item's new title and tags (a later revision wins)."""
+        await ideas.record_media(uow, event)
+
+    @subs.on(PostPublished, name="idea_posts")
+    async def idea_posts(uow: ideas.Uow, event: Envelope[PostPublished]) -> None:
+        """Published posts and their networks (the posts that converted)."""
+        await ideas.record_post(uow, event)
+
+    @subs.on(ConversionTracked, name="idea_conversions")
+    async def idea_conversions(uow: ideas.Uow, event: Envelope[ConversionTracked]) -> None:
+        """Subscribers a post or network brought (their later sales count for it)."""
+        await ideas.record_conversion(uow, event)
+
+    @subs.on(IdeasRequested, name="ideas_requested")
+    async def ideas_requested(uow: ideas.Uow, event: Envelope[IdeasRequested]) -> None:
+        """A person asked for ideas: the creator's facts are read and the writing call recorded."""
+        await ideas.request_ideas(uow, event)
+
+    async def write(call: Call[IdeaBrief]) -> IdeasWritten:
+        """Asks the idea writer (the remote model, falling back offline, or offline)."""
+        return await writer.ideas(call.tenant, call.payload)
+
+    subs.call(
+        ideas.WRITE_IDEAS,
+        IdeaBrief,
+        remote=write,
+        on_result=ideas.record_ideas,
+        timeout_s=timeout_s,
+        retry=RetryPolicy(max_attempts=attempts, initial_backoff_s=1.0, max_backoff_s=60.0),
+        description="Writes content ideas from the creator's facts; the answer is kept and emitted once per request.",
+    )

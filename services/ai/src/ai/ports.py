@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from .domain import Generation, Line, Persona
 from .fan_facts import FanFacts
+from .idea_facts import SalesData
 
 if TYPE_CHECKING:
     from huntaze_service.tombstones import ErasedFan
@@ -76,3 +77,78 @@ class AiRepository(Protocol):
         ...
 
     async def fan_facts(self, fan_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, FanFacts]: ...
+
+    # what sells, for content ideas (ai.ideas, ai.idea_facts) ------------------------------------------
+    async def add_idea_sale(
+        self,
+        creator_id: uuid.UUID,
+        transaction_id: uuid.UUID,
+        fan_id: uuid.UUID | None,
+        occurred_at: datetime,
+        net_cents: int,
+        currency: str,
+    ) -> None:
+        """Keeps a transaction once (by id), for revenue by hour of day."""
+        ...
+
+    async def add_idea_unlock(
+        self,
+        creator_id: uuid.UUID,
+        offer_id: uuid.UUID,
+        fan_id: uuid.UUID | None,
+        media_ids: tuple[uuid.UUID, ...],
+        price_cents: int,
+        net_cents: int,
+        currency: str,
+        unlocked_at: datetime,
+    ) -> None:
+        """Keeps an unlock once (by offer)."""
+        ...
+
+    async def set_idea_media(
+        self,
+        creator_id: uuid.UUID,
+        media_id: uuid.UUID,
+        title: str,
+        tags: tuple[str, ...],
+        revision: int,
+        deleted: bool,
+    ) -> None:
+        """A media item's title and tags, unless a later revision is kept."""
+        ...
+
+    async def add_idea_post(
+        self, creator_id: uuid.UUID, post_id: uuid.UUID, network: str, published_at: datetime
+    ) -> None: ...
+
+    async def add_idea_conversion(
+        self,
+        creator_id: uuid.UUID,
+        key_fan_id: uuid.UUID,
+        fan_id: uuid.UUID | None,
+        post_id: uuid.UUID | None,
+        network: str | None,
+        converted_at: datetime,
+    ) -> None:
+        """Keeps a conversion once per fan (``key_fan_id``); ``fan_id`` None for an erased fan."""
+        ...
+
+    async def sales_data(self, creator_id: uuid.UUID) -> SalesData:
+        """The creator's read model, as the facts need it."""
+        ...
+
+    async def ideas_answered(self, request_id: uuid.UUID) -> bool: ...
+
+    async def add_ideas_answer(
+        self,
+        request_id: uuid.UUID,
+        creator_id: uuid.UUID,
+        *,
+        target: str,
+        provider: str,
+        model: str | None,
+        ideas: list[dict[str, object]],
+        now: datetime,
+    ) -> bool:
+        """Stores a request's answer; False (and nothing stored) when it has one already."""
+        ...

@@ -11,9 +11,12 @@ from ai.domain import Generation, Line, Persona
 from ai.fan_facts import FanFacts
 from huntaze_service.tombstones import ErasedFan
 
+from .ideas_fakes import FakeIdeaFacts
 
-class FakeAiRepository:
+
+class FakeAiRepository(FakeIdeaFacts):
     def __init__(self) -> None:
+        super().__init__()
         self.lines: dict[uuid.UUID, Line] = {}
         self.personas: dict[uuid.UUID, Persona] = {}
         self.generations: dict[uuid.UUID, Generation] = {}

@@ -41,6 +41,8 @@ class Erasure:
             await cursor.execute(f"DELETE FROM conversation_lines WHERE {_OF_FAN}", params)
             await cursor.execute(f"DELETE FROM generations WHERE {_OF_FAN}", params)
             await cursor.execute("DELETE FROM fan_facts WHERE fan_id = %(fan)s", params)
+            for table in ("idea_sales", "idea_unlocks", "idea_conversions"):  # what they bought still counts
+                await cursor.execute(f"UPDATE {table} SET fan_id = NULL WHERE fan_id = %(fan)s", params)
             # the reply.drafted rows the relay already published (Kafka keeps its copies until retention)
             await cursor.execute(
                 "DELETE FROM outbox WHERE published_at IS NOT NULL AND key = ANY(%s::text[])",

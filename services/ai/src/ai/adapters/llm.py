@@ -304,7 +304,8 @@ class FallbackProvider:
         await self._primary.close()
 
 
-def provider_from_settings(settings: AiSettings) -> DraftingProvider:
+def remote_client(settings: AiSettings) -> tuple[openai.AsyncOpenAI, str, str] | None:
+    """The SDK client the settings choose, its provider name and model; None: offline."""
     choice = settings.provider
     if choice is ProviderChoice.AUTO:
         if settings.openai_api_key is None:
@@ -312,15 +313,14 @@ def provider_from_settings(settings: AiSettings) -> DraftingProvider:
         else:
             choice = ProviderChoice.AZURE if settings.azure_endpoint else ProviderChoice.OPENAI
     if choice is ProviderChoice.OFFLINE:
-        return OfflineProvider()
+        return None
     if settings.openai_api_key is None:
         raise ValueError(f"AI_PROVIDER={choice.value} needs AI_OPENAI_API_KEY")
     key = settings.openai_api_key.get_secret_value()
-    client: openai.AsyncOpenAI
     if choice is ProviderChoice.AZURE:
         if not settings.azure_endpoint:
             raise ValueError("AI_PROVIDER=azure needs AI_AZURE_ENDPOINT")
-        client = openai.AsyncAzureOpenAI(
+        azure = openai.AsyncAzureOpenAI(
             api_key=key,
             azure_endpoint=settings.azure_endpoint,
             azure_deployment=settings.azure_deployment,
@@ -328,17 +328,21 @@ def provider_from_settings(settings: AiSettings) -> DraftingProvider:
             timeout=settings.openai_timeout_s,
             max_retries=settings.openai_max_retries,
         )
-        name = "azure-openai"
-        model = settings.azure_deployment or settings.openai_model
-    else:
-        client = openai.AsyncOpenAI(
-            api_key=key,
-            base_url=settings.openai_base_url,
-            timeout=settings.openai_timeout_s,
-            max_retries=settings.openai_max_retries,
-        )
-        name = "openai"
-        model = settings.openai_model
+        return azure, "azure-openai", settings.azure_deployment or settings.openai_model
+    client = openai.AsyncOpenAI(
+        api_key=key,
+        base_url=settings.openai_base_url,
+        timeout=settings.openai_timeout_s,
+        max_retries=settings.openai_max_retries,
+    )
+    return client, "openai", settings.openai_model
+
+
+def provider_from_settings(settings: AiSettings) -> DraftingProvider:
+    remote_of = remote_client(settings)
+    if remote_of is None:
+        return OfflineProvider()
+    client, name, model = remote_of
     remote = OpenAIProvider(
         client,
         model=model,

@@ -14,10 +14,11 @@ from huntaze_service.db import Transaction
 from ..domain import EmojiUse, Generation, Line, Persona, Speaker, Tone
 from .erasure_sql import Erasure
 from .fan_facts_sql import FanFactsStore
+from .idea_facts_sql import IdeaFactsStore
 from .orm import GenerationRow, LineRow, PersonaRow
 
 
-class SqlAiRepository(Erasure, FanFactsStore):
+class SqlAiRepository(Erasure, FanFactsStore, IdeaFactsStore):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
