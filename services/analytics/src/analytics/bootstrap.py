@@ -6,7 +6,7 @@ from pathlib import Path
 
 from huntaze_service import Service, ServiceDefinition
 
-from . import api, chatter_api, consumers, marketing_api, personal_data
+from . import api, chatter_api, consumers, marketing_api, media_api, personal_data
 from .adapters.repository import SqlAnalyticsRepository
 from .config import AnalyticsSettings
 
@@ -16,7 +16,7 @@ def build(settings: AnalyticsSettings | None = None) -> Service:
     return Service(
         settings,
         title="Huntaze analytics",
-        routers=[api.router, chatter_api.router, marketing_api.router, personal_data.router],
+        routers=[api.router, chatter_api.router, marketing_api.router, media_api.router, personal_data.router],
         subscriptions=consumers.subscriptions(settings),
         repository=SqlAnalyticsRepository,
     )

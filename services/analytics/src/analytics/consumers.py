@@ -15,7 +15,10 @@ from huntaze_events import (
     ConversionTracked,
     Envelope,
     FanErased,
+    FanSegmentChanged,
     LinkClicked,
+    MediaUpdated,
+    MediaUploaded,
     PpvOffered,
     PpvUnlocked,
     ReplySent,
@@ -28,7 +31,7 @@ from huntaze_events import (
 )
 from huntaze_service import Subscriptions, Timer
 
-from . import chatter_ledger, erasure, handlers, marketing
+from . import chatter_ledger, erasure, handlers, marketing, media
 from .config import AnalyticsSettings
 
 
@@ -115,5 +118,36 @@ def subscriptions(settings: AnalyticsSettings | None = None) -> Subscriptions:
     async def marketing_campaigns(uow: handlers.Uow, events: Sequence[Envelope[CampaignCreated]]) -> None:
         """Keeps each campaign's cost (ROI)."""
         await marketing.record_campaigns(uow, events)
+
+    # media ROI (analytics.media) -----------------------------------------------------------------
+    @subs.on_batch(MediaUploaded, name="media_uploaded")
+    async def media_uploaded(uow: handlers.Uow, events: Sequence[Envelope[MediaUploaded]]) -> None:
+        """Keeps each vault item's title, kind and tags (revision 0: any update wins over it)."""
+        await media.record_media(uow, events)
+
+    @subs.on_batch(MediaUpdated, name="media_updated")
+    async def media_updated(uow: handlers.Uow, events: Sequence[Envelope[MediaUpdated]]) -> None:
+        """Keeps each vault item's latest revision (title, kind, tags, deleted)."""
+        await media.record_media(uow, events)
+
+    @subs.on_batch(PpvOffered, name="media_offers")
+    async def media_offers(uow: handlers.Uow, events: Sequence[Envelope[PpvOffered]]) -> None:
+        """Keeps each offer's media (its fan, price and time are the chatters' ``chatter_offers``)."""
+        await media.record_offers(uow, events)
+
+    @subs.on_batch(PpvUnlocked, name="media_unlocks")
+    async def media_unlocks(uow: handlers.Uow, events: Sequence[Envelope[PpvUnlocked]]) -> None:
+        """Keeps which transaction unlocked each offer (its amounts are in ``transactions``)."""
+        await media.record_offers(uow, events)
+
+    @subs.on_batch(TransactionRecorded, name="media_reversals")
+    async def media_reversals(uow: handlers.Uow, events: Sequence[Envelope[TransactionRecorded]]) -> None:
+        """Keeps which offer each refund or chargeback names (they subtract from its revenue)."""
+        await media.record_reversals(uow, events)
+
+    @subs.on_batch(FanSegmentChanged, name="media_segments")
+    async def media_segments(uow: handlers.Uow, events: Sequence[Envelope[FanSegmentChanged]]) -> None:
+        """Keeps each fan's segment history (to whom an offer sold: the segments at offer time)."""
+        await media.record_segments(uow, events)
 
     return subs

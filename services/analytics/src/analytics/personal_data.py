@@ -41,6 +41,13 @@ class SubscriptionPeriodOut(BaseModel):
     ended_at: datetime | None
 
 
+class SegmentChangeOut(BaseModel):
+    segment: str
+    name: str
+    change: str = Field(description="`entered` or `left`.")
+    at: datetime
+
+
 class AnalyticsPersonalDataOut(BaseModel):
     """Everything analytics holds about one fan."""
 
@@ -49,6 +56,10 @@ class AnalyticsPersonalDataOut(BaseModel):
     name: FanNameOut | None = Field(description="Null once erased (or never known).")
     transactions: list[FactOut] = Field(description="Every sale, refund and chargeback counted for the fan, by time.")
     subscriptions: list[SubscriptionPeriodOut]
+    segments: list[SegmentChangeOut] = Field(
+        default_factory=list,
+        description="The fan's segment history (media ROI: to whom offers sold); gone once erased.",
+    )
 
 
 @router.get(
@@ -60,7 +71,7 @@ class AnalyticsPersonalDataOut(BaseModel):
 async def personal_data(fan_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> AnalyticsPersonalDataOut:
     async with runtime.uow() as uow:
         found = await erasure.personal_data(uow, creator_id, fan_id)
-    if found.erased_at is None and found.name is None and not found.transactions and not found.subscriptions:
+    if not (found.erased_at or found.name or found.transactions or found.subscriptions or found.segment_changes):
         raise ApiError(404, "analytics holds nothing about this fan")  # unknown, or another creator's
     name = found.name
     return AnalyticsPersonalDataOut(
@@ -85,5 +96,8 @@ async def personal_data(fan_id: uuid.UUID, runtime: RuntimeDep, creator_id: Crea
         subscriptions=[
             SubscriptionPeriodOut(started_at=p.started_at, expires_at=p.expires_at, ended_at=p.ended_at)
             for p in found.subscriptions
+        ],
+        segments=[
+            SegmentChangeOut(segment=c.segment, name=c.name, change=c.change, at=c.at) for c in found.segment_changes
         ],
     )

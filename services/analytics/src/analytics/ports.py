@@ -12,6 +12,7 @@ from .chatter_records import LedgerTotal, OfferRecord, ReplyRecord, ShiftRecord
 from .chatter_report import OfferFigures, ReplyFigures, RevenueFigures, ShiftSpan
 from .conversion import By, CampaignRecord, ClickRecord, ConversionFigures, ConversionRecord
 from .domain import Fact, FanName, PeriodFigures, SubscriptionPeriod
+from .media_roi import MediaInfo, MediaOfferRecord, MediaRecord, OfferGroup, OfferReversal, SegmentChange
 from .reports import BucketTotal, FanSpend, LineTotal, Window
 from .retention import Interval
 
@@ -106,7 +107,49 @@ class MarketingRepository(Protocol):
         ...
 
 
-class AnalyticsRepository(ChatterRepository, MarketingRepository, Protocol):
+class MediaRepository(Protocol):
+    """The media ROI read models (analytics.media, adapters/media_sql.py); offers' fan, price and
+    times come from the chatters' ``chatter_offers``, amounts from ``transactions``."""
+
+    async def save_media(self, media: Sequence[MediaRecord]) -> None:
+        """Keeps each item's description of the highest revision (an upload is revision 0)."""
+        ...
+
+    async def save_media_offers(self, offers: Sequence[MediaOfferRecord]) -> None:
+        """Keeps each offer's media once (by offer id); an unlock sets its transaction (the first stays)."""
+        ...
+
+    async def add_offer_reversals(self, reversals: Sequence[OfferReversal]) -> None:
+        """Keeps each reversal once (by transaction id)."""
+        ...
+
+    async def add_segment_changes(self, changes: Sequence[SegmentChange]) -> None:
+        """Keeps each change once (creator, fan, segment, time, change) and the newest name of each segment."""
+        ...
+
+    async def forget_fan_segments(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> None:
+        """Erasure: freezes the segments of the fan's known offers onto those offers, then deletes the
+        fan's segment history (reports keep their figures; the fan's timeline is gone)."""
+        ...
+
+    async def fan_segment_changes(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> list[SegmentChange]:
+        """The fan's segment history, oldest first (its part of the fan's export)."""
+        ...
+
+    async def offer_groups(
+        self, creator_id: uuid.UUID, start: datetime, end: datetime, currency: str | None
+    ) -> list[OfferGroup]:
+        """The offers sent in [start, end) (of that currency, when given), grouped when alike."""
+        ...
+
+    async def media_infos(
+        self, creator_id: uuid.UUID, media_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, MediaInfo]: ...
+
+    async def segment_names(self, creator_id: uuid.UUID) -> dict[str, str]: ...
+
+
+class AnalyticsRepository(ChatterRepository, MarketingRepository, MediaRepository, Protocol):
     # the read models, written by the consumers (each write is idempotent) ------------------------
     async def add_transactions(self, facts: Sequence[Fact]) -> int:
         """Stores the facts whose transaction id is new (others are left as they are), in one

@@ -14,11 +14,13 @@ from analytics.retention import Interval
 from huntaze_service.tombstones import ErasedFan
 
 from .fake_chatters import FakeChatters
+from .fake_media import FakeMedia
 
 
-class FakeAnalyticsRepository(FakeChatters):
+class FakeAnalyticsRepository(FakeChatters, FakeMedia):
     def __init__(self) -> None:
-        super().__init__()
+        FakeChatters.__init__(self)
+        FakeMedia.__init__(self)
         self.facts: dict[uuid.UUID, Fact] = {}
         self.fans: dict[tuple[uuid.UUID, uuid.UUID], FanName] = {}
         self.periods: dict[tuple[uuid.UUID, uuid.UUID, datetime], SubscriptionPeriod] = {}

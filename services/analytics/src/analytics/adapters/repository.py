@@ -25,6 +25,7 @@ from ..retention import Interval
 from .chatters_sql import Chatters
 from .erasure_sql import Erasure
 from .marketing_sql import MarketingReadModels
+from .media_sql import MediaReadModels
 
 _SALE = "line NOT IN (" + ", ".join(f"'{line}'" for line in sorted(REVERSAL_LINES)) + ")"
 
@@ -105,7 +106,7 @@ GROUP BY bucket
 _INTERVALS = "SELECT fan_id, started_at, expires_at, ended_at FROM subscriptions WHERE creator_id = %s"
 
 
-class SqlAnalyticsRepository(Erasure, Chatters, MarketingReadModels):
+class SqlAnalyticsRepository(Erasure, Chatters, MarketingReadModels, MediaReadModels):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
