@@ -16,7 +16,14 @@ from fastapi.testclient import TestClient
 from huntaze_service import discover, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-PUBLIC = {"/v1/auth/signup", "/v1/auth/token", "/v1/auth/refresh", "/v1/auth/accept-invitation", "/l/{code}"}
+PUBLIC = {
+    "/v1/auth/signup",
+    "/v1/auth/token",
+    "/v1/auth/refresh",
+    "/v1/auth/accept-invitation",
+    "/l/{code}",
+    "/v1/calendar.ics",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -36,6 +36,7 @@ INTERNET_EGRESS = {
     "ai": "OpenAI / Azure OpenAI",
     "inbox": "the connector's webhook",
     "marketing": "the social networks' APIs",
+    "content": "the media vault's S3 store",
 }
 """Services allowed HTTPS to the internet: a reviewed list (a new one fails here until added)."""
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from huntaze_service import Service, ServiceDefinition
 
-from . import consumers
+from . import calendar_api, consumers, feed_api, ideas_api, import_api, usage_api, vault_api
 from .adapters.repository import SqlContentRepository
+from .adapters.s3 import shared_store
 from .config import ContentSettings
 
 
@@ -16,7 +17,9 @@ def build(settings: ContentSettings | None = None) -> Service:
     return Service(
         settings,
         title="Huntaze content",
-        routers=[],
+        routers=[ideas_api.router, calendar_api.router, usage_api.router, feed_api.router, import_api.router]
+        + [vault_api.router],
+        on_startup=[vault_api.keep_store(shared_store(settings))],
         subscriptions=consumers.subscriptions(),
         repository=SqlContentRepository,
     )

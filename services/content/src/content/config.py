@@ -40,8 +40,16 @@ class ContentSettings(ServiceSettings):
     multipart_part_bytes: int = 64 * 1024**2
     """The size of each presigned part (S3 wants 5 MiB to 5 GiB, at most 10,000 parts)."""
 
+    public_base: str | None = None
+    """The gateway as the public reaches it (e.g. ``https://api.huntaze.com``): private calendar
+    feeds are ``<this>/v1/calendar.ics?token=…``. Required in production; locally `make run`'s gateway."""
+
     def required_in_production(self) -> dict[str, Any]:
-        return super().required_in_production() | {"s3_bucket": self.s3_bucket}
+        return super().required_in_production() | {"s3_bucket": self.s3_bucket, "public_base": self.public_base}
+
+    @property
+    def feed_base(self) -> str:
+        return (self.public_base or "http://127.0.0.1:8000").rstrip("/")
 
     @property
     def bucket(self) -> str:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from huntaze_service import Subscriptions
 
+from . import calendar_handlers, export_import, ideas_handlers, plans, usage_handlers, vault_handlers
+from .adapters.s3 import shared_store
+
 
 def subscriptions() -> Subscriptions:
     subs = Subscriptions()
+    ideas_handlers.subscribe(subs)
+    calendar_handlers.register(subs)
+    usage_handlers.subscribe(subs)
+    export_import.subscribe(subs)
+    plans.register(subs)
+    vault_handlers.register(subs, shared_store)
     return subs

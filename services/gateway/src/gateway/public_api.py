@@ -30,6 +30,7 @@ PUBLIC = {
     ("/v1/auth/refresh", "post"),
     ("/v1/auth/accept-invitation", "post"),
     ("/l/{code}", "get"),
+    ("/v1/calendar.ics", "get"),
 }
 """Operations that take no bearer token."""
 SERVICES_DOCUMENT = "openapi.json"

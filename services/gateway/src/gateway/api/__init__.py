@@ -1,7 +1,7 @@
 """The gateway's HTTP API: its own routes (identity, the organisation, the fan export), then the
 forwarding of every service's routes. Order matters: the gateway's own routes match first."""
 
-from . import audit_log, auth, creators, export, forward, links, shifts, staff
+from . import audit_log, auth, calendar_feed, creators, export, forward, links, shifts, staff
 
 ROUTERS = [
     auth.router,
@@ -11,6 +11,7 @@ ROUTERS = [
     audit_log.router,
     export.router,
     links.router,
+    calendar_feed.router,
     forward.router,
 ]
 
