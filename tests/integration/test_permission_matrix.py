@@ -43,6 +43,12 @@ BODIES: dict[tuple[str, str], Any] = {
         "timezone": "UTC",
         "slots": [{"weekday": 0, "time": "09:00"}],
     },
+    ("PATCH", "/v1/content/media/{media_id}"): {"title": "taken over"},
+    ("POST", "/v1/content/media/uploads/{upload_id}/complete"): {},
+    ("PATCH", "/v1/content/ideas/{idea_id}"): {"status": "dismissed"},
+    ("POST", "/v1/content/ideas/{idea_id}/accept"): {"starts_at": "2030-01-01T20:00:00+00:00"},
+    ("PATCH", "/v1/calendar/items/{item_id}"): {"title": "taken over"},
+    ("POST", "/v1/calendar/entries/{entry_id}/move"): {"starts_at": "2030-01-01T20:00:00+00:00"},
 }
 
 

@@ -1,7 +1,8 @@
 """An agency on the running platform: an owner, a manager, a chatter, an analyst and a connector key,
 with one creator account holding a fan, a conversation with a draft and an offer, a scheduled mass
-message, a segment, an import, a shift and a pending invitation — what the permission and tenant
-tests walk the API with."""
+message, a segment, an import, a shift, a pending invitation, a vault medium (uploaded to the S3
+server through its presigned URL), a calendar drop, a calendar import and an idea — what the
+permission and tenant tests walk the API with."""
 
 from __future__ import annotations
 
@@ -98,6 +99,7 @@ async def build_agency(client: Any, name: str = "Agency", *, with_inbox: bool = 
     )
     assert link.status_code == 201, link.text
     ids["link_id"], ids["code"] = link.json()["link_id"], link.json()["code"]
+    await content_ids(owner, ids, start)
     imported = await owner.post("/v1/revenue/imports", files={"file": ("s.csv", STATEMENT.encode(), "text/csv")})
     assert imported.status_code == 202, imported.text
     ids["import_id"] = imported.json()["import_id"]
@@ -135,3 +137,58 @@ async def build_agency(client: Any, name: str = "Agency", *, with_inbox: bool = 
 
         ids["mass_message_id"] = await eventually(scheduled, timeout=60, interval=0.5)
     return agency
+
+
+def tiny_jpeg(seed: str) -> bytes:
+    """A real JPEG, different for each seed (the vault files the same bytes once per creator)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (16, 16), tuple(uuid.uuid5(uuid.NAMESPACE_URL, seed).bytes[:3]))
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    return out.getvalue()
+
+
+async def upload_media(owner: Api, seed: str) -> dict[str, Any]:
+    """Uploads a JPEG to the vault as the frontend does: presign, PUT to S3, complete."""
+    import httpx
+
+    body = tiny_jpeg(seed)
+    made = await owner.post(
+        "/v1/content/media/uploads", json={"filename": f"{seed}.jpg", "content_type": "image/jpeg", "size": len(body)}
+    )
+    assert made.status_code == 201, made.text
+    upload = made.json()
+    async with httpx.AsyncClient(timeout=30) as s3:
+        put = await s3.put(upload["url"], content=body, headers=upload["headers"])
+    assert put.status_code == 200, put.text
+    done = await owner.post(f"/v1/content/media/uploads/{upload['upload_id']}/complete", json={})
+    assert done.status_code == 200, done.text
+    return done.json()
+
+
+async def content_ids(owner: Api, ids: dict[str, str], start: datetime) -> None:
+    """A vault medium, a calendar drop, a calendar import and an idea of this agency's."""
+    filed = await upload_media(owner, f"agency-{owner.creator_id}")
+    ids["upload_id"], ids["media_id"] = filed["upload_id"], filed["media"]["media_id"]
+    drop = await owner.post(
+        "/v1/calendar/items", json={"kind": "drop", "title": "New set", "starts_at": start.isoformat()}
+    )
+    assert drop.status_code == 201, drop.text
+    ids["item_id"] = ids["entry_id"] = drop.json()["entry_id"]
+    imported = await owner.post(
+        "/v1/calendar/import",
+        json={"rows": [{"kind": "drop", "title": "Imported drop", "starts_at": start.isoformat()}]},
+    )
+    assert imported.status_code == 201, imported.text
+    ids["calendar_import_id"] = imported.json()["import_id"]
+    asked = await owner.post("/v1/content/ideas/generate", json={"for": "onlyfans", "count": 1})
+    assert asked.status_code == 202, asked.text
+
+    async def idea() -> str | None:
+        items = (await owner.get("/v1/content/ideas", params={"request_id": asked.json()["request_id"]})).json()
+        return items["items"][0]["idea_id"] if items.get("items") else None
+
+    ids["idea_id"] = await eventually(idea, timeout=60, interval=0.3)

@@ -1,5 +1,5 @@
 """HTTP API of the calendar's export (``GET /v1/calendar/export``) and import
-(``POST /v1/calendar/import``, ``GET /v1/calendar/imports/{import_id}``)."""
+(``POST /v1/calendar/import``, ``GET /v1/calendar/imports/{calendar_import_id}``)."""
 
 from __future__ import annotations
 
@@ -202,7 +202,7 @@ async def import_rows(
 ) -> CalendarImportOut:
     """Each row is a drop (``kind=drop``: title, starts_at, media_ids) planned at once, or a social
     post (``kind=post``: account_id, caption, publish_at, media_ids, title and subreddit for Reddit)
-    asked of marketing (``requested`` until it answers: see ``GET /v1/calendar/imports/{import_id}``).
+    asked of marketing (``requested`` until it answers: see ``GET /v1/calendar/imports/{calendar_import_id}``).
     Columns: kind, title, starts_at, publish_at, media_ids, account_id, caption, subreddit. Dates are ISO 8601 with an offset. A bad row is reported by
     its line and nothing else is lost; a row imported before (same content) is a ``duplicate``:
     nothing is created twice."""
@@ -221,15 +221,15 @@ async def import_rows(
 
 
 @router.get(
-    "/imports/{import_id}",
+    "/imports/{calendar_import_id}",
     response_model=CalendarImportOut,
     summary="An import's report, rows settled as marketing answers",
     responses={404: {"description": "No such import for this creator."}},
 )
-async def get_import(import_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> CalendarImportOut:
+async def get_import(calendar_import_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> CalendarImportOut:
     async with runtime.uow() as uow:
-        record = await uow.repo.get_import(creator_id, import_id)
+        record = await uow.repo.get_import(creator_id, calendar_import_id)
         if record is None:
             raise not_found("import")
-        rows = await uow.repo.import_rows(import_id)
+        rows = await uow.repo.import_rows(calendar_import_id)
     return CalendarImportOut.of(record, rows)

@@ -225,7 +225,7 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("POST", "/v1/calendar/entries/{entry_id}/move", "calendar.write", audited=True),
     _r("GET", "/v1/calendar/export", "calendar.read"),
     _r("POST", "/v1/calendar/import", "calendar.write", audited=True),
-    _r("GET", "/v1/calendar/imports/{import_id}", "calendar.read"),
+    _r("GET", "/v1/calendar/imports/{calendar_import_id}", "calendar.read"),
     _r("GET", "/v1/calendar/feed", "calendar.feed"),
     _r("POST", "/v1/calendar/feed", "calendar.feed", audited=True),
     _r("DELETE", "/v1/calendar/feed", "calendar.feed", audited=True),
