@@ -318,8 +318,9 @@ def kafka_libs() -> Path:
     return libs
 
 
-def kafka_pid(profile: Profile) -> int | None:
-    pidfile = profile.data / "kafka.pid"
+def running_pid(pidfile: Path, marker: bytes) -> int | None:
+    """The pid in ``pidfile`` if that process still runs and its command line holds ``marker`` (a pid
+    reused by another program does not count); a stale pidfile is removed."""
     if not pidfile.exists():
         return None
     pid = int(pidfile.read_text().strip())
@@ -329,10 +330,14 @@ def kafka_pid(profile: Profile) -> int | None:
         pidfile.unlink()
         return None
     cmdline = Path(f"/proc/{pid}/cmdline")
-    if cmdline.exists() and b"kafka.Kafka" not in cmdline.read_bytes():
+    if cmdline.exists() and marker not in cmdline.read_bytes():
         pidfile.unlink()
         return None
     return pid
+
+
+def kafka_pid(profile: Profile) -> int | None:
+    return running_pid(profile.data / "kafka.pid", b"kafka.Kafka")
 
 
 def kafka_up(profile: Profile) -> None:
@@ -441,23 +446,27 @@ def broker_tls(profile: Profile) -> Path:
     return kafka_auth.broker_keystore(profile.kafka_auth)
 
 
-def kafka_down(profile: Profile) -> None:
-    pid = kafka_pid(profile)
-    if not pid:
-        return
-    say("stopping Kafka")
+def stop_process(pid: int, name: str, pidfile: Path, grace_s: float) -> None:
+    """SIGTERM, then SIGKILL when it has not stopped after ``grace_s``."""
+    say(f"stopping {name}")
     os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 40
+    deadline = time.monotonic() + grace_s
     while time.monotonic() < deadline:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
             break
-        time.sleep(0.2)
+        time.sleep(0.1)
     else:
-        say("Kafka did not stop in 40s; killing it")
+        say(f"{name} did not stop in {grace_s:g}s; killing it")
         os.kill(pid, signal.SIGKILL)
-    (profile.data / "kafka.pid").unlink(missing_ok=True)
+    pidfile.unlink(missing_ok=True)
+
+
+def kafka_down(profile: Profile) -> None:
+    pid = kafka_pid(profile)
+    if pid:
+        stop_process(pid, "Kafka", profile.data / "kafka.pid", grace_s=40)
 
 
 def wait_for_kafka(bootstrap: str, timeout: float, logfile: Path | None = None) -> None:
@@ -524,7 +533,6 @@ def create_topics(bootstrap: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-
 # --------------------------------------------------------------------------------------------
 # S3 (moto's server mode, from the dev dependencies in .venv)
 # --------------------------------------------------------------------------------------------
@@ -537,20 +545,7 @@ S3_LOCAL_SECRET = "huntaze-local-secret"
 
 
 def s3_pid(profile: Profile) -> int | None:
-    pidfile = profile.data / "s3.pid"
-    if not pidfile.exists():
-        return None
-    pid = int(pidfile.read_text().strip())
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        pidfile.unlink()
-        return None
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if cmdline.exists() and b"moto" not in cmdline.read_bytes():
-        pidfile.unlink()
-        return None
-    return pid
+    return running_pid(profile.data / "s3.pid", b"moto")
 
 
 def s3_up(profile: Profile) -> None:
@@ -620,20 +615,8 @@ def wait_for_s3(endpoint: str, timeout: float) -> None:
 
 def s3_down(profile: Profile) -> None:
     pid = s3_pid(profile)
-    if not pid:
-        return
-    say("stopping the S3 server")
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        os.kill(pid, signal.SIGKILL)
-    (profile.data / "s3.pid").unlink(missing_ok=True)
+    if pid:
+        stop_process(pid, "the S3 server", profile.data / "s3.pid", grace_s=10)
 
 
 def s3_environment(profile: Profile) -> dict[str, str]:
