@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from huntaze_service import Subscriptions
 
-from . import calendar_handlers, export_import, ideas_handlers, plans, usage_handlers, vault_handlers
+from . import calendar_handlers, export_import, ideas_handlers, plans, uploads, usage_handlers, vault_deletion
 from .adapters.s3 import shared_store
 
 
@@ -15,5 +15,6 @@ def subscriptions() -> Subscriptions:
     usage_handlers.subscribe(subs)
     export_import.subscribe(subs)
     plans.register(subs)
-    vault_handlers.register(subs, shared_store)
+    uploads.register(subs, shared_store)
+    vault_deletion.register(subs, shared_store)
     return subs

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from huntaze_service import ApiError, CreatorId, NoNul, Runtime, RuntimeDep
 from huntaze_service.pagination import Cursor, Limit, decode_time_id_cursor, encode_cursor
 
-from . import media_types, vault_handlers
+from . import media_types, uploads, vault_handlers
 from .thumbnails import THUMB_TYPE
 from .vault import (
     MAX_BUNDLE,
@@ -218,7 +218,7 @@ async def start_upload(body: UploadIn, runtime: RuntimeDep, creator_id: CreatorI
     """An upload slot: the file goes straight to S3 (one presigned PUT, or presigned parts above the
     multipart threshold), then `POST .../complete`."""
     t = await _answer(
-        vault_handlers.start_upload(
+        uploads.start_upload(
             runtime.uow,
             _store(runtime),
             runtime.settings,
@@ -242,10 +242,8 @@ async def start_upload(body: UploadIn, runtime: RuntimeDep, creator_id: CreatorI
     )
 
 
-async def _state(
-    runtime: Runtime[Any], upload: Upload, outcome: vault_handlers.Filed | VaultError | None
-) -> UploadStateOut:
-    filed = outcome if isinstance(outcome, vault_handlers.Filed) else None
+async def _state(runtime: Runtime[Any], upload: Upload, outcome: uploads.Filed | VaultError | None) -> UploadStateOut:
+    filed = outcome if isinstance(outcome, uploads.Filed) else None
     refusal = outcome if isinstance(outcome, VaultError) else None
     media = await _out(_store(runtime), filed.media, _ttl(runtime), _now()) if filed else None
     return UploadStateOut(
@@ -284,9 +282,9 @@ async def complete_upload(
     files it; the same bytes already in the vault answer that item (`duplicate`). Idempotent. A
     multipart upload is assembled, then checked by a worker: 202 `checking`."""
     parts = None if body is None or body.parts is None else [(p.part_number, p.etag) for p in body.parts]
-    filed = await _answer(vault_handlers.complete_upload(runtime.uow, _store(runtime), creator_id, upload_id, parts))
+    filed = await _answer(uploads.complete_upload(runtime.uow, _store(runtime), creator_id, upload_id, parts))
     async with runtime.uow() as uow:
-        upload, outcome = await _answer(vault_handlers.upload_status(uow, creator_id, upload_id))
+        upload, outcome = await _answer(uploads.upload_status(uow, creator_id, upload_id))
     if filed is None:
         response.status_code = 202
     return await _state(runtime, upload, filed or outcome)
@@ -296,7 +294,7 @@ async def complete_upload(
 async def get_upload(upload_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> UploadStateOut:
     """Where an upload is: pending, checking, completed (with its item), refused (with why) or expired."""
     async with runtime.uow() as uow:
-        upload, outcome = await _answer(vault_handlers.upload_status(uow, creator_id, upload_id))
+        upload, outcome = await _answer(uploads.upload_status(uow, creator_id, upload_id))
     return await _state(runtime, upload, outcome)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from content import plans
+from content import plans, uploads, vault_deletion
 from content import vault_handlers as h
 from content.config import ContentSettings
 from content.vault import MediaQuery, VaultError
@@ -55,19 +55,20 @@ def store() -> FakeObjectStore:
 def worker(store: FakeObjectStore) -> FakeWorker[FakeVaultRepository]:
     subs = Subscriptions()
     plans.register(subs)
-    h.register(subs, lambda: store)
+    uploads.register(subs, lambda: store)
+    vault_deletion.register(subs, lambda: store)
     return FakeWorker(FakeVaultRepository(), producer="content", subscriptions=subs)
 
 
 async def presign(w: FakeWorker[Any], store: FakeObjectStore, data: bytes, name: str = "beach day.jpg",
-                  declared: str = "image/jpeg", creator: uuid.UUID = CREATOR) -> h.Ticket:  # fmt: skip
-    return await h.start_upload(w.uow, store, SETTINGS, creator, name, declared, len(data))
+                  declared: str = "image/jpeg", creator: uuid.UUID = CREATOR) -> uploads.Ticket:  # fmt: skip
+    return await uploads.start_upload(w.uow, store, SETTINGS, creator, name, declared, len(data))
 
 
-async def upload(w: FakeWorker[Any], store: FakeObjectStore, data: bytes, **kw: Any) -> h.Filed:
+async def upload(w: FakeWorker[Any], store: FakeObjectStore, data: bytes, **kw: Any) -> uploads.Filed:
     ticket = await presign(w, store, data, **kw)
     store.uploaded(ticket.upload.object_key, data)
-    return await h.complete_upload(w.uow, store, kw.get("creator", CREATOR), ticket.upload.id, None)
+    return await uploads.complete_upload(w.uow, store, kw.get("creator", CREATOR), ticket.upload.id, None)
 
 
 async def refused(work: Any) -> VaultError:
@@ -86,21 +87,23 @@ async def test_presign_signs_the_type_and_size_and_schedules_the_cleanup(worker,
     assert ticket.url and "size=1000" in ticket.url and not ticket.parts
     assert u.filename == "My Photo.JPG" and u.object_key == f"creators/{CREATOR}/uploads/{u.id}"
     assert u.expires_at - u.created_at == timedelta(seconds=SETTINGS.upload_url_ttl_s)
-    timer = worker.timers[(h.UPLOAD_EXPIRED, str(u.id))].write
-    assert timer.due_at == u.expires_at + h.EXPIRY_GRACE and timer.tenant == CREATOR
+    timer = worker.timers[(uploads.UPLOAD_EXPIRED, str(u.id))].write
+    assert timer.due_at == u.expires_at + uploads.EXPIRY_GRACE and timer.tenant == CREATOR
 
 
 async def test_oversize_and_types_not_allowed_are_refused_at_presign(worker, store) -> None:
-    too_big = await refused(h.start_upload(worker.uow, store, SETTINGS, CREATOR, "a.mp4", "video/mp4", 64 * MiB + 1))
+    too_big = await refused(
+        uploads.start_upload(worker.uow, store, SETTINGS, CREATOR, "a.mp4", "video/mp4", 64 * MiB + 1)
+    )
     assert (too_big.status, too_big.code) == (413, "too_large")
     for declared in ("application/pdf", "application/x-msdownload", "image/svg+xml", "text/html"):
-        err = await refused(h.start_upload(worker.uow, store, SETTINGS, CREATOR, "a.jpg", declared, 10))
+        err = await refused(uploads.start_upload(worker.uow, store, SETTINGS, CREATOR, "a.jpg", declared, 10))
         assert (err.status, err.code) == (415, "type_not_allowed")
     assert not worker.repo.uploads
 
 
 async def test_large_files_get_presigned_parts(worker, store) -> None:
-    ticket = await h.start_upload(worker.uow, store, SETTINGS, CREATOR, "clip.mp4", "video/mp4", 12 * MiB)
+    ticket = await uploads.start_upload(worker.uow, store, SETTINGS, CREATOR, "clip.mp4", "video/mp4", 12 * MiB)
     assert ticket.url is None and ticket.upload.multipart_id in store.multipart
     assert [(n, size) for n, _, size in ticket.parts] == [(1, 5 * MiB), (2, 5 * MiB), (3, 2 * MiB)]
     assert worker.repo.uploads[ticket.upload.id].multipart_id == ticket.upload.multipart_id
@@ -119,8 +122,8 @@ async def test_a_photo_is_checked_hashed_thumbnailed_and_filed_once(worker, stor
     assert thumb.format == "JPEG" and max(thumb.size) == 320
     [event] = worker.emitted("media.uploaded")
     assert event.payload.media_id == m.id and event.creator_id == CREATOR
-    assert (h.UPLOAD_EXPIRED, str(m.id)) not in worker.timers  # cleaned-up timer cancelled
-    again = await h.complete_upload(worker.uow, store, CREATOR, m.id, None)
+    assert (uploads.UPLOAD_EXPIRED, str(m.id)) not in worker.timers  # cleaned-up timer cancelled
+    again = await uploads.complete_upload(worker.uow, store, CREATOR, m.id, None)
     assert again.media == m and not again.duplicate and len(worker.emitted("media.uploaded")) == 1
 
 
@@ -129,12 +132,12 @@ async def test_the_same_bytes_twice_are_one_item_and_the_copy_is_removed(worker,
     first = await upload(worker, store, data)
     ticket = await presign(worker, store, data, name="copy.jpg")
     store.uploaded(ticket.upload.object_key, data)
-    second = await h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None)
+    second = await uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None)
     assert second.duplicate and second.media.id == first.media.id
     assert len(worker.emitted("media.uploaded")) == 1 and len(worker.repo.media_rows) == 1
     await worker.run_calls()
     assert ticket.upload.object_key not in store.objects and first.media.object_key in store.objects
-    repeat = await h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None)
+    repeat = await uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None)
     assert repeat.duplicate and repeat.media.id == first.media.id
 
 
@@ -149,29 +152,31 @@ async def test_another_creator_uploading_the_same_bytes_gets_their_own_item(work
 async def test_an_executable_named_jpg_is_refused_and_deleted(worker, store, payload: bytes) -> None:
     ticket = await presign(worker, store, payload, name="cute.jpg")
     store.uploaded(ticket.upload.object_key, payload)
-    err = await refused(h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None))
+    err = await refused(uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None))
     assert (err.status, err.code) == (422, "type_not_allowed")
     assert worker.repo.uploads[ticket.upload.id].status == "refused" and not worker.repo.media_rows
     await worker.run_calls()
     assert ticket.upload.object_key not in store.objects
-    again = await refused(h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None))
+    again = await refused(uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None))
     assert again.code == "type_not_allowed" and not worker.emitted("media.uploaded")
 
 
 async def test_completing_before_uploading_is_a_clear_conflict_and_can_be_retried(worker, store) -> None:
     data = jpeg("yellow")
     ticket = await presign(worker, store, data)
-    err = await refused(h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None))
+    err = await refused(uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None))
     assert (err.status, err.code) == (409, "not_uploaded")
     assert worker.repo.uploads[ticket.upload.id].status == "pending"
     store.uploaded(ticket.upload.object_key, data)
-    assert (await h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None)).media.id == ticket.upload.id
+    assert (
+        await uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None)
+    ).media.id == ticket.upload.id
 
 
 async def test_a_size_other_than_declared_is_refused(worker, store) -> None:
     ticket = await presign(worker, store, b"x" * 100)
     store.uploaded(ticket.upload.object_key, jpeg())
-    err = await refused(h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None))
+    err = await refused(uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None))
     assert (err.status, err.code) == (422, "size_mismatch")
 
 
@@ -190,9 +195,9 @@ async def test_a_video_is_filed_without_a_thumbnail(worker, store) -> None:
 async def test_another_creators_upload_id_is_not_found(worker, store) -> None:
     ticket = await presign(worker, store, jpeg())
     store.uploaded(ticket.upload.object_key, jpeg())
-    err = await refused(h.complete_upload(worker.uow, store, OTHER, ticket.upload.id, None))
+    err = await refused(uploads.complete_upload(worker.uow, store, OTHER, ticket.upload.id, None))
     assert err.status == 404
-    err = await refused(h.complete_upload(worker.uow, store, CREATOR, uuid.uuid4(), None))
+    err = await refused(uploads.complete_upload(worker.uow, store, CREATOR, uuid.uuid4(), None))
     assert err.status == 404
 
 
@@ -201,54 +206,54 @@ async def test_the_store_down_leaves_the_upload_pending(worker, store) -> None:
     store.uploaded(ticket.upload.object_key, jpeg())
     store.down = True
     with pytest.raises(StoreUnavailable):
-        await h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None)
+        await uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None)
     assert worker.repo.uploads[ticket.upload.id].status == "pending" and not worker.events
     store.down = False
-    assert (await h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None)).media.kind == "photo"
+    assert (await uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None)).media.kind == "photo"
 
 
 async def test_multipart_parts_assemble_then_a_worker_checks_and_files_them(worker, store) -> None:
     data = MP4 + b"\x01" * (12 * MiB - len(MP4))
-    ticket = await h.start_upload(worker.uow, store, SETTINGS, CREATOR, "clip.mp4", "video/mp4", len(data))
+    ticket = await uploads.start_upload(worker.uow, store, SETTINGS, CREATOR, "clip.mp4", "video/mp4", len(data))
     mid = ticket.upload.multipart_id
     etags = [(n, store.part(mid, n, data[(n - 1) * 5 * MiB : n * 5 * MiB])) for n, _, _ in ticket.parts]
-    err = await refused(h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, [(1, "bad"), *etags[1:]]))
+    err = await refused(uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, [(1, "bad"), *etags[1:]]))
     assert (err.status, err.code) == (422, "invalid_parts")
-    assert await h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, etags) is None  # being checked
+    assert await uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, etags) is None  # being checked
     assert worker.repo.uploads[ticket.upload.id].status == "checking"
-    assert await h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, etags) is None  # S3 done already
-    assert await worker.run_calls() == [(h.CHECK_UPLOAD, str(ticket.upload.id), "done")]
+    assert await uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, etags) is None  # S3 done already
+    assert await worker.run_calls() == [(uploads.CHECK_UPLOAD, str(ticket.upload.id), "done")]
     async with worker.uow() as uow:
-        upload, filed = await h.upload_status(uow, CREATOR, ticket.upload.id)
-    assert upload.status == "completed" and isinstance(filed, h.Filed)
+        upload, filed = await uploads.upload_status(uow, CREATOR, ticket.upload.id)
+    assert upload.status == "completed" and isinstance(filed, uploads.Filed)
     assert filed.media.size_bytes == len(data) and filed.media.sha256 == hashlib.sha256(data).hexdigest()
-    assert (await h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, etags)) == filed
+    assert (await uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, etags)) == filed
     assert len(worker.emitted("media.uploaded")) == 1
 
 
 async def test_a_large_executable_is_refused_by_the_worker(worker, store) -> None:
     data = ELF + b"\x00" * (11 * MiB)
-    ticket = await h.start_upload(worker.uow, store, SETTINGS, CREATOR, "big.mov", "video/quicktime", len(data))
+    ticket = await uploads.start_upload(worker.uow, store, SETTINGS, CREATOR, "big.mov", "video/quicktime", len(data))
     mid = ticket.upload.multipart_id
     for n, _, size in ticket.parts:
         store.part(mid, n, data[(n - 1) * 5 * MiB : (n - 1) * 5 * MiB + size])
-    assert await h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None) is None
+    assert await uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None) is None
     await worker.run_calls()  # the check, then the deletion it recorded
     await worker.run_calls()
     assert ticket.upload.object_key not in store.objects and not worker.repo.media_rows
-    err = await refused(h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None))
+    err = await refused(uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None))
     assert (err.status, err.code) == (422, "type_not_allowed")
 
 
 async def test_an_upload_never_completed_expires_and_its_objects_go(worker, store) -> None:
-    ticket = await h.start_upload(worker.uow, store, SETTINGS, CREATOR, "clip.mp4", "video/mp4", 12 * MiB)
+    ticket = await uploads.start_upload(worker.uow, store, SETTINGS, CREATOR, "clip.mp4", "video/mp4", 12 * MiB)
     store.part(ticket.upload.multipart_id, 1, b"x" * 5 * MiB)
     worker.clock.advance(seconds=SETTINGS.upload_url_ttl_s + 3601)
     assert await worker.fire_due() == 1
     assert worker.repo.uploads[ticket.upload.id].status == "expired"
     await worker.run_calls()
     assert ticket.upload.multipart_id not in store.multipart
-    err = await refused(h.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None))
+    err = await refused(uploads.complete_upload(worker.uow, store, CREATOR, ticket.upload.id, None))
     assert (err.status, err.code) == (410, "upload_expired")
 
 
