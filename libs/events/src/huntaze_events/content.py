@@ -19,7 +19,7 @@ IdeaTarget = Literal["onlyfans", "instagram", "tiktok", "x", "reddit"]
 class MediaUploaded(EventPayload):
     """A file was uploaded to the vault, checked (type by its first bytes) and filed, once per distinct
     file (the same bytes uploaded again are the same item). Consumers: analytics (media ROI), ai (ideas
-    from what sells)."""
+    from what sells), marketing and inbox (whose media a post, an offer or a mass message may name)."""
 
     media_id: uuid.UUID
     kind: MediaKind

@@ -14,6 +14,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, pool, text
 
 from .timers.store import DDL as TIMERS_DDL
+from .vault_media import DDL as VAULT_MEDIA_DDL
 
 
 def alembic_config(database_url: str, migrations_dir: Path) -> Config:
@@ -120,6 +121,17 @@ def create_chassis_tables_v2() -> None:
 def drop_chassis_tables_v2() -> None:
     op.execute("DROP TABLE IF EXISTS timers")
     op.execute("DROP FUNCTION IF EXISTS huntaze_timers_notify()")
+
+
+def create_vault_media_table() -> None:
+    """The ``vault_media`` read model of a service that checks the media ids its requests name
+    (:mod:`huntaze_service.vault_media`; marketing's 0004, the inbox's 0014)."""
+    for statement in VAULT_MEDIA_DDL:
+        op.execute(statement)
+
+
+def drop_vault_media_table() -> None:
+    op.execute("DROP TABLE IF EXISTS vault_media")
 
 
 def drop_chassis_tables() -> None:

@@ -13,7 +13,7 @@ from huntaze_events import (
     SubscriptionStarted,
     TransactionRecorded,
 )
-from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions, Timer
+from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions, Timer, vault_media
 
 from . import erasure, handlers
 from .adapters.connector import ConnectorError, OutboundConnector, OutboundReply, PaidTerms
@@ -114,6 +114,9 @@ def subscriptions(
         """Which segments each fan is in, for mass-message audiences; entering ``expiring`` or
         ``lapsed`` triggers ``win_back`` or ``re_engage`` (when switched on)."""
         await audience.record_segment(uow, event)
+
+    # the media vault's read model (offers and mass messages naming another creator's media are refused)
+    vault_media.subscribe(subs)  # vault_media_uploaded, vault_media_updated
 
     @subs.timer(mass_messages.MASS_EXPAND)
     async def mass_expand(uow: handlers.Uow, timer: Timer[None]) -> None:

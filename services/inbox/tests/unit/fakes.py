@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from huntaze_service.tombstones import ErasedFan
+from huntaze_testkit.vault_media import FakeVaultMedia
 from inbox.automations import AutomationConfig, Kind, Run, RunStatus, SentToday
 from inbox.domain import Conversation, ConversationSummary, Draft, DraftStatus, Message
 from inbox.mass import Recipient
@@ -15,7 +16,7 @@ from inbox.offers import Offer
 from .fake_mass import FakeMassMessages
 
 
-class FakeInboxRepository(FakeMassMessages):
+class FakeInboxRepository(FakeVaultMedia, FakeMassMessages):
     def __init__(self) -> None:
         super().__init__()
         self.own_words: dict[uuid.UUID, list[str]] = {}

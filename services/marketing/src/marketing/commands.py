@@ -6,8 +6,10 @@ answered with ``post.scheduled`` (carrying the command's id) or ``post.command_r
   recorded (applied or refused) in the transaction that answers it, so a second delivery of the same
   command moves nothing and says nothing again.
 - ``post.requested`` (a row of a calendar import): a POST of a post on one of the creator's accounts,
-  checked against its network's rules. One post per ``command_id`` (stored on the post, unique per
-  creator): a second delivery finds it and does nothing. A refusal changes nothing and is not
+  checked against its network's rules and its media against the vault's
+  (:mod:`huntaze_service.vault_media`: another creator's → ``unknown_media``, deleted →
+  ``media_deleted``, as the refusal's reason). One post per ``command_id`` (stored on the post, unique
+  per creator): a second delivery finds it and does nothing. A refusal changes nothing and is not
   recorded, so asking again (a re-import once the account is connected) is checked again.
 
 A business refusal is an answer, never a dead letter.

@@ -1,13 +1,15 @@
 """Everything the marketing workers do, in one place: publish each scheduled post at its time, once
 (:mod:`.publishing`); attribute new subscribers to tracking links and keep the sales they make
-(:mod:`.tracking`); apply the calendar's commands (:mod:`.commands`)."""
+(:mod:`.tracking`); apply the calendar's commands (:mod:`.commands`); keep a read model of the media
+vault (:mod:`huntaze_service.vault_media`: posts naming another creator's or a deleted medium are
+refused)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 from huntaze_events import Envelope, PostMoveRequested, PostRequested, SubscriptionStarted, TransactionRecorded
-from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions, Timer
+from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions, Timer, vault_media
 
 from . import commands, publishing, tracking
 from .credentials import CredentialsUnreadable, Vault
@@ -46,6 +48,8 @@ def subscriptions(
         """A post asked for by a calendar import: scheduled like a POST (one per command) and answered
         post.scheduled, or post.command_refused."""
         await commands.request_post(uow, event)
+
+    vault_media.subscribe(subs)  # vault_media_uploaded, vault_media_updated
 
     @subs.timer(publishing.PUBLISH_DUE)
     async def publish_post(uow: Uow, timer: Timer[None]) -> None:

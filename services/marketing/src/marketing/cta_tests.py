@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from huntaze_service import vault_media
+
 from . import domain, handlers, publishing
 from .calendar import announce
 from .campaigns import Results, combine
@@ -49,6 +51,7 @@ async def schedule_cta_test(
     account = await uow.repo.account(creator_id, account_id)
     if account is None:
         raise NotFound("no account with this id")
+    await vault_media.check(uow, creator_id, content.media_ids, Refused)
     if campaign_id is not None and await uow.repo.campaign(creator_id, campaign_id) is None:
         raise NotFound("no campaign with this id")
     publish_at = await handlers.publish_time(uow, account, publish_at)

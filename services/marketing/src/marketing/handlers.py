@@ -11,6 +11,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from huntaze_service import vault_media
+
 from . import domain, publishing, slots
 from .calendar import announce
 from .credentials import Vault
@@ -85,10 +87,12 @@ async def add_scheduled_post(
     command_id: uuid.UUID | None = None,
 ) -> Post:
     """:func:`schedule_post` without the commit (part of the caller's transaction): the post, its
-    publication timer and its ``post.scheduled``. Raises NotFound, Refused before writing anything."""
+    publication timer and its ``post.scheduled``. Raises NotFound, Refused (the network's rules, or
+    media another creator's or deleted: :mod:`huntaze_service.vault_media`) before writing anything."""
     account = await uow.repo.account(creator_id, account_id)
     if account is None:
         raise NotFound("no account with this id")
+    await vault_media.check(uow, creator_id, content.media_ids, domain.Refused)
     publish_at = await publish_time(uow, account, publish_at)
     if campaign_id is not None and await uow.repo.campaign(creator_id, campaign_id) is None:
         raise NotFound("no campaign with this id")
@@ -111,7 +115,11 @@ async def _post(uow: Uow, creator_id: uuid.UUID, post_id: uuid.UUID) -> Post:
 async def edit_post(
     uow: Uow, creator_id: uuid.UUID, post_id: uuid.UUID, content: Content | None, publish_at: datetime | None
 ) -> Post:
+    """``content`` (None: kept) replaces the post's as a whole; its media are checked (Refused:
+    :mod:`huntaze_service.vault_media`)."""
     post = domain.edit(await _post(uow, creator_id, post_id), content, publish_at, uow.now())
+    if content is not None:
+        await vault_media.check(uow, creator_id, content.media_ids, domain.Refused)
     await uow.repo.save_post(post)
     publishing.schedule_publication(uow, post)
     announce(uow, post)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import NamedTuple, Protocol
 
 from huntaze_service import UnitOfWork
+from huntaze_service.vault_media import VaultMediaRepository
 
 from .campaigns import Campaign, Results
 from .clicks import ClickFacts
@@ -87,7 +88,7 @@ class LinksRepository(Protocol):
         ...
 
 
-class MarketingRepository(LinksRepository, Protocol):
+class MarketingRepository(LinksRepository, VaultMediaRepository, Protocol):
     # accounts ------------------------------------------------------------------------------------
     async def add_account(self, account: Account, sealed_credentials: bytes) -> bool:
         """False when the creator has this network's handle already (nothing stored)."""

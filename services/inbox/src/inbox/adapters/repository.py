@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from huntaze_service.db import Transaction
+from huntaze_service.vault_media import SqlVaultMedia
 
 from ..domain import Conversation, ConversationSummary, Direction, Draft, DraftStatus, Message
 from .automations_sql import Automations
@@ -103,7 +104,7 @@ def _draft(r: Any) -> Draft:
     )
 
 
-class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages, Automations):
+class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages, Automations, SqlVaultMedia):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 

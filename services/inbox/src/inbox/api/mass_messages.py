@@ -23,6 +23,7 @@ from pydantic import (
 from huntaze_events import MAX_MESSAGE_CHARS
 from huntaze_service import ApiError, CreatorId, NoNul, RuntimeDep, ShiftId, UserId, not_found
 from huntaze_service.pagination import Cursor, Limit, decode_time_id_cursor, encode_cursor
+from huntaze_service.vault_media import MediaRefused
 
 from ..config import InboxSettings
 from ..domain import clean_text
@@ -47,7 +48,8 @@ router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 NO_MASS = {"description": "No such mass message for this creator."}
 INVALID = {
     "description": "Invalid input; codes `price_out_of_range`, `unknown_segment`, `send_at_in_past`, "
-    "`restricted_word`, `empty_audience` (nobody matches)."
+    "`restricted_word`, `empty_audience` (nobody matches), `unknown_media` (not a medium of this creator's "
+    "vault), `media_deleted` (deleted from the vault)."
 }
 
 Segment = Annotated[str, NoNul, Field(min_length=1, max_length=64)]
@@ -208,6 +210,8 @@ def refusals() -> Iterator[None]:
         raise ApiError(422, str(exc), "restricted_word") from None
     except EmptyAudience as exc:
         raise ApiError(422, str(exc), "empty_audience") from None
+    except MediaRefused as exc:
+        raise ApiError(422, str(exc), exc.code) from None
 
 
 def _settings(runtime: RuntimeDep) -> InboxSettings:

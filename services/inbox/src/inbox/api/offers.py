@@ -8,6 +8,7 @@ import uuid
 from fastapi import APIRouter
 
 from huntaze_service import ApiError, CreatorId, RuntimeDep, ShiftId, UserId, not_found
+from huntaze_service.vault_media import MediaRefused
 
 from ..config import InboxSettings
 from ..guardrails import RestrictedText
@@ -26,7 +27,8 @@ router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
         404: {"description": "No such conversation for this creator."},
         422: {
             "description": "Invalid input: price outside OnlyFans' range (code `price_out_of_range`), "
-            "a restricted term in the text (code `restricted_word`), no media or a medium twice."
+            "a restricted term in the text (code `restricted_word`), no media or a medium twice, a medium "
+            "not of this creator's vault (code `unknown_media`) or deleted from it (code `media_deleted`)."
         },
     },
 )
@@ -58,6 +60,8 @@ async def make_offer(
             raise ApiError(422, str(exc), "price_out_of_range") from None
         except RestrictedText as exc:
             raise ApiError(422, str(exc), "restricted_word") from None
+        except MediaRefused as exc:
+            raise ApiError(422, str(exc), exc.code) from None
     return OfferOut.of(offer)
 
 

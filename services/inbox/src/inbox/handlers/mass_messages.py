@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from huntaze_events import MassMessageSent, OfferBy, PpvOffered
-from huntaze_service import Call, Timer
+from huntaze_service import Call, Timer, vault_media
 
 from ..config import MassPace, OfferTerms
 from ..domain import Direction, Message
@@ -71,6 +71,7 @@ async def _check(uow: Uow, cmd: NewMassMessage, terms: OfferTerms) -> tuple[uuid
         media = clean_media_ids(cmd.media_ids)
     else:
         media = tuple(cmd.media_ids) if not cmd.media_ids else clean_media_ids(cmd.media_ids)
+    await vault_media.check(uow, cmd.creator_id, media)
     custom = [s for s in (*cmd.audience.segments, *cmd.audience.exclude_segments) if s.startswith("custom:")]
     cmd.audience.check(await uow.repo.known_custom_segments(cmd.creator_id, custom) if custom else set())
     if cmd.send_at is not None and cmd.send_at < uow.now() - PAST_TOLERANCE:
@@ -89,7 +90,8 @@ async def preview(uow: Uow, cmd: NewMassMessage, terms: OfferTerms) -> tuple[int
 
 async def create(uow: Uow, cmd: NewMassMessage, terms: OfferTerms) -> MassMessage:
     """Stores the mass message and its expansion timer (at ``send_at``, or now). Raises
-    PriceOutOfRange, UnknownSegment, SendAtInPast, RestrictedText, EmptyAudience, ValueError."""
+    PriceOutOfRange, MediaRefused (:mod:`huntaze_service.vault_media`), UnknownSegment, SendAtInPast,
+    RestrictedText, EmptyAudience, ValueError."""
     media = await _check(uow, cmd, terms)
     now = uow.now()
     count, _ = await uow.repo.audience(cmd.creator_id, cmd.audience, media, now, 0)

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from huntaze_events import REVERSAL_TYPES, Envelope, OfferBy, PpvOffered, PpvUnlocked, TransactionRecorded
-from huntaze_service import Call, PermanentError, Timer
+from huntaze_service import Call, PermanentError, Timer, vault_media
 
 from ..config import OfferTerms
 from ..domain import Direction, Message
@@ -39,12 +39,14 @@ class MakeOffer:
 async def make_offer(uow: Uow, cmd: MakeOffer, terms: OfferTerms) -> Offer:
     """A person offers media at a price in a conversation: stored ``approved`` and its sending
     recorded, in one transaction. Raises NotFound (another creator's conversation, or an erased
-    fan's: it is gone), PriceOutOfRange, ValueError (media), RestrictedText."""
+    fan's: it is gone), PriceOutOfRange, ValueError (media), MediaRefused (another creator's or a
+    deleted medium: :mod:`huntaze_service.vault_media`), RestrictedText."""
     terms.prices.check(cmd.price_cents)
     media_ids = clean_media_ids(cmd.media_ids)
     conversation = await uow.repo.conversation(cmd.creator_id, cmd.conversation_id)
     if conversation is None:
         raise NotFound("conversation")
+    await vault_media.check(uow, cmd.creator_id, media_ids)
     restricted = find_restricted(cmd.text, await uow.repo.restricted_words(cmd.creator_id))
     if restricted is not None:
         raise RestrictedText(restricted)

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from huntaze_service.vault_media import SqlVaultMedia
+
 from ..domain import Account, Content, Post, PostStatus
 from ..networks import Network
 from ..slots import Slot
@@ -50,7 +52,7 @@ def _post(row: Any) -> Post:
     )
 
 
-class SqlMarketingRepository(SqlCommands, SqlLinksRepository):
+class SqlMarketingRepository(SqlCommands, SqlVaultMedia, SqlLinksRepository):
     # accounts ------------------------------------------------------------------------------------
     async def add_account(self, account: Account, sealed_credentials: bytes) -> bool:
         rows = await self._rows(
