@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaProducer
 from huntaze_events import REGISTRY, EventPayload, MassMessageSent, PostPublished, kafka_headers, make_envelope
 from huntaze_service.db import libpq_url
 from huntaze_testkit import Api, eventually
+from huntaze_testkit.agency import upload_media
 
 
 def sale(
@@ -93,7 +94,8 @@ def revenue(u: dict[str, Any]) -> list[tuple[str, int, int]]:
 async def test_usage_history_and_flags_follow_real_offers_unlocks_and_refunds(gateway: Any, infra: Any) -> None:
     api = await Api.sign_up(gateway, "UsageA")
     (conv_a, fan_a), (conv_b, fan_b) = await conversation(api, "of_usage_a"), await conversation(api, "of_usage_b")
-    m1, m2 = str(uuid.uuid4()), str(uuid.uuid4())
+    # m1 is in the vault (uploaded through S3), m2 only named by offers
+    m1, m2 = (await upload_media(api, f"usage-{api.creator_id}"))["media"]["media_id"], str(uuid.uuid4())
     offer_a = await offer(api, conv_a, [m1, m2], 1500)
     await offer(api, conv_b, [m2], 2500)
 
@@ -123,6 +125,13 @@ async def test_usage_history_and_flags_follow_real_offers_unlocks_and_refunds(ga
     assert await flags(api, fan_a, [m1, m2]) == {m1: "bought", m2: "bought"}
     assert await flags(api, fan_b, [m2]) == {m2: "sent"}
     assert await sold_media(infra.url("content"), api.creator_id) == {m1, m2}
+    # the vault shows it: the item's detail carries its history, the list flags and filters it
+    detail = (await api.get(f"/v1/content/media/{m1}")).json()
+    assert (detail["usage"]["offers"]["sent"], detail["usage"]["offers"]["bought"]) == (1, 1), detail
+    listed = (await api.get("/v1/content/media", params={"fan_id": fan_b})).json()["items"]
+    assert [(i["media_id"], i["fan_flag"]) for i in listed] == [(m1, None)]
+    listed = (await api.get("/v1/content/media", params={"fan_id": fan_a, "sold": "true"})).json()["items"]
+    assert [(i["media_id"], i["fan_flag"]) for i in listed] == [(m1, "bought")]
 
     # a partial refund subtracts to the cent; the rest refunded makes it unsold, the fan still has it
     refund = sale(offer_a, f"refund-{offer_a}", 501, "refund")
@@ -146,6 +155,8 @@ async def test_usage_history_and_flags_follow_real_offers_unlocks_and_refunds(ga
     assert revenue(u1) == [("USD", 0, net)] and u1["offers"]["bought"] == 1
     assert await sold_media(infra.url("content"), api.creator_id) == set()
     assert await flags(api, fan_a, [m1]) == {m1: "bought"}
+    unsold = (await api.get("/v1/content/media", params={"sold": "false"})).json()["items"]
+    assert [i["media_id"] for i in unsold] == [m1]
 
     # another creator: not found, and no flag leaks
     other = await Api.sign_up(gateway, "UsageB")

@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from huntaze_service import ApiError, CreatorId, NoNul, Runtime, RuntimeDep
 from huntaze_service.pagination import Cursor, Limit, decode_time_id_cursor, encode_cursor
 
-from . import media_types, uploads, vault_handlers
+from . import media_types, uploads, usage_handlers, vault_handlers
 from .thumbnails import THUMB_TYPE
+from .usage_api import MediaUsageOut
 from .vault import (
     MAX_BUNDLE,
     MAX_TAG,
@@ -125,6 +126,10 @@ class MediaOut(BaseModel):
     )
     scheduled_in: list[PlanRef] | None = Field(
         default=None, description="Detail only: the scheduled posts and mass messages using it (DELETE waits for them)."
+    )
+    usage: MediaUsageOut | None = Field(
+        default=None,
+        description="Detail only: the offers, mass messages and posts that used it, who bought it, its revenue.",
     )
 
 
@@ -381,9 +386,11 @@ async def get_media(media_id: uuid.UUID, runtime: RuntimeDep, creator_id: Creato
     async with runtime.uow() as uow:
         media = await _answer(vault_handlers.get_media(uow, creator_id, media_id))
         plans = await vault_handlers.in_use(uow, media)
+        history = await usage_handlers.usage_of(uow, creator_id, media_id)
         now = uow.now()
     out = await _out(_store(runtime), media, _ttl(runtime), now, detail=True)
     out.scheduled_in = [PlanRef(kind=kind, id=plan_id) for kind, plan_id in plans]  # type: ignore[arg-type]
+    out.usage = MediaUsageOut.of(history)
     return out
 
 
