@@ -47,7 +47,7 @@ async def _fold(
         await uow.repo.save_calendar_entry(changed, uow.now())
 
 
-def register(subs: Subscriptions) -> None:
+def subscribe(subs: Subscriptions) -> None:
     """The calendar's consumers (content's consumers.py calls this once)."""
 
     @subs.on(PostScheduled, name="calendar_post_scheduled")

@@ -11,10 +11,10 @@ from .adapters.s3 import shared_store
 def subscriptions() -> Subscriptions:
     subs = Subscriptions()
     ideas_handlers.subscribe(subs)
-    calendar_handlers.register(subs)
+    calendar_handlers.subscribe(subs)
     usage_handlers.subscribe(subs)
     export_import.subscribe(subs)
-    plans.register(subs)
-    uploads.register(subs, shared_store)
-    vault_deletion.register(subs, shared_store)
+    plans.subscribe(subs)
+    uploads.subscribe(subs, shared_store)
+    vault_deletion.subscribe(subs, shared_store)
     return subs

@@ -85,7 +85,7 @@ async def apply(uow: Any, events: Sequence[Envelope[Any]]) -> None:
         await uow.repo.apply_plan(change_of(event))
 
 
-def register(subs: Subscriptions) -> None:
+def subscribe(subs: Subscriptions) -> None:
     """The vault's subscriptions: the plans that keep media in use."""
     for model, name in (
         (PostScheduled, "vault_post_scheduled"),

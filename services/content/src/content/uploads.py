@@ -42,6 +42,9 @@ from .vault_ports import InvalidParts, ObjectStore
 
 UPLOAD_EXPIRED = "vault.upload_expired"
 CHECK_UPLOAD = "vault.check_upload"
+CHECK_TIMEOUT_S = 300.0
+"""One check of a large upload (its first bytes, its SHA-256 streamed, its thumbnail): 5 GiB at
+20 MB/s. It is also how long a check waits when the worker making it dies (its lease: this + 10 s)."""
 EXPIRY_GRACE = timedelta(hours=1)
 """An upload not completed this long after its URLs expired is given up and its objects removed."""
 Uows = Callable[[], Any]
@@ -316,9 +319,9 @@ def _uploaded(m: Media) -> dict[str, Any]:
 # the worker's part ------------------------------------------------------------------------------------------
 
 
-def register(subs: Subscriptions, store: Callable[[], ObjectStore]) -> None:
+def subscribe(subs: Subscriptions, store: Callable[[], ObjectStore]) -> None:
     """The upload lifecycle's timer (an upload never completed) and external call (a large upload's
-    check); the objects they give up are deleted by :func:`.vault_deletion.register`'s call."""
+    check); the objects they give up are deleted by :func:`.vault_deletion.subscribe`'s call."""
 
     @subs.timer(UPLOAD_EXPIRED)
     async def upload_expired(uow: Any, timer: Timer[Any]) -> None:
@@ -350,6 +353,6 @@ def register(subs: Subscriptions, store: Callable[[], ObjectStore]) -> None:
         remote=check,
         on_result=checked,
         on_failure=unchecked,
-        timeout_s=1800.0,
+        timeout_s=CHECK_TIMEOUT_S,
         description="Checks a large upload (type by its first bytes, sha256 in chunks) and files it.",
     )

@@ -28,7 +28,7 @@ def delete_later(uow: Any, tenant: uuid.UUID, key: str, keys: list[str], abort_m
     uow.call(DELETE_OBJECTS, key=key, payload=payload, tenant=tenant)
 
 
-def register(subs: Subscriptions, store: Callable[[], ObjectStore]) -> None:
+def subscribe(subs: Subscriptions, store: Callable[[], ObjectStore]) -> None:
     """The worker's external call that deletes the recorded objects."""
 
     async def remove(call: Call[DeleteObjects]) -> None:

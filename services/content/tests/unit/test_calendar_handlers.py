@@ -43,7 +43,7 @@ OTHER = uuid.uuid4()
 
 def subs() -> Subscriptions:
     s = Subscriptions()
-    calendar_handlers.register(s)
+    calendar_handlers.subscribe(s)
     return s
 
 

@@ -54,9 +54,9 @@ def store() -> FakeObjectStore:
 @pytest.fixture
 def worker(store: FakeObjectStore) -> FakeWorker[FakeVaultRepository]:
     subs = Subscriptions()
-    plans.register(subs)
-    uploads.register(subs, lambda: store)
-    vault_deletion.register(subs, lambda: store)
+    plans.subscribe(subs)
+    uploads.subscribe(subs, lambda: store)
+    vault_deletion.subscribe(subs, lambda: store)
     return FakeWorker(FakeVaultRepository(), producer="content", subscriptions=subs)
 
 
