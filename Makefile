@@ -58,7 +58,7 @@ test: install ## everything CI runs: unit, contract, integration tests, then the
 	@tools/test.sh
 	@tools/faults.sh
 
-test-faults: install ## F1–F23: faults injected into real processes, Kafka and PostgreSQL (own fresh infrastructure)
+test-faults: install ## F1–F28: faults injected into real processes, Kafka, PostgreSQL and S3 (own fresh infrastructure)
 	@tools/faults.sh
 
 lint: install ## ruff: errors, bugbear, imports
