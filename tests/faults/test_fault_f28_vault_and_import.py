@@ -422,6 +422,13 @@ async def test_f28_vault_and_import_settle_exactly_once_through_sigkills(fresh_l
                         "AND convert_from(value, 'UTF8')::jsonb ->> 'creator_id' = CAST(%(c)s AS text)",
                     ),
                 }
+                out["marketing_vault_behind"] = await scalar(
+                    cdb,
+                    "SELECT count(*) FROM media WHERE creator_id = %(c)s AND kind <> 'bundle'",
+                ) - await scalar(
+                    mdb,
+                    "SELECT count(*) FROM vault_media WHERE creator_id = %(c)s",
+                )
                 stored, live = await asyncio.to_thread(stored_keys), await live_keys()
                 out["s3_leaked"] = len(stored - live)
                 out["s3_missing"] = len(live - stored)
@@ -481,6 +488,15 @@ async def test_f28_vault_and_import_settle_exactly_once_through_sigkills(fresh_l
                     {"c": creator},
                 )
             ).fetchall()
+            # marketing's own read model of the vault (media.uploaded / media.updated, its worker killed too)
+            marketing_vault = {
+                str(r[0]): bool(r[1])
+                for r in await (
+                    await mdb.execute(
+                        "SELECT media_id, deleted FROM vault_media WHERE creator_id = %(c)s", {"c": creator}
+                    )
+                ).fetchall()
+            }
             stored = await asyncio.to_thread(stored_keys)
         finally:
             await client.aclose()
@@ -515,6 +531,10 @@ async def test_f28_vault_and_import_settle_exactly_once_through_sigkills(fresh_l
     problems["not_expired"] = sum(1 for u in abandoned if upload_rows.get(u, ("",))[0] != "expired")
     deleted_rows = {str(r[0]) for r in media_rows if r[4]}
     problems["deleted_not_deleted"] = len(deleted_media ^ deleted_rows)
+    in_content = {str(r[0]): bool(r[4]) for r in media_rows}
+    problems["marketing_vault_wrong"] = sum(
+        1 for m in in_content.keys() | marketing_vault.keys() if in_content.get(m) != marketing_vault.get(m)
+    )
     live = {k for r in media_rows if not r[4] for k in (r[2], r[3]) if k}
     problems["live_without_thumbnail"] = sum(1 for r in media_rows if not r[4] and not r[3])
     gone_keys = {k for r in media_rows if r[4] for k in (r[2], r[3]) if k}
