@@ -4,8 +4,8 @@ through the vault (presigned PUT, complete); marketing's read model learns its f
 ``media.uploaded`` (key, type, size); an X post naming it is published with exactly those bytes
 uploaded to X (read by marketing from the vault's bucket — never through the content service); an
 Instagram post naming it gets a presigned URL of the bucket that serves those bytes; the content
-service's usage history then lists both posts. A post naming a vault file its network does not take
-is refused when scheduled (422), and Reddit takes no vault media (422)."""
+service's usage history then lists both posts. Reddit takes no vault media (422). And the read
+model's SQL on marketing's database: the file's fields kept whatever the order of the events."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ import httpx
 import psycopg
 
 from huntaze_service.db import libpq_url
+from huntaze_service.vault_media import SqlVaultMedia, VaultMedium, medium_of
 from huntaze_testkit import Api, eventually
 from huntaze_testkit.agency import tiny_jpeg, upload_media
+from huntaze_testkit.vault_media import media_updated, media_uploaded
 
 POSTS = "/v1/marketing/posts"
 
@@ -106,3 +108,36 @@ async def test_vault_media_are_published_on_x_and_instagram_and_shown_in_the_vau
     assert sorted((p["post_id"], p["network"], p["network_post_id"]) for p in usage["posts"]) == sorted(
         (posts[n], n, final[n]["network_post_id"]) for n in ("x", "instagram")
     )
+
+
+class _Tx:
+    """The transaction a PlainSql repository runs on: here one psycopg connection."""
+
+    def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
+        self.conn = conn
+
+    async def driver(self) -> psycopg.AsyncConnection[Any]:
+        return self.conn
+
+
+async def test_the_read_models_sql_keeps_the_file_whatever_the_order_of_the_events(infra: Any) -> None:
+    creator, other = uuid.uuid4(), uuid.uuid4()
+    upload_first, update_first = uuid.uuid4(), uuid.uuid4()
+    async with await psycopg.AsyncConnection.connect(libpq_url(infra.database_urls["marketing"])) as conn:
+        repo = SqlVaultMedia(_Tx(conn))  # type: ignore[arg-type]
+        for event in (
+            media_uploaded(upload_first, creator, "video/mp4", 9000),
+            media_updated(upload_first, creator, 2, deleted=True),
+            media_updated(update_first, creator, 3),
+            media_uploaded(update_first, creator),  # after its update: fills the file only
+            media_uploaded(update_first, other, "image/png"),  # another creator's claim: nothing
+            media_updated(upload_first, creator, 1),  # an older revision: nothing
+        ):
+            await repo.record_vault_medium(medium_of(event))
+        got = await repo.vault_media([upload_first, update_first])
+        await conn.rollback()
+    key = f"creators/{creator}/uploads/"
+    assert got == {
+        upload_first: VaultMedium(upload_first, creator, 2, True, f"{key}{upload_first}", "video/mp4", 9000),
+        update_first: VaultMedium(update_first, creator, 3, False, f"{key}{update_first}", "image/jpeg", 1234),
+    }
