@@ -1,10 +1,10 @@
 """Posts with media from the vault (``media_ids``), published at their time on the real platform
-(Kafka, PostgreSQL, the S3 server) against the local X and Instagram peers: a real JPEG uploaded
+(Kafka, PostgreSQL, the S3 server) against the local X, Instagram and TikTok peers: a real JPEG uploaded
 through the vault (presigned PUT, complete); marketing's read model learns its file from
 ``media.uploaded`` (key, type, size); an X post naming it is published with exactly those bytes
 uploaded to X (read by marketing from the vault's bucket — never through the content service); an
-Instagram post naming it gets a presigned URL of the bucket that serves those bytes; the content
-service's usage history then lists both posts. Reddit takes no vault media (422). And the read
+Instagram post and a TikTok post naming it get a presigned URL of the bucket that serves those
+bytes; the content service's usage history then lists the three posts. Reddit takes no vault media (422). And the read
 model's SQL on marketing's database: the file's fields kept whatever the order of the events."""
 
 from __future__ import annotations
@@ -62,10 +62,11 @@ async def test_vault_media_are_published_on_x_and_instagram_and_shown_in_the_vau
     x = await account(api, "x", {"access_token": "x-token-mia", "user_id": "4242"})
     ig_user = "17841400000000042"
     ig = await account(api, "instagram", {"access_token": "ig-token-mia", "ig_user_id": ig_user})
+    tiktok = await account(api, "tiktok", {"access_token": "tiktok-token-mia"})
     reddit = await account(api, "reddit", {"access_token": "r"})
     at = datetime.now(UTC) + timedelta(seconds=3)
     posts = {}
-    for name, account_id in (("x", x), ("instagram", ig)):
+    for name, account_id in (("x", x), ("instagram", ig), ("tiktok", tiktok)):
         body = {"account_id": account_id, "caption": f"vault set {run} {name}", "media_ids": [media_id],
                 "publish_at": at.isoformat()}  # fmt: skip
         answer = await api.post(POSTS, json=body)
@@ -92,21 +93,24 @@ async def test_vault_media_are_published_on_x_and_instagram_and_shown_in_the_vau
 
     (ig_post,) = platform.peers["instagram"].by_text(f"vault set {run} instagram")
     assert final["instagram"]["network_post_id"] == str(ig_post["id"])
-    (url,) = ig_post["media_urls"]
-    assert media_id in url and "X-Amz-Signature=" in url, url
-    async with httpx.AsyncClient(timeout=10) as client:
-        pulled = await client.get(url)  # what Instagram pulls
-    assert pulled.status_code == 200 and pulled.headers["content-type"] == "image/jpeg"
-    assert hashlib.sha256(pulled.content).hexdigest() == hashlib.sha256(data).hexdigest()
+    (tt_post,) = platform.peers["tiktok"].by_text(f"vault set {run} tiktok")
+    assert final["tiktok"]["network_post_id"] == str(tt_post["id"]) and tt_post["kind"] == "photo"
+    for pulling in (ig_post, tt_post):
+        (url,) = pulling["media_urls"]
+        assert media_id in url and "X-Amz-Signature=" in url, url
+        async with httpx.AsyncClient(timeout=10) as client:
+            pulled = await client.get(url)  # what Instagram and TikTok pull
+        assert pulled.status_code == 200 and pulled.headers["content-type"] == "image/jpeg"
+        assert hashlib.sha256(pulled.content).hexdigest() == hashlib.sha256(data).hexdigest()
 
     async def used() -> dict[str, Any] | None:
         answer = await api.get(f"/v1/content/media/{media_id}/usage")
         u = answer.json() if answer.status_code == 200 else {}
-        return u if u.get("post_count") == 2 else None
+        return u if u.get("post_count") == 3 else None
 
     usage = await eventually(used, timeout=30)
     assert sorted((p["post_id"], p["network"], p["network_post_id"]) for p in usage["posts"]) == sorted(
-        (posts[n], n, final[n]["network_post_id"]) for n in ("x", "instagram")
+        (posts[n], n, final[n]["network_post_id"]) for n in ("x", "instagram", "tiktok")
     )
 
 
