@@ -30,7 +30,8 @@ Kafka comes from Maven Central (infra/kafka/pom.xml, copied once into .cache/kaf
 Debian's `postgresql` package (installed with apt-get when absent). Every server binds 127.0.0.1.
 When KAFKA_BOOTSTRAP_SERVERS is set, that broker is used instead of starting one; when every
 <SERVICE>_DATABASE_URL is set, those databases are used instead of starting PostgreSQL; when
-CONTENT_S3_ENDPOINT_URL is set, that S3 store is used (its bucket must exist).
+CONTENT_S3_ENDPOINT_URL is set, that S3 store is used (its bucket must exist; set MARKETING_S3_* to the
+same store, marketing reads the vault's files to publish them).
 """
 
 from __future__ import annotations
@@ -620,15 +621,18 @@ def s3_down(profile: Profile) -> None:
 
 
 def s3_environment(profile: Profile) -> dict[str, str]:
+    """The vault's store for the content service, and the same for marketing, which reads it to
+    publish vault media (in production marketing has its own read-only credentials)."""
     if os.environ.get("CONTENT_S3_ENDPOINT_URL"):
         return {}
-    return {
+    content = {
         "CONTENT_S3_ENDPOINT_URL": f"http://127.0.0.1:{profile.s3_port}",
         "CONTENT_S3_BUCKET": S3_BUCKET,
         "CONTENT_S3_REGION": S3_REGION,
         "CONTENT_S3_ACCESS_KEY_ID": S3_LOCAL_KEY_ID,
         "CONTENT_S3_SECRET_ACCESS_KEY": S3_LOCAL_SECRET,
     }
+    return content | {k.replace("CONTENT_", "MARKETING_", 1): v for k, v in content.items()}
 
 
 # --------------------------------------------------------------------------------------------

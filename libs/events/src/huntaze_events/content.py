@@ -29,6 +29,12 @@ class MediaUploaded(EventPayload):
     title: str = Field(max_length=200)
     tags: list[str] = Field(default_factory=list, max_length=30)
     uploaded_at: AwareDatetime
+    object_key: str | None = Field(
+        default=None,
+        max_length=1024,
+        description="The file's key in the vault's S3 bucket (read by the services that publish it: marketing). "
+        "Absent in events from before it was added.",
+    )
 
 
 @event("media.updated", version=1, producer="content", key="media_id")

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, pool, text
 
 from .timers.store import DDL as TIMERS_DDL
 from .vault_media import DDL as VAULT_MEDIA_DDL
+from .vault_media import DDL_V2 as VAULT_MEDIA_DDL_V2
 
 
 def alembic_config(database_url: str, migrations_dir: Path) -> Config:
@@ -132,6 +133,18 @@ def create_vault_media_table() -> None:
 
 def drop_vault_media_table() -> None:
     op.execute("DROP TABLE IF EXISTS vault_media")
+
+
+def add_vault_media_file_columns() -> None:
+    """The ``vault_media`` read model's version 2: each medium's file (key, type, size), from
+    ``media.uploaded`` (marketing's 0005, the inbox's 0015)."""
+    for statement in VAULT_MEDIA_DDL_V2:
+        op.execute(statement)
+
+
+def drop_vault_media_file_columns() -> None:
+    for column in ("object_key", "content_type", "size_bytes"):
+        op.execute(f"ALTER TABLE vault_media DROP COLUMN IF EXISTS {column}")
 
 
 def drop_chassis_tables() -> None:

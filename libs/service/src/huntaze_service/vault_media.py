@@ -4,11 +4,15 @@ the inbox's offers and mass messages): the rule, its fold, its table, its SQL an
 in one place. Each service keeps only where it calls :func:`check` and the error a refusal becomes.
 
 The read model keeps, per media id, its owner (the envelope's creator), its revision and whether it
-was deleted. It is filled from events only (services never call each other): ``media.uploaded``
+was deleted; and, from ``media.uploaded``, where its file is and what it is (``object_key`` in the
+vault's bucket, ``content_type`` read from its bytes, ``size_bytes``: :data:`DDL_V2`), for a service
+that publishes the file itself (marketing; the inbox ignores them). It is filled from events only (services never call each other): ``media.uploaded``
 counts as revision 0 and ``media.updated`` carries its own (>= 1; a bundle is announced by it alone);
 the highest revision wins, so the events may arrive in any order (an update before its upload
 included) and any number of times. The first creator an id was announced for keeps it: an event
-naming the same id for another creator changes nothing (:func:`supersedes`).
+naming the same id for another creator changes nothing (:func:`supersedes`). The file's fields come
+from ``media.uploaded`` only and are kept whatever the order: an upload arriving after a higher
+revision still fills them (:func:`merged`).
 
 The rule, for the ``media_ids`` of a request (:func:`refusal`):
 
@@ -57,12 +61,28 @@ DDL = (
 """The read model's table (:func:`huntaze_service.migrations.create_vault_media_table`). Never edit:
 services' migrations have applied it; add a version."""
 
+DDL_V2 = (
+    "ALTER TABLE vault_media ADD COLUMN IF NOT EXISTS object_key text",
+    "ALTER TABLE vault_media ADD COLUMN IF NOT EXISTS content_type text",
+    "ALTER TABLE vault_media ADD COLUMN IF NOT EXISTS size_bytes bigint",
+)
+"""Version 2: the file's key, type and size from ``media.uploaded``
+(:func:`huntaze_service.migrations.add_vault_media_file_columns`). Never edit: add a version."""
+
 
 class VaultMedium(NamedTuple):
     media_id: uuid.UUID
     creator_id: uuid.UUID
     revision: int
     deleted: bool
+    object_key: str | None = None
+    """The file's key in the vault's bucket; None until ``media.uploaded`` (or from older events)."""
+    content_type: str | None = None
+    size_bytes: int | None = None
+
+    @property
+    def has_file(self) -> bool:
+        return self.object_key is not None and self.content_type is not None and self.size_bytes is not None
 
 
 class Refusal(NamedTuple):
@@ -82,7 +102,7 @@ class MediaRefused(Exception):
 
 class VaultMediaRepository(Protocol):
     async def record_vault_medium(self, medium: VaultMedium) -> None:
-        """Stores it when it :func:`supersedes` what is stored."""
+        """Stores what :func:`merged` says."""
         ...
 
     async def vault_media(self, media_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, VaultMedium]:
@@ -96,14 +116,34 @@ class VaultMediaRepository(Protocol):
 def medium_of(event: Envelope[MediaUploaded] | Envelope[MediaUpdated]) -> VaultMedium:
     """What an event says of its medium: its owner is the envelope's creator."""
     p = event.payload
-    revision, deleted = (p.revision, p.deleted) if isinstance(p, MediaUpdated) else (UPLOADED_REVISION, False)
-    return VaultMedium(p.media_id, event.creator_id, revision, deleted)
+    if isinstance(p, MediaUpdated):
+        return VaultMedium(p.media_id, event.creator_id, p.revision, p.deleted)
+    return VaultMedium(
+        p.media_id, event.creator_id, UPLOADED_REVISION, False, p.object_key, p.content_type, p.size_bytes
+    )
 
 
 def supersedes(medium: VaultMedium, known: VaultMedium | None) -> bool:
     """Whether ``medium`` replaces what the read model holds for its id: a first sighting, or a higher
     revision for the same owner (the SQL adapter says the same in its ``ON CONFLICT … WHERE``)."""
     return known is None or (known.creator_id == medium.creator_id and known.revision < medium.revision)
+
+
+def merged(medium: VaultMedium, known: VaultMedium | None) -> VaultMedium | None:
+    """What the read model holds for the id once ``medium`` is recorded, or None when nothing changes:
+    the revision and deletion as :func:`supersedes` says, the file's fields kept once known and filled
+    by the first event that has them (the SQL adapter's ``ON CONFLICT`` says the same)."""
+    if known is None:
+        return medium
+    if known.creator_id != medium.creator_id:
+        return None
+    newer = known.revision < medium.revision
+    fills = not known.has_file and medium.has_file
+    if not newer and not fills:
+        return None
+    base = medium if newer else known
+    source = known if known.has_file else medium
+    return base._replace(object_key=source.object_key, content_type=source.content_type, size_bytes=source.size_bytes)
 
 
 async def record(
@@ -166,20 +206,30 @@ async def check(
 
 
 class SqlVaultMedia(PlainSql):
-    """The repository mixin on ``vault_media``: one row per media id; an event replaces it only with a
-    higher revision and for the same owner (:func:`supersedes`)."""
+    """The repository mixin on ``vault_media`` (:data:`DDL` and :data:`DDL_V2`): one row per media id;
+    an event changes it only for the same owner: its revision and deletion with a higher revision, its
+    file's fields when they are still unknown (:func:`merged`)."""
 
     async def record_vault_medium(self, medium: VaultMedium) -> None:
+        m = medium
         await self._rows(
-            "INSERT INTO vault_media (media_id, creator_id, revision, deleted) VALUES (%s, %s, %s, %s) "
-            "ON CONFLICT (media_id) DO UPDATE SET revision = EXCLUDED.revision, deleted = EXCLUDED.deleted "
-            "WHERE vault_media.creator_id = EXCLUDED.creator_id AND vault_media.revision < EXCLUDED.revision",
-            (medium.media_id, medium.creator_id, medium.revision, medium.deleted),
+            "INSERT INTO vault_media (media_id, creator_id, revision, deleted, object_key, content_type, size_bytes) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (media_id) DO UPDATE SET "
+            "revision = GREATEST(vault_media.revision, EXCLUDED.revision), "
+            "deleted = CASE WHEN vault_media.revision < EXCLUDED.revision THEN EXCLUDED.deleted "
+            "ELSE vault_media.deleted END, "
+            "object_key = COALESCE(vault_media.object_key, EXCLUDED.object_key), "
+            "content_type = COALESCE(vault_media.content_type, EXCLUDED.content_type), "
+            "size_bytes = COALESCE(vault_media.size_bytes, EXCLUDED.size_bytes) "
+            "WHERE vault_media.creator_id = EXCLUDED.creator_id AND (vault_media.revision < EXCLUDED.revision "
+            "OR (vault_media.object_key IS NULL AND EXCLUDED.object_key IS NOT NULL))",
+            (m.media_id, m.creator_id, m.revision, m.deleted, m.object_key, m.content_type, m.size_bytes),
         )
 
     async def vault_media(self, media_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, VaultMedium]:
         rows = await self._rows(
-            "SELECT media_id, creator_id, revision, deleted FROM vault_media WHERE media_id = ANY(%s)",
+            "SELECT media_id, creator_id, revision, deleted, object_key, content_type, size_bytes "
+            "FROM vault_media WHERE media_id = ANY(%s)",
             (list(media_ids),),
         )
-        return {r[0]: VaultMedium(r[0], r[1], r[2], r[3]) for r in rows}
+        return {r[0]: VaultMedium(*r) for r in rows}

@@ -19,6 +19,7 @@ from huntaze_service.vault_media import (
     VaultMedium,
     check,
     medium_of,
+    merged,
     refusal,
     subscribe,
     supersedes,
@@ -27,6 +28,15 @@ from huntaze_testkit.fakes import FakeUnitOfWork, FakeWorker
 from huntaze_testkit.vault_media import FakeVaultMedia, media_updated, media_uploaded
 
 CREATOR, OTHER = uuid.uuid4(), uuid.uuid4()
+
+
+def key(owner: uuid.UUID, media_id: uuid.UUID) -> str:
+    return f"creators/{owner}/uploads/{media_id}"
+
+
+def filed(media_id: uuid.UUID, owner: uuid.UUID, revision: int, deleted: bool) -> VaultMedium:
+    """What the read model holds of a medium whose upload was seen (the testkit's: a 1234-byte JPEG)."""
+    return VaultMedium(media_id, owner, revision, deleted, key(owner, media_id), "image/jpeg", 1234)
 
 
 def worker() -> FakeWorker[FakeVaultMedia]:
@@ -117,7 +127,7 @@ async def test_check_raises_media_refused_or_the_services_own_error_and_reads_no
 
 def test_an_upload_is_revision_0_of_the_envelopes_creator_and_an_update_its_own() -> None:
     media_id = uuid.uuid4()
-    assert medium_of(media_uploaded(media_id, CREATOR)) == VaultMedium(media_id, CREATOR, 0, False)
+    assert medium_of(media_uploaded(media_id, CREATOR)) == filed(media_id, CREATOR, 0, False)
     assert medium_of(media_updated(media_id, OTHER, 5, deleted=True)) == VaultMedium(media_id, OTHER, 5, True)
 
 
@@ -128,6 +138,19 @@ def test_a_medium_supersedes_a_lower_revision_of_the_same_owner_only() -> None:
     assert not supersedes(stored._replace(revision=2, deleted=True), stored)  # the same revision again
     assert not supersedes(stored._replace(revision=1), stored)
     assert not supersedes(stored._replace(creator_id=OTHER, revision=9), stored)  # first owner keeps it
+
+
+def test_the_files_fields_are_filled_by_the_first_event_that_has_them_and_kept_whatever_comes_next() -> None:
+    media_id = uuid.uuid4()
+    upload, file = medium_of(media_uploaded(media_id, CREATOR)), filed(media_id, CREATOR, 0, False)
+    later = VaultMedium(media_id, CREATOR, 3, True)  # media.updated carries no file
+    assert merged(upload, None) == file
+    assert merged(later, file) == filed(media_id, CREATOR, 3, True), "a newer revision keeps the file"
+    assert merged(upload, later) == filed(media_id, CREATOR, 3, True), "an upload after its update fills the file"
+    assert merged(upload, filed(media_id, CREATOR, 3, True)) is None, "nothing new: nothing written"
+    assert merged(later._replace(revision=2), later) is None
+    assert merged(upload._replace(creator_id=OTHER), later) is None, "the first owner keeps the id"
+    assert not VaultMedium(media_id, CREATOR, 0, False).has_file and file.has_file
 
 
 async def test_the_two_consumers_keep_the_highest_revision_and_the_first_owner_in_every_order() -> None:
@@ -143,7 +166,7 @@ async def test_the_two_consumers_keep_the_highest_revision_and_the_first_owner_i
         w = worker()
         for event in (*order, *order):  # one at a time, and each twice
             await w.deliver(event)
-        assert w.repo.vault == {a: VaultMedium(a, CREATOR, 2, True), b: VaultMedium(b, CREATOR, 4, False)}
+        assert w.repo.vault == {a: filed(a, CREATOR, 2, True), b: filed(b, CREATOR, 4, False)}
     assert {s.name for s in w.subscriptions} == {"vault_media_uploaded", "vault_media_updated"}
 
 
@@ -154,5 +177,5 @@ async def test_an_event_naming_anothers_id_changes_nothing_and_an_update_before_
     await w.deliver(media_uploaded(c, CREATOR), media_updated(c, CREATOR, 9, deleted=True))
     await w.deliver(media_updated(d, CREATOR, 3, deleted=True))  # a bundle, or its upload still in flight
     await w.deliver(media_uploaded(d, CREATOR))
-    assert w.repo.vault == {c: VaultMedium(c, OTHER, 0, False), d: VaultMedium(d, CREATOR, 3, True)}
+    assert w.repo.vault == {c: filed(c, OTHER, 0, False), d: filed(d, CREATOR, 3, True)}
     assert refusal(w.repo.vault, CREATOR, [c]) == ("unknown_media", f"no media with id {c} in this creator's vault")

@@ -13,37 +13,43 @@ from datetime import UTC, datetime
 from typing import Any
 
 from huntaze_events import MediaUpdated, MediaUploaded
-from huntaze_service.vault_media import VaultMedium, supersedes
+from huntaze_service.vault_media import VaultMedium, merged
 
 from .fakes import envelope
 
 
 class FakeVaultMedia:
-    """The read model in memory, with the SQL adapter's semantics (:func:`supersedes`: the highest
-    revision wins, the first owner keeps the id). A mixin of a service's fake repository."""
+    """The read model in memory, with the SQL adapter's semantics (:func:`merged`: the highest
+    revision wins, the first owner keeps the id, the file's fields kept once known). A mixin of a
+    service's fake repository."""
 
     def __init__(self) -> None:
         super().__init__()
         self.vault: dict[uuid.UUID, VaultMedium] = {}
 
     async def record_vault_medium(self, medium: VaultMedium) -> None:
-        if supersedes(medium, self.vault.get(medium.media_id)):
-            self.vault[medium.media_id] = medium
+        stored = merged(medium, self.vault.get(medium.media_id))
+        if stored is not None:
+            self.vault[medium.media_id] = stored
 
     async def vault_media(self, media_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, VaultMedium]:
         return {i: self.vault[i] for i in media_ids if i in self.vault}
 
 
-def media_uploaded(media_id: uuid.UUID, owner: uuid.UUID) -> Any:
-    """``media.uploaded`` of ``owner``'s photo, as the content service emits it."""
+def media_uploaded(
+    media_id: uuid.UUID, owner: uuid.UUID, content_type: str = "image/jpeg", size_bytes: int = 1234
+) -> Any:
+    """``media.uploaded`` of ``owner``'s photo (or the type given), as the content service emits it:
+    its file at ``creators/<owner>/uploads/<media_id>``."""
     payload = MediaUploaded(
         media_id=media_id,
-        kind="photo",
-        content_type="image/jpeg",
-        size_bytes=1234,
+        kind="video" if content_type.startswith("video/") else "photo",
+        content_type=content_type,
+        size_bytes=size_bytes,
         sha256="a" * 64,
         title="beach",
         uploaded_at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
+        object_key=f"creators/{owner}/uploads/{media_id}",
     )
     return envelope(payload, producer="content", creator_id=owner)
 

@@ -313,6 +313,7 @@ def _uploaded(m: Media) -> dict[str, Any]:
         "title": m.title,
         "tags": list(m.tags),
         "uploaded_at": m.created_at,
+        "object_key": m.object_key,
     }
 
 

@@ -122,6 +122,8 @@ async def test_a_photo_is_checked_hashed_thumbnailed_and_filed_once(worker, stor
     assert thumb.format == "JPEG" and max(thumb.size) == 320
     [event] = worker.emitted("media.uploaded")
     assert event.payload.media_id == m.id and event.creator_id == CREATOR
+    assert event.payload.object_key == m.object_key and m.object_key in store.objects  # where marketing reads it
+    assert (event.payload.content_type, event.payload.size_bytes) == ("image/jpeg", len(data))
     assert (uploads.UPLOAD_EXPIRED, str(m.id)) not in worker.timers  # cleaned-up timer cancelled
     again = await uploads.complete_upload(worker.uow, store, CREATOR, m.id, None)
     assert again.media == m and not again.duplicate and len(worker.emitted("media.uploaded")) == 1

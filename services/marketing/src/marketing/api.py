@@ -101,12 +101,17 @@ class ContentFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     caption: Annotated[str, NoNul] = Field(default="", max_length=MAX_CAPTION)
-    media_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_MEDIA)
+    media_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=MAX_MEDIA,
+        description="Media of your vault (the content service), published first: uploaded to X, pulled by "
+        "Instagram and TikTok through presigned URLs; not on Reddit.",
+    )
     media_urls: list[Annotated[str, Field(max_length=2048)]] = Field(
         default_factory=list,
         max_length=MAX_MEDIA,
-        description="Public https URLs of images or videos the network fetches (Instagram, TikTok); the vault's "
-        "media (media_ids) come with the content service.",
+        description="Public https URLs of images or videos: Instagram and TikTok fetch them, for X the worker "
+        "fetches and uploads them; not on Reddit.",
     )
     cta: Annotated[str, NoNul] | None = Field(default=None, max_length=MAX_CTA, description="A call-to-action line.")
     title: Annotated[str, NoNul] | None = Field(default=None, max_length=1000, description="Reddit only.")

@@ -15,6 +15,7 @@ from .adapters.instagram import InstagramAdapter
 from .adapters.reddit import RedditAdapter
 from .adapters.repository import SqlMarketingRepository
 from .adapters.tiktok import TikTokAdapter
+from .adapters.vault_s3 import S3VaultFiles
 from .adapters.x import XAdapter
 from .config import MarketingSettings
 from .credentials import Vault
@@ -32,11 +33,12 @@ def build(settings: MarketingSettings | None = None) -> Service:
     vault = Vault(keys)
 
     client = httpx.AsyncClient(timeout=httpx.Timeout(settings.network_timeout_s, connect=5.0))
+    files = S3VaultFiles(settings)  # the vault's bucket, read-only: the files of posts' media_ids
     adapters = {
-        Network.X: XAdapter(client, settings.x_api_base_url, media_origins=settings.media_fetch_origins),
+        Network.X: XAdapter(client, settings.x_api_base_url, media_origins=settings.media_fetch_origins, vault=files),
         Network.REDDIT: RedditAdapter(client, settings.reddit_api_base_url),
-        Network.INSTAGRAM: InstagramAdapter(client, settings.instagram_api_base_url),
-        Network.TIKTOK: TikTokAdapter(client, settings.tiktok_api_base_url),
+        Network.INSTAGRAM: InstagramAdapter(client, settings.instagram_api_base_url, vault=files),
+        Network.TIKTOK: TikTokAdapter(client, settings.tiktok_api_base_url, vault=files),
     }
 
     async def start(runtime: Runtime) -> None:

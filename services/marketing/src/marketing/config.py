@@ -37,6 +37,23 @@ class MarketingSettings(ServiceSettings):
     """The Instagram Graph API, its version included (tests: the local Instagram peer)."""
     tiktok_api_base_url: str = "https://open.tiktokapis.com"
     """TikTok's Content Posting and Display APIs (tests: the local TikTok peer)."""
+    # the media vault's bucket (the content service's), read when a post with media_ids is published
+    s3_endpoint_url: str | None = None
+    """None: AWS S3 itself. `make run`/`make test` point it at their local S3 server (CONTENT_'s)."""
+    s3_public_endpoint_url: str | None = None
+    """The S3 endpoint as the networks reach it, in the presigned URLs Instagram and TikTok pull
+    from, when it differs from the one the service uses; None: the same."""
+    s3_bucket: str | None = None
+    """The vault's bucket (content's ``CONTENT_S3_BUCKET``); locally ``huntaze-media``."""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    """None: boto3's own chain (IRSA/instance role). Production: read-only (``s3:GetObject`` on the
+    vault's bucket), never content's credentials."""
+    s3_secret_access_key: SecretStr | None = None
+    s3_timeout_s: float = 20.0
+    media_url_ttl_s: int = 3600
+    """How long the presigned GET URLs given to Instagram and TikTok stay valid: they pull the file
+    when they process the post (a video may wait in their queue), so an hour."""
     media_fetch_origins: dict[str, str] = {}
     """Media hosts the X adapter fetches from another origin, past its SSRF rules (https only,
     public addresses), as JSON: ``{"media.x-peer.test": "http://127.0.0.1:41234"}``. Tests only (the
@@ -52,7 +69,12 @@ class MarketingSettings(ServiceSettings):
         return super().required_in_production() | {
             "credentials_keys": self.credentials_keys,
             "links_base": self.links_base,
+            "s3_bucket": self.s3_bucket,
         }
+
+    @property
+    def bucket(self) -> str:
+        return self.s3_bucket or "huntaze-media"
 
     @property
     def link_base(self) -> str:

@@ -13,9 +13,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from huntaze_service import vault_media
-
-from . import domain, handlers, publishing
+from . import domain, handlers, post_media, publishing
 from .calendar import announce
 from .campaigns import Results, combine
 from .cta import LETTERS, LINK_PLACEHOLDER, MAX_VARIANTS, MIN_VARIANTS, Arm, Verdict, verdict
@@ -51,7 +49,7 @@ async def schedule_cta_test(
     account = await uow.repo.account(creator_id, account_id)
     if account is None:
         raise NotFound("no account with this id")
-    await vault_media.check(uow, creator_id, content.media_ids, Refused)
+    await post_media.check(uow, creator_id, account.network, content)
     if campaign_id is not None and await uow.repo.campaign(creator_id, campaign_id) is None:
         raise NotFound("no campaign with this id")
     publish_at = await handlers.publish_time(uow, account, publish_at)

@@ -89,6 +89,8 @@ class Content:
     def checked(self, network: Network) -> Content:
         if len(set(self.media_ids)) != len(self.media_ids) or len(set(self.media_urls)) != len(self.media_urls):
             raise Refused("duplicate_media", "a medium appears twice")
+        if self.media_ids and network is Network.REDDIT:
+            raise Refused("media_not_supported", "reddit posts take no media from the vault yet")
         if self.media_urls and network is Network.REDDIT:  # X: fetched and uploaded when published
             raise Refused(
                 "media_urls_not_supported",

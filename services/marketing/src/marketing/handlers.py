@@ -11,9 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from huntaze_service import vault_media
-
-from . import domain, publishing, slots
+from . import domain, post_media, publishing, slots
 from .calendar import announce
 from .credentials import Vault
 from .domain import Account, Conflict, Content, Post, PostStatus
@@ -88,11 +86,12 @@ async def add_scheduled_post(
 ) -> Post:
     """:func:`schedule_post` without the commit (part of the caller's transaction): the post, its
     publication timer and its ``post.scheduled``. Raises NotFound, Refused (the network's rules, or
-    media another creator's or deleted: :mod:`huntaze_service.vault_media`) before writing anything."""
+    media another creator's, deleted, or of a type the network does not take: :mod:`.post_media`)
+    before writing anything."""
     account = await uow.repo.account(creator_id, account_id)
     if account is None:
         raise NotFound("no account with this id")
-    await vault_media.check(uow, creator_id, content.media_ids, domain.Refused)
+    await post_media.check(uow, creator_id, account.network, content)
     publish_at = await publish_time(uow, account, publish_at)
     if campaign_id is not None and await uow.repo.campaign(creator_id, campaign_id) is None:
         raise NotFound("no campaign with this id")
@@ -116,10 +115,10 @@ async def edit_post(
     uow: Uow, creator_id: uuid.UUID, post_id: uuid.UUID, content: Content | None, publish_at: datetime | None
 ) -> Post:
     """``content`` (None: kept) replaces the post's as a whole; its media are checked (Refused:
-    :mod:`huntaze_service.vault_media`)."""
+    :mod:`.post_media`)."""
     post = domain.edit(await _post(uow, creator_id, post_id), content, publish_at, uow.now())
     if content is not None:
-        await vault_media.check(uow, creator_id, content.media_ids, domain.Refused)
+        await post_media.check(uow, creator_id, post.network, content)
     await uow.repo.save_post(post)
     publishing.schedule_publication(uow, post)
     announce(uow, post)

@@ -11,6 +11,11 @@ The limits are the networks' documented ones for the APIs the adapters use:
 - Reddit (``/api/submit``): a title of 1 to 300 characters and a subreddit (3–21 letters, digits or
   underscores) are required; a self post's text is at most 40,000 characters; up to 20 media
   (a gallery).
+
+The vault's media (``media_ids``) are also checked by type (:func:`check_files`, the type the vault
+read from the file's bytes): X takes JPEG, PNG, WEBP, GIF and MP4 (up to 4 images, or one GIF or
+video); Instagram's Graph API JPEG images and MP4/MOV videos; TikTok JPEG/WEBP photos and
+MP4/MOV/WEBM videos (one video alone); Reddit posts take no vault media here (refused by the domain).
 """
 
 from __future__ import annotations
@@ -96,6 +101,30 @@ def check(draft: Draft) -> None:
         _media(media, 0, 20, "a Reddit post has at most 20 media")
     if draft.network is not Network.REDDIT and (draft.title or draft.subreddit):
         raise RuleBroken("reddit_only", "title and subreddit are for Reddit posts")
+
+
+ACCEPTED_TYPES: dict[Network, frozenset[str]] = {
+    Network.X: frozenset({"image/jpeg", "image/png", "image/webp", "image/gif", "video/mp4"}),
+    Network.INSTAGRAM: frozenset({"image/jpeg", "video/mp4", "video/quicktime"}),
+    Network.TIKTOK: frozenset({"image/jpeg", "image/webp", "video/mp4", "video/quicktime", "video/webm"}),
+}
+
+
+def check_files(network: Network, content_types: list[str], media: int) -> None:
+    """Raises RuleBroken when vault files of these types (of ``media`` media in all) cannot be
+    published on ``network``."""
+    if network is Network.REDDIT:
+        return  # no vault media at all there: the domain refuses them (media_not_supported)
+    accepted = ACCEPTED_TYPES[network]
+    for kind in content_types:
+        if kind not in accepted:
+            takes = ", ".join(sorted(accepted))
+            raise RuleBroken("media_type_not_supported", f"{network.value} does not take {kind} (it takes {takes})")
+    videos = [k for k in content_types if k.startswith("video/")]
+    if network is Network.X and media > 1 and (videos or "image/gif" in content_types):
+        raise RuleBroken("media_mix", f"a post on X has up to 4 images, or one GIF or video ({media} media given)")
+    if network is Network.TIKTOK and media > 1 and videos:
+        raise RuleBroken("media_mix", f"a TikTok post is one video, or 1 to 35 photos ({media} media given)")
 
 
 def _at_most(code: str, value: int, limit: int, message: str) -> None:

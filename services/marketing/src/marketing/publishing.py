@@ -3,7 +3,9 @@
 Flow (each arrow one transaction, the network call outside any)::
 
     schedule / edit ─▶ timer publish_post (key: the post) at publish_at   cancel ─▶ the timer dropped
-    timer fires ─▶ the post ``publishing`` + external call publish_to_network (key: its client_ref)
+    timer fires ─▶ the post ``publishing`` + external call publish_to_network (key: its client_ref),
+        with the files of its vault media from the read model (a medium still unknown, without its
+        file or deleted by then: the post ``failed`` + post.failed, nothing sent)
     the call (a worker, no transaction): the network's adapter publishes; after a crash of the
         replica making it, ``reconcile`` first looks the post up on the network (no network takes an
         idempotency key) and only publishes when it is not there
@@ -28,7 +30,7 @@ from huntaze_service import Call, Timer
 from .domain import Post, PostStatus
 from .networks import Network
 from .ports import Uow
-from .publishing_port import Outgoing, Published
+from .publishing_port import Outgoing, Published, VaultFile
 
 PUBLISH_DUE = "publish_post"
 PUBLISH = "publish_to_network"
@@ -45,6 +47,8 @@ class PublishCall(BaseModel):
     text: str
     media_ids: list[uuid.UUID]
     media_urls: list[str] = []
+    vault_files: list[VaultFile] = []
+    """The files of ``media_ids`` (read model), in their order."""
     title: str | None = None
     subreddit: str | None = None
     not_before: AwareDatetime
@@ -58,6 +62,7 @@ class PublishCall(BaseModel):
             self.subreddit,
             self.not_before,
             tuple(self.media_urls),
+            tuple(self.vault_files),
         )
 
 
@@ -80,8 +85,12 @@ async def due(uow: Uow, timer: Timer[None]) -> None:
     if sealed is None:
         await _fail(uow, post, "the account was removed")
         return
-    await uow.repo.save_post(_with(post, PostStatus.PUBLISHING, uow.now()))
     c = post.content
+    files = await vault_files(uow, post)
+    if isinstance(files, str):
+        await _fail(uow, post, files)
+        return
+    await uow.repo.save_post(_with(post, PostStatus.PUBLISHING, uow.now()))
     uow.call(
         PUBLISH,
         key=str(post.client_ref),
@@ -94,12 +103,33 @@ async def due(uow: Uow, timer: Timer[None]) -> None:
             text=c.text(),
             media_ids=list(c.media_ids),
             media_urls=list(c.media_urls),
+            vault_files=files,
             title=c.title,
             subreddit=c.subreddit,
             not_before=post.publish_at,
         ),
         tenant=post.creator_id,
     )
+
+
+async def vault_files(uow: Uow, post: Post) -> list[VaultFile] | str:
+    """The files of the post's vault media, from marketing's read model of the vault, or why it
+    cannot be published (the reason its ``post.failed`` gives)."""
+    ids = post.content.media_ids
+    known = await uow.repo.vault_media(ids) if ids else {}
+    files: list[VaultFile] = []
+    for media_id in ids:
+        medium = known.get(media_id)
+        if medium is None or medium.creator_id != post.creator_id:
+            return f"media {media_id} is not in this creator's vault (the vault never announced it)"
+        if medium.deleted:
+            return f"media {media_id} was deleted from the vault"
+        if not medium.has_file:
+            return f"media {media_id}: the vault has not announced its file (a bundle, or announced before files were)"
+        assert medium.object_key and medium.content_type and medium.size_bytes
+        files.append(VaultFile(media_id=media_id, object_key=medium.object_key,
+                               content_type=medium.content_type, size_bytes=medium.size_bytes))  # fmt: skip
+    return files
 
 
 async def record_published(uow: Uow, call: Call[PublishCall], published: Published) -> None:

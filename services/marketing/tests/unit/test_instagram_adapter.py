@@ -185,13 +185,13 @@ async def test_find_pages_newest_first_down_to_the_scheduled_time() -> None:
     assert await adapter(older).find(CREDENTIALS, post(IMAGE)) is None
 
 
-async def test_vault_media_and_incomplete_credentials_are_refused() -> None:
+async def test_media_ids_without_their_files_and_incomplete_credentials_are_refused() -> None:
     def never(request: httpx.Request) -> httpx.Response:
         raise AssertionError("no request expected")
 
     with pytest.raises(CallFailed) as vault:
         await adapter(never).publish(CREDENTIALS, post(media_ids=(uuid.uuid4(),)))
-    assert vault.value.permanent and "content service" in str(vault.value)
+    assert vault.value.permanent and "vault media could not be read" in str(vault.value)
     with pytest.raises(CallFailed) as credentials:
         await adapter(never).publish({"access_token": "tok"}, post(IMAGE))
     assert credentials.value.permanent and "ig_user_id" in str(credentials.value)

@@ -154,7 +154,7 @@ async def test_media_a_tiktok_post_cannot_have_are_refused() -> None:
         raise AssertionError("no request expected")
 
     for outgoing, says in (
-        (post(media_ids=(uuid.uuid4(),)), "content service"),
+        (post(media_ids=(uuid.uuid4(),)), "vault media could not be read"),
         (post(VIDEO, PHOTOS[0]), "one video or 1 to 35 photos"),
         (post(), "one video or 1 to 35 photos"),
     ):

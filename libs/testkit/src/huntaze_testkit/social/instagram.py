@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from .. import LocalHTTPServer
+from .media import pullable
 
 
 def _graph_error(message: str, code: int, subcode: int | None = None, **extra: Any) -> dict[str, Any]:
@@ -135,7 +136,7 @@ class InstagramPeer:
                     kind not in ("IMAGE", "REELS", "VIDEO")
                     or (kind == "VIDEO" and not item)
                     or (kind == "REELS" and item)
-                    or not url.startswith("https://")
+                    or not pullable(url)
                 ):
                     return 400, _graph_error(
                         "Invalid parameter", 100, error_user_msg=f"Unsupported media_type {kind} or media URL."

@@ -22,6 +22,15 @@ _JPEG = bytes.fromhex(  # a 2×2 baseline JPEG; the file's name goes in a commen
 _GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00"
 
 
+def pullable(url: object) -> bool:
+    """A media URL a pulling network (the Instagram and TikTok peers) accepts: https, or plain http on
+    127.0.0.1 — the local S3 server's presigned URLs of vault media (a real network needs https)."""
+    if not isinstance(url, str):
+        return False
+    parts = urlparse(url)
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost"))
+
+
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 

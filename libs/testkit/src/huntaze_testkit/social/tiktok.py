@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from .. import LocalHTTPServer
+from .media import pullable
 
 
 def _tiktok(status: int, code: str, message: str, data: Any = None) -> tuple[Any, ...]:
@@ -114,7 +115,7 @@ class TikTokPeer:
                 400, "invalid_params", "A photo post's title is 90 characters at most, its description 4000."
             )
         photo_ok = body.get("media_type") == "PHOTO" and body.get("post_mode") == "DIRECT_POST" and 1 <= len(urls) <= 35
-        if source.get("source") != "PULL_FROM_URL" or not all(isinstance(u, str) and u.startswith("https://") for u in urls) \
+        if source.get("source") != "PULL_FROM_URL" or not all(pullable(u) for u in urls) \
                 or not (video or photo_ok):  # fmt: skip
             return _tiktok(400, "invalid_params", "The media source or type is not valid.")
         if info.get("privacy_level") not in self.PRIVACY:

@@ -8,6 +8,9 @@
   seconds at most here, then retried from the start: unpublished containers simply expire);
 - ``POST /{ig_user_id}/media_publish`` with ``creation_id`` → the media id, the post's id.
 
+Vault media (``media_ids``) come first, as presigned GET URLs of the vault's bucket valid for an hour
+(:mod:`.pulled`), a video by the type the vault read from its bytes.
+
 Credentials: ``access_token`` (with ``instagram_content_publish``) and ``ig_user_id``; the token goes
 in the Authorization header and POST bodies, never in a URL. Errors are ``{"error": {"message",
 "type", "code", "error_subcode", "is_transient", "error_user_msg"}}``: code 190 (token expired or
@@ -36,8 +39,9 @@ import httpx
 
 from huntaze_service import CallFailed
 
-from ..publishing_port import Outgoing, Published
+from ..publishing_port import Outgoing, Published, VaultFiles
 from .graph import RETRYABLE_SUBCODES, graph_failure, same_caption, timestamp
+from .pulled import Pulled, pulled_media
 
 VIDEO_SUFFIXES = (".mp4", ".mov")
 MAX_MEDIA = 10
@@ -51,8 +55,9 @@ def is_video(url: str) -> bool:
     return urlparse(url).path.lower().endswith(VIDEO_SUFFIXES)
 
 
-def _medium(url: str, *, carousel: bool) -> dict[str, str]:
-    if not is_video(url):
+def _medium(medium: Pulled, *, carousel: bool) -> dict[str, str]:
+    url = medium.url
+    if not medium.video:
         return {"image_url": url, "is_carousel_item": "true"} if carousel else {"image_url": url}
     if carousel:
         return {"video_url": url, "media_type": "VIDEO", "is_carousel_item": "true"}
@@ -63,11 +68,17 @@ class InstagramAdapter:
     name = "instagram"
 
     def __init__(
-        self, client: httpx.AsyncClient, base_url: str, *, poll_delays: tuple[float, ...] = POLL_DELAYS
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        *,
+        poll_delays: tuple[float, ...] = POLL_DELAYS,
+        vault: VaultFiles | None = None,
     ) -> None:
         self._client = client
         self._base = base_url.rstrip("/")
         self._poll_delays = poll_delays
+        self._vault = vault
 
     @staticmethod
     def _credentials(credentials: dict[str, Any]) -> tuple[str, str]:
@@ -118,17 +129,14 @@ class InstagramAdapter:
 
     async def publish(self, credentials: dict[str, Any], post: Outgoing) -> Published:
         token, user = self._credentials(credentials)
-        urls = post.media_urls
-        if post.media_ids:
-            raise CallFailed("instagram: media from the vault come with the content service; give media_urls",
-                             permanent=True)  # fmt: skip
-        if not 1 <= len(urls) <= MAX_MEDIA:
-            raise CallFailed(f"instagram: a post has 1 to {MAX_MEDIA} media ({len(urls)} given)", permanent=True)
-        if len(urls) == 1:
-            container = await self._container(token, user, {**_medium(urls[0], carousel=False), "caption": post.text})
+        media = await pulled_media("instagram", post, self._vault, is_video)
+        if not 1 <= len(media) <= MAX_MEDIA:
+            raise CallFailed(f"instagram: a post has 1 to {MAX_MEDIA} media ({len(media)} given)", permanent=True)
+        if len(media) == 1:
+            container = await self._container(token, user, {**_medium(media[0], carousel=False), "caption": post.text})
         else:
-            children = [await self._container(token, user, _medium(url, carousel=True)) for url in urls]
-            await self._ready(token, [c for c, url in zip(children, urls, strict=True) if is_video(url)])
+            children = [await self._container(token, user, _medium(m, carousel=True)) for m in media]
+            await self._ready(token, [c for c, m in zip(children, media, strict=True) if m.video])
             fields = {"media_type": "CAROUSEL", "children": ",".join(children), "caption": post.text}
             container = await self._container(token, user, fields)
         await self._ready(token, [container])

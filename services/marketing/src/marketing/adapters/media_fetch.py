@@ -61,6 +61,8 @@ WEBP = Kind("image/webp", "tweet_image", 5 * MB, "WEBP")
 GIF = Kind("image/gif", "tweet_gif", 15 * MB, "GIF")
 MP4 = Kind("video/mp4", "tweet_video", 512 * MB, "MP4")
 MAX_BYTES = max(k.limit for k in (JPEG, PNG, WEBP, GIF, MP4))
+BY_MIME = {k.mime: k for k in (JPEG, PNG, WEBP, GIF, MP4)}
+"""The kinds X takes, by the MIME type the vault read from a file's bytes."""
 
 
 def sniff(head: bytes) -> Kind | None:

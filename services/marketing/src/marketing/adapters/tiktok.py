@@ -7,6 +7,9 @@
   "PULL_FROM_URL", "photo_images": [...], "photo_cover_index": 0}}`` (a photo post's title holds 90
   characters: the caption is its description);
 
+Vault media (``media_ids``) come first, as presigned GET URLs of the vault's bucket valid for an hour
+(:mod:`.pulled`), a video by the type the vault read from its bytes.
+
 → ``{"data": {"publish_id"}}``, then ``POST /v2/post/publish/status/fetch/`` ``{"publish_id"}`` until
 ``PUBLISH_COMPLETE`` → ``publicaly_available_post_id`` (sic), the post's id. The post is TikTok's from
 init on: publishing again would post it twice. TikTok names a post only once moderated (usually a
@@ -40,7 +43,8 @@ import httpx
 
 from huntaze_service import CallFailed
 
-from ..publishing_port import Outgoing, Published
+from ..publishing_port import Outgoing, Published, VaultFiles
+from .pulled import pulled_media
 from .retry import retry_after
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm")
@@ -75,11 +79,17 @@ class TikTokAdapter:
     name = "tiktok"
 
     def __init__(
-        self, client: httpx.AsyncClient, base_url: str, *, poll_delays: tuple[float, ...] = POLL_DELAYS
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        *,
+        poll_delays: tuple[float, ...] = POLL_DELAYS,
+        vault: VaultFiles | None = None,
     ) -> None:
         self._client = client
         self._base = base_url.rstrip("/")
         self._poll_delays = poll_delays
+        self._vault = vault
 
     @staticmethod
     def _headers(credentials: dict[str, Any]) -> dict[str, str]:
@@ -115,11 +125,9 @@ class TikTokAdapter:
     async def publish(self, credentials: dict[str, Any], post: Outgoing) -> Published:
         headers = self._headers(credentials)
         privacy = str(credentials.get("privacy_level") or "PUBLIC_TO_EVERYONE")
-        urls = list(post.media_urls)
-        if post.media_ids:
-            raise CallFailed("tiktok: media from the vault come with the content service; give media_urls",
-                             permanent=True)  # fmt: skip
-        videos = [url for url in urls if is_video(url)]
+        media = await pulled_media("tiktok", post, self._vault, is_video)
+        urls = [m.url for m in media]
+        videos = [m.url for m in media if m.video]
         if not urls or len(urls) > MAX_PHOTOS or (videos and len(urls) > 1):
             raise CallFailed(f"tiktok: a post is one video or 1 to {MAX_PHOTOS} photos ({len(urls)} media given)",
                              permanent=True)  # fmt: skip
@@ -127,7 +135,7 @@ class TikTokAdapter:
         if videos:
             path = "/v2/post/publish/video/init/"
             body: dict[str, Any] = {"post_info": {"title": post.text, "privacy_level": privacy},
-                                    "source_info": source | {"video_url": urls[0]}}  # fmt: skip
+                                    "source_info": source | {"video_url": videos[0]}}  # fmt: skip
         else:
             path = "/v2/post/publish/content/init/"
             body = {"media_type": "PHOTO", "post_mode": "DIRECT_POST",

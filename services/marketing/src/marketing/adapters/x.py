@@ -15,7 +15,9 @@ v2's chunked upload — ``POST /2/media/upload/initialize`` (JSON ``media_type``
 ``POST /2/media/upload/{id}/finalize``; while ``processing_info.state`` is not ``succeeded``,
 ``GET /2/media/upload?command=STATUS&media_id=`` after ``check_after_secs`` — and the post carries
 ``"media": {"media_ids": [...]}``. X takes up to 4 images, or one GIF or video. Upload errors map
-like the post's. An attempt interrupted between its uploads and the post leaves unused media on X:
+like the post's. Vault media (``media_ids``) come first, in their order: each file is read from the
+vault's bucket (:mod:`.vault_s3`, streamed to a spooled file), its type checked by its first bytes
+against the one the vault announced, the same limits applied — then uploaded the same way. An attempt interrupted between its uploads and the post leaves unused media on X:
 harmless, X drops media no post uses (24 h), and the retry uploads again.
 
 Guarantee: one post per scheduled post, provided the earlier attempt's post is among the account's
@@ -37,8 +39,8 @@ import httpx
 
 from huntaze_service import CallFailed
 
-from ..publishing_port import Outgoing, Published
-from .media_fetch import MediaFetcher, Medium
+from ..publishing_port import Outgoing, Published, VaultFile, VaultFiles
+from .media_fetch import BY_MIME, MediaFetcher, Medium, sniff
 from .retry import retry_after
 
 _URL = re.compile(r"https?://\S+")
@@ -81,12 +83,19 @@ class XAdapter:
     name = "x"
 
     def __init__(
-        self, client: httpx.AsyncClient, base_url: str, *, media_origins: Mapping[str, str] | None = None
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        *,
+        media_origins: Mapping[str, str] | None = None,
+        vault: VaultFiles | None = None,
     ) -> None:
-        """``media_origins``: media hosts fetched from another origin past the SSRF rules (tests only)."""
+        """``media_origins``: media hosts fetched from another origin past the SSRF rules (tests only);
+        ``vault``: the vault's bucket, for posts with ``media_ids``."""
         self._client = client
         self._base = base_url.rstrip("/")
         self._media = MediaFetcher(client, origins=media_origins, label="x")
+        self._vault = vault
 
     def _headers(self, credentials: dict[str, Any]) -> dict[str, str]:
         token = credentials.get("access_token")
@@ -95,12 +104,13 @@ class XAdapter:
         return {"Authorization": f"Bearer {token}"}
 
     async def publish(self, credentials: dict[str, Any], post: Outgoing) -> Published:
-        if post.media_ids:
-            raise CallFailed("x: media upload needs the media vault (content service)", permanent=True)
+        if post.unresolved() or (post.vault_files and self._vault is None):
+            raise CallFailed("x: the post's vault media could not be read (no files for its media ids)", permanent=True)
         headers = self._headers(credentials)
-        body: dict[str, Any] = {"text": post.text} if post.text or not post.media_urls else {}
-        if post.media_urls:
-            body["media"] = {"media_ids": await self._upload_all(headers, post.media_urls)}
+        has_media = bool(post.media_urls or post.vault_files)
+        body: dict[str, Any] = {"text": post.text} if post.text or not has_media else {}
+        if has_media:
+            body["media"] = {"media_ids": await self._upload_all(headers, post.vault_files, post.media_urls)}
         try:
             response = await self._client.post(f"{self._base}/2/tweets", json=body, headers=headers)
         except httpx.HTTPError as exc:
@@ -141,11 +151,15 @@ class XAdapter:
             params["pagination_token"] = str(token)
         raise CallFailed(f"x: more than {MAX_PAGES * 100} posts since the scheduled time: cannot tell if it landed")
 
-    async def _upload_all(self, headers: dict[str, str], urls: tuple[str, ...]) -> list[str]:
-        """Fetches every medium first (a bad one fails the post before anything reaches X), then
-        uploads them in order."""
+    async def _upload_all(
+        self, headers: dict[str, str], files: tuple[VaultFile, ...], urls: tuple[str, ...]
+    ) -> list[str]:
+        """Reads (vault) and fetches (URLs) every medium first (a bad one fails the post before
+        anything reaches X), then uploads them in order."""
         media: list[Medium] = []
         try:
+            for file in files:
+                media.append(await self._vault_medium(file))
             for url in urls:
                 media.append(await self._media.fetch(url))
             if len(media) > 4 or (len(media) > 1 and not all(m.kind.image for m in media)):
@@ -155,6 +169,27 @@ class XAdapter:
         finally:
             for medium in media:
                 medium.close()
+
+    async def _vault_medium(self, file: VaultFile) -> Medium:
+        assert self._vault is not None
+        where = f"the vault (media {file.media_id})"
+        kind = BY_MIME.get(file.content_type)
+        if kind is None:
+            raise CallFailed(
+                f"x: {where} is a {file.content_type}: X takes JPEG, PNG, GIF, WEBP or MP4", permanent=True
+            )
+        if file.size_bytes > kind.limit:
+            raise CallFailed(f"x: {where} is larger than {kind.limit // 2**20} MB, the limit for a {kind.label}",
+                             permanent=True)  # fmt: skip
+        body = await self._vault.download(file, kind.limit)
+        try:
+            if sniff(body.read(12)) is not kind:
+                raise CallFailed(f"x: {where}: its bytes are not the {kind.label} the vault announced", permanent=True)
+            size = body.seek(0, 2)
+        except BaseException:
+            body.close()
+            raise
+        return Medium(f"vault:{file.media_id}", where, kind, size, body)
 
     async def _upload(self, headers: dict[str, str], medium: Medium) -> str:
         kind = medium.kind
