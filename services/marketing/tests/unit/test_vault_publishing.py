@@ -260,7 +260,15 @@ async def test_the_s3_reader_streams_a_file_bounds_it_and_presigns_a_get() -> No
         s3.create_bucket(Bucket="vault-test")
         big = JPEG + b"\0" * (9 * 1024 * 1024)  # past the spool's memory: kept on disk
         s3.put_object(Bucket="vault-test", Key="creators/c/uploads/m", Body=big)
-        reader = S3VaultFiles(MarketingSettings(s3_bucket="vault-test", media_url_ttl_s=3600))
+        # moto's in-process S3: no endpoint, whatever the environment names (make test exports the local server's)
+        settings = MarketingSettings(
+            s3_bucket="vault-test",
+            s3_endpoint_url=None,
+            s3_public_endpoint_url=None,
+            s3_region="us-east-1",
+            media_url_ttl_s=3600,
+        )
+        reader = S3VaultFiles(settings)
         medium = VaultFile(media_id=uuid.uuid4(), object_key="creators/c/uploads/m", content_type="image/jpeg",
                            size_bytes=len(big))  # fmt: skip
 
