@@ -44,6 +44,11 @@ _PROMOTE = {
 _SLUG = re.compile(r"[^\w]+", re.UNICODE)
 
 
+def _a(word: str) -> str:
+    """The indefinite article and the word ("an Instagram", "a TikTok")."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
 def _quoted(text: str) -> str:
     return f"“{text}”"
 
@@ -156,7 +161,7 @@ class _Writer:
             )
         return self.idea(
             f"{self.fmt(i).capitalize()} about {subject}",
-            f"No sale is recorded yet to learn from: start with a {self.network} {self.fmt(i)} about {subject}, "
+            f"No sale is recorded yet to learn from: start with {_a(self.network)} {self.fmt(i)} about {subject}, "
             "then ask again once a few unlocks have come in.",
             ["no sales recorded yet"],
         )
