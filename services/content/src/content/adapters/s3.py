@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
+from huntaze_service.s3 import s3_clients
 
 from ..config import ContentSettings
 from ..vault_ports import Digest, InvalidParts, StoreUnavailable
@@ -31,27 +31,7 @@ def _code(exc: ClientError) -> str:
 class S3ObjectStore:
     def __init__(self, settings: ContentSettings) -> None:
         self.bucket = settings.bucket
-        secret = settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None
-        credentials: dict[str, Any] = (
-            {"aws_access_key_id": settings.s3_access_key_id, "aws_secret_access_key": secret}
-            if settings.s3_access_key_id
-            else {}  # boto3's own chain: IRSA, instance role, AWS_* variables
-        )
-        config = Config(
-            signature_version="s3v4",
-            connect_timeout=min(5.0, settings.s3_timeout_s),
-            read_timeout=settings.s3_timeout_s,
-            retries={"max_attempts": 3, "mode": "standard"},
-            s3={"addressing_style": "path" if settings.s3_endpoint_url else "auto"},
-        )
-        session = boto3.session.Session()
-        self._client = session.client(
-            "s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region, config=config, **credentials
-        )
-        public = settings.s3_public_endpoint_url or settings.s3_endpoint_url
-        self._signer = session.client(
-            "s3", endpoint_url=public, region_name=settings.s3_region, config=config, **credentials
-        )
+        self._client, self._signer = s3_clients(settings)
 
     async def _run(self, fn: Any, /, **params: Any) -> Any:
         try:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from tempfile import SpooledTemporaryFile
-from typing import IO, Any
+from typing import IO
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from huntaze_service import CallFailed
+from huntaze_service.s3 import s3_clients
 
 from ..config import MarketingSettings
 from ..publishing_port import VaultFile
@@ -31,27 +30,7 @@ class S3VaultFiles:
     def __init__(self, settings: MarketingSettings) -> None:
         self.bucket = settings.bucket
         self.ttl_s = settings.media_url_ttl_s
-        secret = settings.s3_secret_access_key.get_secret_value() if settings.s3_secret_access_key else None
-        credentials: dict[str, Any] = (
-            {"aws_access_key_id": settings.s3_access_key_id, "aws_secret_access_key": secret}
-            if settings.s3_access_key_id
-            else {}
-        )
-        config = Config(
-            signature_version="s3v4",
-            connect_timeout=min(5.0, settings.s3_timeout_s),
-            read_timeout=settings.s3_timeout_s,
-            retries={"max_attempts": 3, "mode": "standard"},
-            s3={"addressing_style": "path" if settings.s3_endpoint_url else "auto"},
-        )
-        session = boto3.session.Session()
-        self._client = session.client(
-            "s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region, config=config, **credentials
-        )
-        public = settings.s3_public_endpoint_url or settings.s3_endpoint_url
-        self._signer = session.client(
-            "s3", endpoint_url=public, region_name=settings.s3_region, config=config, **credentials
-        )
+        self._client, self._signer = s3_clients(settings)
 
     async def presigned_url(self, file: VaultFile) -> str:
         params = {"Bucket": self.bucket, "Key": file.object_key, "ResponseContentType": file.content_type}
