@@ -54,9 +54,8 @@ infra-down: ## stop Kafka and PostgreSQL (run profile)
 status: install ## what is running
 	@$(PY) tools/infra.py status --profile run
 
-test: install ## everything CI runs: unit, contract, integration tests, then the fault suite (real Kafka and PostgreSQL)
-	@tools/test.sh
-	@tools/faults.sh
+test: install ## everything CI runs: unit, contract, integration tests and, alongside, the fault suite (real Kafka, PostgreSQL, S3)
+	@tools/test-all.sh
 
 test-faults: install ## F1–F28: faults injected into real processes, Kafka, PostgreSQL and S3 (own fresh infrastructure)
 	@tools/faults.sh

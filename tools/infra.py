@@ -1,6 +1,7 @@
 """Local infrastructure for Huntaze: a real Apache Kafka (KRaft), a real PostgreSQL and an
 S3-compatible server (moto's server mode) for the content service's media vault.
 
+    python tools/infra.py install                       install what is missing, start nothing
     python tools/infra.py up     [--profile run|test]   install what is missing, start, provision
     python tools/infra.py down   [--profile run|test]   stop what `up` started
     python tools/infra.py status [--profile run|test]
@@ -677,6 +678,14 @@ def write_env_file(profile: Profile) -> Path:
 # --------------------------------------------------------------------------------------------
 
 
+def install() -> None:
+    """Fetch and install what every profile runs, once: two profiles started side by side (make test
+    runs the suite and the fault scenarios at once) then never race to install the same thing."""
+    pg_bindir()
+    kafka_libs()
+    say("installed: PostgreSQL, Kafka")
+
+
 def up(profile: Profile) -> None:
     kafka_given, dbs_given = external(profile)
     if profile.ephemeral and not (kafka_given and dbs_given):
@@ -722,13 +731,16 @@ def status(profile: Profile) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "command", choices=["up", "down", "status", "clean", "env", "kafka-kill", "kafka-start", "pg-restart"]
+        "command",
+        choices=["install", "up", "down", "status", "clean", "env", "kafka-kill", "kafka-start", "pg-restart"],
     )
     parser.add_argument("--profile", choices=sorted(PROFILES), default="run")
     parser.add_argument("--down-s", type=float, default=0, help="pg-restart: seconds PostgreSQL stays down")
     args = parser.parse_args()
     profile = PROFILES[args.profile]
-    if args.command == "up":
+    if args.command == "install":
+        install()
+    elif args.command == "up":
         up(profile)
     elif args.command == "down":
         down(profile)
