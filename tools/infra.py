@@ -10,11 +10,11 @@ S3-compatible server (moto's server mode) for the content service's media vault.
 
 Two profiles so that `make test` never touches the data of `make run`:
 
-    profile  data folder    Kafka (broker/controller/SASL_SSL)   PostgreSQL        S3
-    run      .data/run      127.0.0.1:9092 / 9093 / 9094         127.0.0.1:54320   127.0.0.1:9400   (kept until make clean)
-    test     .data/test     127.0.0.1:19092 / 19093 / 19094      127.0.0.1:54330   127.0.0.1:19400  (recreated by every up)
-    faults   .data/faults   127.0.0.1:29092 / 29093 / 29094      127.0.0.1:54340   127.0.0.1:29400  (recreated by every up)
-    bench    .data/bench    127.0.0.1:39092 / 39093 / 39094      127.0.0.1:54350   127.0.0.1:39400  (recreated by every up)
+    profile  data folder    Kafka (broker/controller/SASL_SSL)   PostgreSQL        S3      stripe-mock
+    run      .data/run      127.0.0.1:9092 / 9093 / 9094         127.0.0.1:54320   :9400   :9500   (kept until make clean)
+    test     .data/test     127.0.0.1:19092 / 19093 / 19094      127.0.0.1:54330   :19400  :19500  (recreated by every up)
+    faults   .data/faults   127.0.0.1:29092 / 29093 / 29094      127.0.0.1:54340   :29400  :29500  (recreated by every up)
+    bench    .data/bench    127.0.0.1:39092 / 39093 / 39094      127.0.0.1:54350   :39400  :39500  (recreated by every up)
 
 The S3 server keeps objects in memory: they last as long as it runs (a restart of `make run` empties
 the vault's bucket; the content database then names objects that are gone). Production and anyone
@@ -26,6 +26,10 @@ formatted; its CA, certificate and passwords live in <data>/kafka-auth (LOCAL_KA
 
 The fault suite also uses: kafka-kill (SIGKILL the broker), kafka-start (start it again on its
 data), pg-restart (immediate restart of PostgreSQL).
+
+stripe-mock (Stripe's official API mock, `go install`ed by tools/go_tools.sh) answers the billing
+service's Stripe SDK calls; it is stateless and sends no webhooks (tests sign their own). When
+BILLING_STRIPE_API_BASE is set, that Stripe API is used instead.
 
 Kafka comes from Maven Central (infra/kafka/pom.xml, copied once into .cache/kafka); PostgreSQL is
 Debian's `postgresql` package (installed with apt-get when absent). Every server binds 127.0.0.1.
@@ -53,8 +57,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import infra_s3  # tools/infra_s3.py: the S3 server (moto) of the media vault
+import infra_stripe  # tools/infra_stripe.py: stripe-mock, the billing service's Stripe API peer
 import kafka_auth  # tools/kafka_auth.py: the SASL_SSL listener's CA, certificate and users
 import local_secrets  # tools/local_secrets.py: the gateway's keys for local runs
+from procs import running_pid, say, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache"
@@ -73,6 +80,11 @@ class Profile:
     pg_port: int
     s3_port: int
     ephemeral: bool
+
+    @property
+    def stripe_port(self) -> int:
+        """stripe-mock's HTTP port: the S3 server's plus 100 (9500, 19500, 29500, 39500)."""
+        return self.s3_port + 100
 
     @property
     def data(self) -> Path:
@@ -100,10 +112,6 @@ PROFILES = {
 }
 TEST_PORT_OFFSETS = {"test": 10000, "faults": 11000, "bench": 12000, "run": 13000}
 """Added to each service's default port (8000-8099) for the test platform of that profile."""
-
-
-def say(message: str) -> None:
-    print(f"[infra] {message}", flush=True)
 
 
 def run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -320,24 +328,6 @@ def kafka_libs() -> Path:
     return libs
 
 
-def running_pid(pidfile: Path, marker: bytes) -> int | None:
-    """The pid in ``pidfile`` if that process still runs and its command line holds ``marker`` (a pid
-    reused by another program does not count); a stale pidfile is removed."""
-    if not pidfile.exists():
-        return None
-    pid = int(pidfile.read_text().strip())
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        pidfile.unlink()
-        return None
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if cmdline.exists() and marker not in cmdline.read_bytes():
-        pidfile.unlink()
-        return None
-    return pid
-
-
 def kafka_pid(profile: Profile) -> int | None:
     return running_pid(profile.data / "kafka.pid", b"kafka.Kafka")
 
@@ -448,23 +438,6 @@ def broker_tls(profile: Profile) -> Path:
     return kafka_auth.broker_keystore(profile.kafka_auth)
 
 
-def stop_process(pid: int, name: str, pidfile: Path, grace_s: float) -> None:
-    """SIGTERM, then SIGKILL when it has not stopped after ``grace_s``."""
-    say(f"stopping {name}")
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace_s
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        say(f"{name} did not stop in {grace_s:g}s; killing it")
-        os.kill(pid, signal.SIGKILL)
-    pidfile.unlink(missing_ok=True)
-
-
 def kafka_down(profile: Profile) -> None:
     pid = kafka_pid(profile)
     if pid:
@@ -536,107 +509,6 @@ def create_topics(bootstrap: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# S3 (moto's server mode, from the dev dependencies in .venv)
-# --------------------------------------------------------------------------------------------
-
-S3_BUCKET = "huntaze-media"
-S3_REGION = "us-east-1"
-# moto checks no signature: local credentials only name the caller (never used against a real store)
-S3_LOCAL_KEY_ID = "huntaze-local"
-S3_LOCAL_SECRET = "huntaze-local-secret"
-
-
-def s3_pid(profile: Profile) -> int | None:
-    return running_pid(profile.data / "s3.pid", b"moto")
-
-
-def s3_up(profile: Profile) -> None:
-    endpoint = f"http://127.0.0.1:{profile.s3_port}"
-    if s3_pid(profile):
-        say(f"S3 server already running on {endpoint}")
-    else:
-        server = Path(sys.executable).parent / "moto_server"
-        if not server.exists():
-            raise SystemExit(f"{server} is missing: run `make install` (moto[server] is a dev dependency)")
-        logfile = profile.data / "logs" / "s3.log"
-        logfile.parent.mkdir(parents=True, exist_ok=True)
-        say(f"starting the S3 server (moto) on {endpoint}")
-        with open(logfile, "ab") as log:
-            proc = subprocess.Popen(
-                [str(server), "-H", "127.0.0.1", "-p", str(profile.s3_port)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        (profile.data / "s3.pid").write_text(str(proc.pid))
-    wait_for_s3(endpoint, timeout=30)
-
-
-def wait_for_s3(endpoint: str, timeout: float) -> None:
-    """Ready means the bucket exists (made here when missing), with the CORS rule browsers need to PUT
-    to presigned URLs."""
-    import boto3
-    from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name=S3_REGION,
-        aws_access_key_id=S3_LOCAL_KEY_ID,
-        aws_secret_access_key=S3_LOCAL_SECRET,
-        config=Config(retries={"max_attempts": 1}, connect_timeout=1, read_timeout=5),
-    )
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
-            if S3_BUCKET not in existing:
-                client.create_bucket(Bucket=S3_BUCKET)
-            client.put_bucket_cors(
-                Bucket=S3_BUCKET,
-                CORSConfiguration={
-                    "CORSRules": [
-                        {
-                            "AllowedMethods": ["PUT", "GET"],
-                            "AllowedOrigins": ["*"],
-                            "AllowedHeaders": ["*"],
-                            "ExposeHeaders": ["ETag"],
-                            "MaxAgeSeconds": 3600,
-                        }
-                    ]
-                },
-            )
-            return
-        except (BotoCoreError, ClientError) as exc:
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the S3 server at {endpoint} did not answer in {timeout}s: {exc}") from exc
-            time.sleep(0.2)
-
-
-def s3_down(profile: Profile) -> None:
-    pid = s3_pid(profile)
-    if pid:
-        stop_process(pid, "the S3 server", profile.data / "s3.pid", grace_s=10)
-
-
-def s3_environment(profile: Profile) -> dict[str, str]:
-    """The vault's store for the content service, and the same for marketing, which reads it to
-    publish vault media (in production marketing has its own read-only credentials)."""
-    if os.environ.get("CONTENT_S3_ENDPOINT_URL"):
-        return {}
-    content = {
-        "CONTENT_S3_ENDPOINT_URL": f"http://127.0.0.1:{profile.s3_port}",
-        "CONTENT_S3_BUCKET": S3_BUCKET,
-        "CONTENT_S3_REGION": S3_REGION,
-        "CONTENT_S3_ACCESS_KEY_ID": S3_LOCAL_KEY_ID,
-        "CONTENT_S3_SECRET_ACCESS_KEY": S3_LOCAL_SECRET,
-    }
-    return content | {k.replace("CONTENT_", "MARKETING_", 1): v for k, v in content.items()}
-
-
-# --------------------------------------------------------------------------------------------
 
 
 def external(profile: Profile) -> tuple[bool, bool]:
@@ -662,7 +534,8 @@ def environment(profile: Profile) -> dict[str, str]:
     # profiles' test runs on one machine never share a port or a log file
     env["HUNTAZE_TEST_PORT_OFFSET"] = str(TEST_PORT_OFFSETS[profile.name])
     env["HUNTAZE_TEST_LOGDIR"] = str(profile.data / "logs" / "services")
-    env.update(s3_environment(profile))
+    env.update(infra_s3.s3_environment(profile.s3_port))
+    env.update(infra_stripe.stripe_environment(profile.stripe_port))
     env.update(local_secrets.local_secrets(profile.data))
     return env
 
@@ -683,7 +556,8 @@ def install() -> None:
     runs the suite and the fault scenarios at once) then never race to install the same thing."""
     pg_bindir()
     kafka_libs()
-    say("installed: PostgreSQL, Kafka")
+    infra_stripe.install()
+    say("installed: PostgreSQL, Kafka, stripe-mock")
 
 
 def up(profile: Profile) -> None:
@@ -707,13 +581,18 @@ def up(profile: Profile) -> None:
     if os.environ.get("CONTENT_S3_ENDPOINT_URL"):
         say(f"using the S3 store given by CONTENT_S3_ENDPOINT_URL={os.environ['CONTENT_S3_ENDPOINT_URL']}")
     else:
-        s3_up(profile)
+        infra_s3.s3_up(profile.data, profile.s3_port)
+    if os.environ.get("BILLING_STRIPE_API_BASE"):
+        say(f"using the Stripe API given by BILLING_STRIPE_API_BASE={os.environ['BILLING_STRIPE_API_BASE']}")
+    else:
+        infra_stripe.stripe_up(profile.data, profile.stripe_port)
     path = write_env_file(profile)
     say(f"{profile.name} infrastructure ready in {time.monotonic() - started:.1f}s (env: {path.relative_to(ROOT)})")
 
 
 def down(profile: Profile) -> None:
-    s3_down(profile)
+    infra_stripe.stripe_down(profile.data)
+    infra_s3.s3_down(profile.data)
     kafka_down(profile)
     postgres_down(profile)
 
@@ -724,8 +603,10 @@ def status(profile: Profile) -> None:
     pgdata = profile.data / "postgres"
     pg = (pgdata / "PG_VERSION").exists() and pg_running(pg_bindir(), pgdata, pg_user())
     print(f"postgres  {'running' if pg else 'stopped'} (127.0.0.1:{profile.pg_port})")
-    s3 = s3_pid(profile)
+    s3 = infra_s3.s3_pid(profile.data)
     print(f"s3        {'running pid ' + str(s3) if s3 else 'stopped'} (127.0.0.1:{profile.s3_port})")
+    stripe = infra_stripe.stripe_pid(profile.data)
+    print(f"stripe    {'running pid ' + str(stripe) if stripe else 'stopped'} (127.0.0.1:{profile.stripe_port})")
 
 
 def main() -> None:

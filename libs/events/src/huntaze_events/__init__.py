@@ -1,6 +1,7 @@
 """Huntaze integration events: defined once here, used by every producer and consumer."""
 
-from .ai import AutomationTextWritten, Idea, IdeasGenerated, ReplyDrafted
+from .ai import AutomationTextWritten, Idea, IdeasGenerated, ReplyDrafted, ReplyWithheld
+from .billing import EntitlementChanged, Features, Limits, OrganizationUpdated, PlanChanged, UsageRecorded
 from .content import (
     ContentPlanned,
     IdeasRequested,
@@ -53,6 +54,13 @@ from .revenue import (
 from .staff import ShiftCancelled, ShiftScheduled
 
 __all__ = [
+    "EntitlementChanged",
+    "Features",
+    "Limits",
+    "OrganizationUpdated",
+    "PlanChanged",
+    "ReplyWithheld",
+    "UsageRecorded",
     "AutomationRunScheduled",
     "ContentPlanned",
     "Idea",

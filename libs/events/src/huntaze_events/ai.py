@@ -77,3 +77,19 @@ class IdeasGenerated(EventPayload):
     ideas: list[Idea] = Field(max_length=20)
     provider: str = Field(max_length=40)
     model: str | None = Field(default=None, max_length=100)
+
+
+@event("reply.withheld", version=1, producer="ai", key="conversation_id")
+class ReplyWithheld(EventPayload):
+    """The AI did not write a draft for a fan's message (or a regeneration) because the organisation's
+    plan allows no more AI texts this month. The message stays in the inbox for a person to answer;
+    drafting resumes for new messages once the plan allows it."""
+
+    conversation_id: uuid.UUID
+    in_reply_to_message_id: uuid.UUID
+    fan_id: uuid.UUID
+    reason: Literal["quota_reached"]
+    limit: int = Field(ge=0, description="The month's allowance that was reached.")
+    plan: str = Field(max_length=64, description="The plan's name.")
+    upgrade_to: str | None = Field(default=None, max_length=64, description="A plan that allows more, if any.")
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")

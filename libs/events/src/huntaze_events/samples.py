@@ -57,6 +57,8 @@ from .revenue import (
     TransactionRecorded,
     TransactionRef,
 )
+from .billing import ORGANIZATION_EVENTS
+from .samples_platform import platform_payloads
 from .staff import ShiftCancelled, ShiftScheduled
 
 CREATOR = uuid.UUID("0b7c3d0e-8a55-4f6e-9d6b-2f3c9e1a7b10")
@@ -513,12 +515,12 @@ def _payloads() -> list[tuple[EventPayload, str]]:
 def samples() -> dict[str, Envelope[Any]]:
     """Sample envelope by topic name."""
     out: dict[str, Envelope[Any]] = {}
-    for index, (payload, producer) in enumerate(_payloads()):
+    for index, (payload, producer) in enumerate(_payloads() + platform_payloads()):
         spec = REGISTRY.for_model(type(payload))
         out[spec.topic] = make_envelope(
             payload,
             producer=producer,
-            creator_id=CREATOR,
+            creator_id=ORGANIZATION if isinstance(payload, ORGANIZATION_EVENTS) else CREATOR,
             correlation_id=uuid.UUID(int=0xC0FFEE),
             causation_id=None if index == 0 else uuid.UUID(int=index),
             traceparent=TRACEPARENT,

@@ -19,7 +19,7 @@ from .subscriptions import Call, CallFailed, PermanentError, RetryPolicy, Subscr
 from .text import NoNul, refuse_nul
 from .timers import Recurrence
 from .uow import SqlUnitOfWork, UnitOfWork
-from .wall import CreatorId, CurrentCaller, ShiftId, UserId, VisitorCaller
+from .wall import CreatorId, CurrentCaller, OrgId, ShiftId, UserId, VisitorCaller
 
 __all__ = [
     "NoNul",
@@ -31,6 +31,7 @@ __all__ = [
     "CallFailed",
     "Caller",
     "CreatorId",
+    "OrgId",
     "CurrentCaller",
     "Environment",
     "InternalTokenSigner",

@@ -116,6 +116,10 @@ async def _creator_id(caller: Annotated[Caller, Depends(_caller)]) -> uuid.UUID:
     return caller.creator_id
 
 
+async def _org_id(caller: Annotated[Caller, Depends(_caller)]) -> uuid.UUID:
+    return caller.org_id
+
+
 async def _user_id(caller: Annotated[Caller, Depends(_caller)]) -> uuid.UUID:
     return caller.user_id
 
@@ -130,6 +134,9 @@ CurrentCaller = Annotated[Caller, Depends(_caller)]
 """The verified caller: user, creator (the tenant), organisation, role, request id."""
 CreatorId = Annotated[uuid.UUID, Depends(_creator_id)]
 """The tenant of the request, from the verified caller."""
+OrgId = Annotated[uuid.UUID, Depends(_org_id)]
+"""The caller's organisation, from the verified caller: the tenant of platform-level routes (billing),
+where the gateway forwards organisation-scoped requests (their token's creator is the organisation)."""
 UserId = Annotated[uuid.UUID, Depends(_user_id)]
 """The user making the request, from the verified caller."""
 ShiftId = Annotated[uuid.UUID | None, Depends(_shift_id)]

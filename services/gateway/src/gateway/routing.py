@@ -16,6 +16,7 @@ ROUTES: dict[str, int] = {
     "analytics": 8004,
     "marketing": 8005,
     "content": 8006,
+    "billing": 8007,
 }
 
 ALIASES: dict[str, str] = {
