@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .ai import AutomationTextWritten, Idea, IdeasGenerated, ReplyDrafted
+from .billing import ORGANIZATION_EVENTS
 from .content import (
     ContentPlanned,
     IdeasRequested,
@@ -57,7 +58,6 @@ from .revenue import (
     TransactionRecorded,
     TransactionRef,
 )
-from .billing import ORGANIZATION_EVENTS
 from .samples_platform import platform_payloads
 from .staff import ShiftCancelled, ShiftScheduled
 
