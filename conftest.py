@@ -97,6 +97,9 @@ def service_env(infra: Infra, **extra: str) -> dict[str, str]:
     env.setdefault("GATEWAY_CORS_ORIGINS", '["https://app.huntaze.test"]')
     env["PYTHONUNBUFFERED"] = "1"
     env.setdefault("FANS_MAX_IMPORT_BYTES", str(4 * 1024 * 1024))  # so a test can exceed it cheaply
+    # new organisations start on the agency plan here, so that tests of other features are not capped by
+    # the free plan (1 creator, 2 seats, 100 AI texts…); billing's tests assert it and move them explicitly
+    env.setdefault("BILLING_DEFAULT_PLAN", "agency")
     env.setdefault("ANALYTICS_ATTRIBUTION_SETTLE_S", "1")  # a sale's attribution waits 1 s, not a minute
     env.update(extra)
     return env

@@ -43,7 +43,8 @@ def stripe_up(data: Path, port: int) -> None:
         say(f"starting stripe-mock on {base}")
         with open(logfile, "ab") as log:
             proc = subprocess.Popen(
-                [str(BINARY), "-http-addr", f"127.0.0.1:{port}"],
+                # both listeners named: left out, HTTPS takes stripe-mock's default port (12112), shared by profiles
+                [str(BINARY), "-http-addr", f"127.0.0.1:{port}", "-https-addr", f"127.0.0.1:{port + 1}"],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

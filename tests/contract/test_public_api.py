@@ -23,6 +23,7 @@ PUBLIC = {
     "/v1/auth/accept-invitation",
     "/l/{code}",
     "/v1/calendar.ics",
+    "/v1/billing/webhooks/stripe",
 }
 
 

@@ -37,6 +37,7 @@ INTERNET_EGRESS = {
     "inbox": "the connector's webhook",
     "marketing": "the social networks' APIs",
     "content": "the media vault's S3 store",
+    "billing": "Stripe's API",
 }
 """Services allowed HTTPS to the internet: a reviewed list (a new one fails here until added)."""
 

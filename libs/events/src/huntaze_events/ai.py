@@ -82,7 +82,9 @@ class IdeasGenerated(EventPayload):
 @event("reply.withheld", version=1, producer="ai", key="conversation_id")
 class ReplyWithheld(EventPayload):
     """The AI did not write a draft for a fan's message (or a regeneration) because the organisation's
-    plan allows no more AI texts this month. The message stays in the inbox for a person to answer;
+    plan allows no more AI texts this month.
+
+    The message stays in the inbox for a person to answer;
     drafting resumes for new messages once the plan allows it."""
 
     conversation_id: uuid.UUID

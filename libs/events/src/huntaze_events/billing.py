@@ -48,6 +48,7 @@ class Features(EventPayload):
 @event("organization.updated", version=1, producer="gateway", key="organization_id")
 class OrganizationUpdated(EventPayload):
     """An organisation was created, or its creator accounts or members changed: what it now is.
+
     Consumers keep the highest ``revision``. Consumer: billing (which organisation a creator account
     belongs to, and the creators and seats used against the plan)."""
 
@@ -61,7 +62,9 @@ class OrganizationUpdated(EventPayload):
 @event("plan.changed", version=1, producer="billing", key="organization_id")
 class PlanChanged(EventPayload):
     """An organisation's plan or its subscription's standing changed (checkout, upgrade, renewal,
-    payment failed, grace over, cancellation). For analysts and the audit trail; services enforce
+    payment failed, grace over, cancellation).
+
+    For analysts and the audit trail; services enforce
     ``entitlement.changed``."""
 
     organization_id: uuid.UUID
@@ -80,7 +83,9 @@ class PlanChanged(EventPayload):
 
 @event("entitlement.changed", version=1, producer="billing", key="organization_id")
 class EntitlementChanged(EventPayload):
-    """What an organisation may use, whole, as it now is. Every service that enforces a limit keeps
+    """What an organisation may use, whole, as it now is.
+
+    Every service that enforces a limit keeps
     the highest ``revision`` per organisation in its own read model (no call to billing on the hot
     path)."""
 

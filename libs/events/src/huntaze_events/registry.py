@@ -108,7 +108,7 @@ def event(
     """Class decorator declaring a payload model as the contract of one event type and version."""
 
     def register(model: M) -> M:
-        summary = (model.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+        summary = " ".join((model.__doc__ or "").strip().split("\n\n")[0].split())
         REGISTRY.register(
             EventSpec(
                 type=type_,

@@ -46,9 +46,73 @@ async def invite(owner: Api, role: str, name: str, creator_ids: list[str] | None
     return await Api.log_in(owner.client, email, PASSWORD)
 
 
+async def grant_plan(
+    org: str, revision: int, *, creators: int | None = None, seats: int | None = None, plan_name: str = "Test"
+) -> None:
+    """billing's ``entitlement.changed`` for ``org``, produced straight to Kafka (an internal event):
+    ``revision`` above billing's own wins in every reader. No limit by default."""
+    import os
+
+    from aiokafka import AIOKafkaProducer
+
+    from huntaze_events import REGISTRY, EntitlementChanged, Features, Limits, make_envelope
+
+    payload = EntitlementChanged(
+        organization_id=uuid.UUID(org),
+        revision=revision,
+        plan="test",
+        plan_name=plan_name,
+        status="active",
+        limits=Limits(ai_drafts_per_month=None, creators=creators, seats=seats, mass_messages_per_month=None),
+        features=Features(
+            autopilot=True, stream_exports=True, marketing_networks=["instagram", "tiktok", "x", "reddit"]
+        ),
+        creator_ids=[],
+        upgrades={} if creators is None and seats is None else {"creators": "Agency", "seats": "Agency"},
+    )
+    envelope = make_envelope(payload, producer="billing", creator_id=uuid.UUID(org))
+    producer = AIOKafkaProducer(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"], acks="all")
+    await producer.start()
+    try:
+        topic = REGISTRY.for_model(EntitlementChanged).topic
+        await producer.send_and_wait(topic, value=envelope.to_json(), key=org.encode())
+    finally:
+        await producer.stop()
+
+
+UNLIMITED_REVISION = 1_000_000
+
+
+async def unlimited_plan(owner: Api) -> str:
+    """Lifts the plan's creator and seat limits for the owner's organisation (billing gives a new one
+    the free plan: 1 creator account, 2 seats) and waits until the gateway has it. Returns the id of a
+    pending invitation (the probe that proved it). Step 1, a plan allowing no seat: an invitation is
+    refused naming it (nothing made) once the gateway has it; step 2, no limit: the next one is made."""
+    org = owner.organization_id
+    await grant_plan(org, UNLIMITED_REVISION, creators=0, seats=0, plan_name="Probe")
+
+    async def probe() -> Any:
+        email = f"probe-{uuid.uuid4().hex[:8]}@example.com"
+        return await owner.post("/v1/org/invitations", json={"email": email, "role": "analyst"})
+
+    async def refused_by_probe() -> bool:
+        answer = await probe()
+        return answer.status_code == 402 and answer.json()["plan"] == "Probe"
+
+    await eventually(refused_by_probe, timeout=60)
+    await grant_plan(org, UNLIMITED_REVISION + 1)
+
+    async def made() -> str | None:
+        answer = await probe()
+        return str(answer.json()["id"]) if answer.status_code == 201 else None
+
+    return str(await eventually(made, timeout=60))
+
+
 async def build_agency(client: Any, name: str = "Agency", *, with_inbox: bool = True) -> Agency:
     owner = await Api.sign_up(client, name)
     agency = Agency(owner, {"owner": owner})
+    await unlimited_plan(owner)  # staff beyond the free plan's two seats
     for role in ("manager", "chatter", "analyst"):
         agency.staff[role] = await invite(owner, role, f"{name}{role.title()}")
     key = await owner.post(f"/v1/creators/{owner.creator_id}/connector-keys", json={"name": "extension"})

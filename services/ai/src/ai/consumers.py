@@ -24,9 +24,9 @@ from huntaze_events import (
     SubscriptionStarted,
     TransactionRecorded,
 )
-from huntaze_service import Call, RetryPolicy, Subscriptions
+from huntaze_service import Call, RetryPolicy, Subscriptions, entitlements
 
-from . import erasure, handlers, ideas
+from . import erasure, handlers, ideas, quota
 from .adapters.offline_ideas import OfflineIdeas
 from .domain import DraftCall, Drafted, DraftingProvider
 from .ideas import IdeaBrief, IdeasWritten, IdeaWriter
@@ -41,6 +41,7 @@ def subscriptions(
     ideas_timeout_s: float = 185.0,
 ) -> Subscriptions:
     subs = Subscriptions()
+    entitlements.subscribe(subs)  # entitlements: what each organisation's plan allows (ai_drafts_per_month)
 
     @subs.on(FanErased, name="fan_erasure", batch_size=1)
     async def fan_erasure(uow: handlers.Uow, event: Envelope[FanErased]) -> None:
@@ -106,6 +107,7 @@ def subscriptions(
         DraftCall,
         remote=write,
         on_result=handlers.record_draft,
+        on_failure=quota.draft_failed,
         timeout_s=draft_timeout_s,
         retry=RetryPolicy(max_attempts=draft_attempts, initial_backoff_s=1.0, max_backoff_s=60.0),
     )
@@ -114,6 +116,7 @@ def subscriptions(
         DraftCall,
         remote=write,
         on_result=handlers.record_automation_text,
+        on_failure=quota.draft_failed,
         timeout_s=draft_timeout_s,
         retry=RetryPolicy(max_attempts=draft_attempts, initial_backoff_s=1.0, max_backoff_s=60.0),
         description="Writes an automation's message (the creator's instruction, the fan as they are).",

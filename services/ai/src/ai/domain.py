@@ -193,6 +193,9 @@ class DraftCall(_Frozen):
     """The new draft's id when it is a regeneration or an automation's (else the message's automatic draft id)."""
     occasion: str | None = None
     """An automation's message: the automation (then ``message_id`` is its run's id)."""
+    quota_period: str | None = None
+    """The month (``YYYY-MM``) one of the organisation's AI drafts was counted in for this call, given
+    back if the call fails for good; None: nothing was counted (organisation not known yet)."""
 
     @classmethod
     def of(
@@ -201,9 +204,11 @@ class DraftCall(_Frozen):
         fan_id: uuid.UUID,
         supersedes: uuid.UUID | None = None,
         draft_id: uuid.UUID | None = None,
+        quota_period: str | None = None,
     ) -> DraftCall:
         p = request.persona
         return cls(
+            quota_period=quota_period,
             occasion=request.occasion,
             standing=request.standing,
             ends=request.ends,

@@ -3,6 +3,9 @@
 Drafting is an external call (the model may take seconds): the consumer only records it, with the
 prompt's inputs fixed as they are when the fan's message arrives; a worker makes the call outside
 any transaction; the draft is recorded, and ``reply.drafted`` emitted, in a second transaction.
+
+Every AI text (a fan message's draft, a regeneration, an automation's text) first reserves one of
+the organisation's AI drafts of the month, in the transaction that records its call (:mod:`.quota`).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from .domain import (
 )
 from .fan_facts import FanFacts, Standing, ends_in_words
 from .ports import AiRepository
+from .quota import reserve_ai_text
 from .untrusted import review_reasons
 
 Uow = UnitOfWork[AiRepository]
@@ -95,6 +99,9 @@ async def request_drafts(uow: Uow, events: Sequence[Envelope[MessageReceived]]) 
         lines = await uow.repo.recent_lines(creator_id, conversation_id, HISTORY_LIMIT + len(mine))
         for event in mine:
             message = event.payload
+            quota = await reserve_ai_text(uow, event, conversation_id, message.message_id, message.fan.fan_id)
+            if quota is False:
+                continue
             request = DraftRequest(
                 creator_id=creator_id,
                 conversation_id=conversation_id,
@@ -108,7 +115,7 @@ async def request_drafts(uow: Uow, events: Sequence[Envelope[MessageReceived]]) 
             uow.call(
                 DRAFT_REPLY,
                 key=str(message.message_id),
-                payload=DraftCall.of(request, message.fan.fan_id),
+                payload=DraftCall.of(request, message.fan.fan_id, quota_period=quota),
                 cause=event,
                 order_key=str(conversation_id),  # drafts of a conversation arrive in its order
             )
@@ -133,6 +140,9 @@ async def request_regeneration(uow: Uow, event: Envelope[ReplyRegenerationReques
     message = next((line for line in lines if line.id == asked.in_reply_to_message_id), None)
     if message is None:
         raise PermanentError(f"message {asked.in_reply_to_message_id} is not in the conversation the ai service knows")
+    quota = await reserve_ai_text(uow, event, asked.conversation_id, message.id, asked.fan_id)
+    if quota is False:
+        return
     persona, _ = await load_persona(uow, event.creator_id)
     facts = await uow.repo.fan_facts([asked.fan_id])
     request = DraftRequest(
@@ -150,7 +160,7 @@ async def request_regeneration(uow: Uow, event: Envelope[ReplyRegenerationReques
     uow.call(
         DRAFT_REPLY,
         key=str(draft_id),
-        payload=DraftCall.of(request, asked.fan_id, supersedes=asked.draft_id, draft_id=draft_id),
+        payload=DraftCall.of(request, asked.fan_id, supersedes=asked.draft_id, draft_id=draft_id, quota_period=quota),
         cause=event,
         order_key=str(asked.conversation_id),
     )
@@ -209,6 +219,9 @@ async def request_automation_text(uow: Uow, event: Envelope[AutomationTextReques
     asked = event.payload
     if await uow.repo.erased_among([asked.fan_id]):
         return
+    quota = await reserve_ai_text(uow, event, asked.conversation_id, asked.run_id, asked.fan_id)
+    if quota is False:
+        return
     lines = await uow.repo.recent_lines(event.creator_id, asked.conversation_id, HISTORY_LIMIT + 1)
     last_fan = next((line for line in reversed(lines) if line.speaker is Speaker.FAN), None)
     persona, _ = await load_persona(uow, event.creator_id)
@@ -229,7 +242,7 @@ async def request_automation_text(uow: Uow, event: Envelope[AutomationTextReques
     uow.call(
         WRITE_AUTOMATION,
         key=str(asked.run_id),
-        payload=DraftCall.of(request, asked.fan_id, draft_id=asked.draft_id),
+        payload=DraftCall.of(request, asked.fan_id, draft_id=asked.draft_id, quota_period=quota),
         cause=event,
         order_key=str(asked.conversation_id),
     )

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from huntaze_service.entitlements import EntitlementsRepository
+
 from .domain import Generation, Line, Persona
 from .fan_facts import FanFacts
 from .idea_facts import SalesData
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
     from huntaze_service.tombstones import ErasedFan
 
 
-class AiRepository(Protocol):
+class AiRepository(EntitlementsRepository, Protocol):
     async def add_lines(self, lines: Sequence[Line]) -> None:
         """Remembers conversation lines; a line already known (same id) is left as it is."""
         ...

@@ -10,11 +10,12 @@ from datetime import datetime
 from ai.domain import Generation, Line, Persona
 from ai.fan_facts import FanFacts
 from huntaze_service.tombstones import ErasedFan
+from huntaze_testkit.entitlements import FakeEntitlements
 
 from .ideas_fakes import FakeIdeaFacts
 
 
-class FakeAiRepository(FakeIdeaFacts):
+class FakeAiRepository(FakeEntitlements, FakeIdeaFacts):
     def __init__(self) -> None:
         super().__init__()
         self.lines: dict[uuid.UUID, Line] = {}

@@ -1,70 +1,129 @@
-"""HTTP API of the billing service (reached through the gateway, whose internal token names the caller)."""
+"""HTTP API of the billing service (reached through the gateway, whose internal token names the
+caller). The organisation is the verified caller's (``OrgId``); the gateway lets only owners reach
+checkout, portal and subscription (permission ``billing.manage``)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from huntaze_service import CreatorId, RuntimeDep, not_found
-from huntaze_service.pagination import Limit
+from huntaze_events.billing import PLAN_CODE, Features, Limits
+from huntaze_service import OrgId, RuntimeDep
 
-from . import handlers
-from .domain import MAX_NOTE_CHARS, FanSeen, Note
+from . import checkout as use
+from .accounts import public_status
+from .plans import FREE, Catalogue, Plan
+from .stripe_api import StripePort
 
 router = APIRouter(prefix="/v1/billing", tags=["billing"])
+STRIPE = "stripe"
 
 
-class NoteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    text: str = Field(min_length=1, max_length=MAX_NOTE_CHARS)
+def stripe_port(runtime: RuntimeDep) -> StripePort:
+    return runtime.state[STRIPE]  # type: ignore[no-any-return]
 
 
-class NoteOut(BaseModel):
-    note_id: uuid.UUID
-    text: str
-    created_at: datetime
+StripeDep = Annotated[StripePort, Depends(stripe_port)]
+
+
+class PlanOut(BaseModel):
+    code: str
+    name: str
+    rank: int
+    limits: Limits
+    features: Features
+    amount_monthly_cents: int = Field(description="Integer minor units of `currency`.")
+    amount_yearly_cents: int
+    currency: str
+    intervals: list[Literal["month", "year"]] = Field(description="How it can be bought (none: the free plan).")
+    metered_ai_drafts: bool = Field(description="AI drafts are also reported to Stripe as metered usage.")
 
     @classmethod
-    def of(cls, note: Note) -> NoteOut:
-        return cls(note_id=note.id, text=note.text, created_at=note.created_at)
+    def of(cls, p: Plan) -> PlanOut:
+        intervals: list[Any] = [i for i in ("month", "year") if p.price(i)]  # type: ignore[arg-type]
+        return cls(code=p.code, name=p.name, rank=p.rank, limits=p.limits, features=p.features,
+                   amount_monthly_cents=p.amount_monthly_cents, amount_yearly_cents=p.amount_yearly_cents,
+                   currency=p.currency, intervals=intervals, metered_ai_drafts=p.stripe_meter_event is not None)  # fmt: skip
 
 
-class FanSeenOut(BaseModel):
-    fan_id: uuid.UUID
-    display_name: str
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, fan: FanSeen) -> FanSeenOut:
-        return cls(fan_id=fan.fan_id, display_name=fan.display_name, updated_at=fan.updated_at)
+class PlansOut(BaseModel):
+    items: list[PlanOut]
 
 
-class FanSeenPage(BaseModel):
-    items: list[FanSeenOut]
+class CheckoutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    plan: str = Field(pattern=PLAN_CODE)
+    interval: Literal["month", "year"] = "month"
 
 
-@router.post("/notes", status_code=201, response_model=NoteOut)
-async def create_note(body: NoteIn, runtime: RuntimeDep, creator_id: CreatorId) -> NoteOut:
+class CheckoutOut(BaseModel):
+    url: str = Field(description="Stripe Checkout: send the owner there.")
+    session_id: str
+
+
+class PortalOut(BaseModel):
+    url: str = Field(description="Stripe's Customer Portal for this organisation.")
+
+
+class Use(BaseModel):
+    used: int
+    limit: int | None = Field(description="None: unlimited.")
+
+
+class SubscriptionOut(BaseModel):
+    plan: str
+    plan_name: str
+    status: str
+    interval: str | None
+    current_period_end: datetime | None
+    cancel_at_period_end: bool
+    grace_until: datetime | None
+    period: str = Field(description="The UTC month the monthly usage counts in, `YYYY-MM`.")
+    usage: dict[str, Use] = Field(description="ai_drafts, mass_messages (this month), creators, seats (now).")
+
+
+@router.get("/plans", response_model=PlansOut, summary="The plans on sale")
+async def list_plans(runtime: RuntimeDep, _org: OrgId) -> PlansOut:
     async with runtime.uow() as uow:
-        note = await handlers.create_note(uow, creator_id, body.text)
-    return NoteOut.of(note)
+        plans = Catalogue.of(await uow.repo.plans()).public()
+    return PlansOut(items=[PlanOut.of(p) for p in plans])
 
 
-@router.get("/notes/{note_id}", response_model=NoteOut)
-async def get_note(note_id: uuid.UUID, runtime: RuntimeDep, creator_id: CreatorId) -> NoteOut:
+@router.post("/checkout", response_model=CheckoutOut, summary="A Stripe Checkout Session for a plan")
+async def create_checkout(body: CheckoutIn, runtime: RuntimeDep, org_id: OrgId, stripe: StripeDep) -> CheckoutOut:
+    session = await use.checkout(runtime, stripe, org_id, body.plan, body.interval)
+    return CheckoutOut(url=session.url, session_id=session.session_id)
+
+
+@router.post("/portal", response_model=PortalOut, summary="A Stripe Customer Portal session")
+async def create_portal(runtime: RuntimeDep, org_id: OrgId, stripe: StripeDep) -> PortalOut:
+    return PortalOut(url=await use.portal(runtime, stripe, org_id))
+
+
+@router.get("/subscription", response_model=SubscriptionOut, summary="The plan, its standing, this month's usage")
+async def get_subscription(runtime: RuntimeDep, org_id: OrgId) -> SubscriptionOut:
     async with runtime.uow() as uow:
-        note = await handlers.get_note(uow, creator_id, note_id)
-    if note is None:
-        raise not_found("note")
-    return NoteOut.of(note)
-
-
-@router.get("/fans-seen", response_model=FanSeenPage)
-async def list_fans_seen(runtime: RuntimeDep, creator_id: CreatorId, limit: Limit = 50) -> FanSeenPage:
-    async with runtime.uow() as uow:
-        fans = await handlers.list_fans_seen(uow, creator_id, limit=limit)
-    return FanSeenPage(items=[FanSeenOut.of(f) for f in fans])
+        account = await uow.repo.account(org_id)
+        catalogue = Catalogue.of(await uow.repo.plans())
+        period = uow.now().strftime("%Y-%m")
+        used = await uow.repo.usage(org_id, period)
+    plan = catalogue.get(account.plan if account else FREE) or catalogue.get(FREE)
+    assert plan is not None
+    limits = plan.limits
+    return SubscriptionOut(
+        plan=plan.code, plan_name=plan.name, status=public_status(account) if account else "free",
+        interval=account.interval if account else None,
+        current_period_end=account.current_period_end if account else None,
+        cancel_at_period_end=account.cancel_at_period_end if account else False,
+        grace_until=account.grace_until if account else None, period=period,
+        usage={
+            "ai_drafts": Use(used=used.get("ai_drafts", 0), limit=limits.ai_drafts_per_month),
+            "mass_messages": Use(used=used.get("mass_messages", 0), limit=limits.mass_messages_per_month),
+            "creators": Use(used=len(account.creator_ids) if account else 0, limit=limits.creators),
+            "seats": Use(used=account.seats if account else 0, limit=limits.seats),
+        },
+    )  # fmt: skip

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from huntaze_service import Service, ServiceDefinition
+from huntaze_service import Runtime, Service, ServiceDefinition
 
-from . import api, consumers
-from .adapters.repository import SqlBillingRepository
+from . import api, consumers, webhook_api
+from .adapters.billing_sql import SqlBillingRepository
 from .config import BillingSettings
+from .stripe_api import SdkStripe
 
 
 def build(settings: BillingSettings | None = None) -> Service:
     settings = settings or BillingSettings()
+    stripe = SdkStripe(settings)
+
+    async def keep_stripe(runtime: Runtime) -> None:
+        runtime.state[api.STRIPE] = stripe
+
     return Service(
         settings,
         title="Huntaze billing",
-        routers=[api.router],
-        subscriptions=consumers.subscriptions(),
+        routers=[api.router, webhook_api.router],
+        on_startup=[keep_stripe],
+        subscriptions=consumers.subscriptions(settings, stripe),
         repository=SqlBillingRepository,
     )
 
@@ -27,5 +34,5 @@ definition = ServiceDefinition(
     settings=BillingSettings,
     build=build,
     migrations=Path(__file__).parent / "migrations",
-    summary="billing: scaffolded by make new-service (say what it does here)",
+    summary="plans on Stripe, signed webhooks processed once, entitlements and usage metering (issue 14)",
 )

@@ -1,19 +1,25 @@
-"""Everything the billing workers do, in one place."""
+"""Everything the billing workers do, in one place: Stripe events, grace periods, organisations, metering."""
 
 from __future__ import annotations
 
-from huntaze_events import Envelope, FanProfileUpdated
+from datetime import timedelta
+from functools import cache
+
 from huntaze_service import Subscriptions
 
-from . import handlers
+from . import handlers, metering
+from .config import BillingSettings
+from .stripe_api import SdkStripe, StripePort
 
 
-def subscriptions() -> Subscriptions:
+def subscriptions(settings: BillingSettings | None = None, stripe: StripePort | None = None) -> Subscriptions:
+    settings = settings or BillingSettings()
+
+    @cache
+    def stripe_of() -> StripePort:
+        return stripe or SdkStripe(settings)
+
     subs = Subscriptions()
-
-    @subs.on(FanProfileUpdated, name="fans_seen")
-    async def fans_seen(uow: handlers.Uow, event: Envelope[FanProfileUpdated]) -> None:
-        """Keeps a local copy of each fan's name (sample read model: replace it)."""
-        await handlers.remember_fan(uow, event)
-
+    handlers.subscribe(subs, timedelta(seconds=settings.grace_period_s), settings.default_plan)
+    metering.subscribe(subs, stripe_of)
     return subs

@@ -1,35 +1,33 @@
 """The billing subscriptions wired as FastStream typed subscribers, driven by TestKafkaBroker: the
-fans service's JSON on fan.profile_updated.v1 reaches the fans_seen handler (no broker, no database)."""
+gateway's JSON on organization.updated.v1 reaches the organizations handler (no broker, no database)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from faststream.kafka import TestKafkaBroker
 
 import billing.consumers as consumers
-from huntaze_events import FanProfileUpdated
+from billing.config import BillingSettings
+from huntaze_events import OrganizationUpdated
+from huntaze_events.registry import REGISTRY
 from huntaze_service.wiring import wired_broker
 from huntaze_testkit.fakes import FakeUnitOfWork, envelope
 
-from .fakes import FakeBillingRepository
+from .fakes import FakeBillingRepository, FakeStripe
 
 
-async def test_fan_profile_updated_on_its_topic_reaches_fans_seen() -> None:
+async def test_organization_updated_on_its_topic_reaches_the_account() -> None:
     repo = FakeBillingRepository()
-    creator, fan = uuid.uuid4(), uuid.uuid4()
+    subs = consumers.subscriptions(BillingSettings(), FakeStripe())
     broker = wired_broker(
-        "billing", consumers.subscriptions(), uow_factory=lambda: FakeUnitOfWork(repo, producer="billing")
+        "billing", subs, uow_factory=lambda: FakeUnitOfWork(repo, producer="billing", subscriptions=subs)
     )
-    now = datetime.now(UTC)
+    org, creator = uuid.uuid4(), uuid.uuid4()
     event = envelope(
-        FanProfileUpdated(
-            fan_id=fan, external_id="x", display_name="X", first_message_at=now, last_message_at=now, message_count=1
-        ),
-        producer="fans",
-        creator_id=creator,
-    )
+        OrganizationUpdated(organization_id=org, revision=1, name="Acme", creator_ids=[creator], seats=1),
+        producer="gateway", creator_id=org,
+    )  # fmt: skip
     async with TestKafkaBroker(broker) as test:
-        await test.publish(event.to_json(), "fan.profile_updated.v1")
-    assert [(f.fan_id, f.display_name) for f in repo.fans.values()] == [(fan, "X")]
+        await test.publish(event.to_json(), REGISTRY.for_model(OrganizationUpdated).topic)
+    assert repo.accounts[org].creator_ids == (creator,) and repo.accounts[org].plan == "free"

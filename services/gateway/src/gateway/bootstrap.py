@@ -9,13 +9,15 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from opentelemetry.instrumentation.aiohttp_client import create_trace_config
 
-from huntaze_service import InternalTokenSigner, Runtime, Service, ServiceDefinition
+from huntaze_service import InternalTokenSigner, Runtime, Service, ServiceDefinition, Subscriptions
 
 from . import public_api
 from .adapters.repository import SqlGatewayRepository
 from .api import ROUTERS
 from .api.access import AccessCache
+from .api.deps import PlanLimitRefused, plan_limit_answer
 from .config import GatewaySettings
+from .handlers import billing
 from .routing import BODY_LIMITS
 from .security import TokenCodec
 from .throttle import Throttle
@@ -30,6 +32,7 @@ class GatewayService(Service):
         settings = self.settings
         assert isinstance(settings, GatewaySettings)
         public_api.install(app)  # the gateway's own routes and every service's (GATEWAY_DOCS_ENABLED)
+        app.add_exception_handler(PlanLimitRefused, plan_limit_answer)  # 402 with the limit and the plan
         if settings.cors_origins:
             app.add_middleware(
                 CORSMiddleware,
@@ -58,6 +61,7 @@ def build(settings: GatewaySettings | None = None) -> Service:
             per_account=settings.login_rate_per_account,
             per_address=settings.login_rate_per_address,
             signup_per_address=settings.signup_rate_per_address,
+            webhook_per_address=settings.webhook_rate_per_address,
         )
         # aiohttp rather than httpx for the hot path: profiled under load, httpx spent more than half
         # of the gateway's time in its connection pool's bookkeeping (per request, over every pooled
@@ -78,15 +82,20 @@ def build(settings: GatewaySettings | None = None) -> Service:
         if client is not None:
             await client.close()
 
+    subscriptions = Subscriptions()
+    billing.subscribe(subscriptions)  # entitlement.changed → the plan's limits (a worker's duty)
+
     return GatewayService(
         settings,
         title="Huntaze API",
         routers=ROUTERS,
         repository=SqlGatewayRepository,
+        subscriptions=subscriptions,
         on_startup=[start],
         on_shutdown=[stop],
-        # it produces (shift.scheduled, shift.cancelled) and consumes nothing: a producer and the
-        # outbox relay run in its api processes (it has no worker); several replicas take turns
+        # it produces (shift.scheduled, shift.cancelled, organization.updated): a producer and the outbox
+        # relay run in every process; it consumes entitlement.changed (the plan's limits) in its worker
+        # role (make run / tests: role all; Kubernetes: the gateway-worker deployment)
         uses_kafka=True,
         # sign-in, tokens and forwarding do not need Kafka; its events wait in the outbox: a Kafka
         # outage shows as "degraded" in /ready and leaves the entry point up

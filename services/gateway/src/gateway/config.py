@@ -43,6 +43,9 @@ class GatewaySettings(ServiceSettings):
     """Log-in attempts per email (the 11th in a minute answers 429), in `limits` notation."""
     login_rate_per_address: str = "60/minute"
     signup_rate_per_address: str = "20/hour"
+    webhook_rate_per_address: str = "600/minute"
+    """Calls of the public Stripe webhook route per client address (Stripe sends from a few addresses;
+    it retries a 429 later, so a burst beyond this is delayed, not lost)."""
     rate_limit_storage: str = "memory://"
     """`limits` storage URI: ``memory://`` counts per replica; ``redis://...`` shares the counts."""
 

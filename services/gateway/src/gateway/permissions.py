@@ -81,6 +81,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "shifts.read": frozenset({OWN, MAN, CHA}),
     "shifts.manage": frozenset({OWN, MAN}),
     "audit.read": frozenset({OWN}),
+    # billing: the plans (what a 402 points to) and the organisation's subscription
+    "billing.plans": frozenset({OWN, MAN, CHA, ANA}),
+    "billing.manage": frozenset({OWN}),  # checkout, the customer portal, the subscription and its usage
 }
 """Permission → the roles that have it."""
 
@@ -235,6 +238,13 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("GET", "/l/{code}", PUBLIC, scope="none"),
     _r("GET", "/v1/analytics/fans/{fan_id}/personal-data", "fans.personal_data", audited=True),
     _r("GET", "/v1/analytics/media", "analytics.read"),
+    # billing (organisation-scoped: forwarded with the organisation as the token's creator)
+    _r("GET", "/v1/billing/plans", "billing.plans", scope="org"),
+    _r("POST", "/v1/billing/checkout", "billing.manage", audited=True, scope="org"),
+    _r("POST", "/v1/billing/portal", "billing.manage", audited=True, scope="org"),
+    _r("GET", "/v1/billing/subscription", "billing.manage", scope="org"),
+    # Stripe's webhooks (the gateway's own public route, passed on to billing with the visitor token)
+    _r("POST", "/v1/billing/webhooks/stripe", PUBLIC, scope="none"),
 )
 
 

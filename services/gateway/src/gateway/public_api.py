@@ -31,6 +31,7 @@ PUBLIC = {
     ("/v1/auth/accept-invitation", "post"),
     ("/l/{code}", "get"),
     ("/v1/calendar.ics", "get"),
+    ("/v1/billing/webhooks/stripe", "post"),
 }
 """Operations that take no bearer token."""
 SERVICES_DOCUMENT = "openapi.json"

@@ -34,6 +34,8 @@ BODY_LIMITS: dict[str, int] = {
     "/v1/revenue/transactions": 2 * 1024 * 1024,
     "/v1/revenue/subscriptions": 2 * 1024 * 1024,
     "/v1/revenue/imports": 64 * 1024 * 1024,
+    # Stripe's webhook events (a few KiB; Stripe caps a payload well under this)
+    "/v1/billing/webhooks/stripe": 1024 * 1024,
 }
 """Path prefix → largest request body the gateway forwards (others: ``max_request_bytes``)."""
 

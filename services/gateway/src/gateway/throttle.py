@@ -24,12 +24,21 @@ class Throttled(Exception):
 
 
 class Throttle:
-    def __init__(self, storage_uri: str, *, per_account: str, per_address: str, signup_per_address: str) -> None:
+    def __init__(
+        self,
+        storage_uri: str,
+        *,
+        per_account: str,
+        per_address: str,
+        signup_per_address: str,
+        webhook_per_address: str = "600/minute",
+    ) -> None:
         uri = storage_uri if storage_uri.startswith("async+") else f"async+{storage_uri}"
         self._limiter = MovingWindowRateLimiter(storage_from_string(uri))
         self._per_account = parse(per_account)
         self._per_address = parse(per_address)
         self._signup = parse(signup_per_address)
+        self._webhook = parse(webhook_per_address)
 
     async def _refuse_if_over(self, item: RateLimitItem, *keys: str) -> None:
         if not await self._limiter.test(item, *keys):
@@ -57,3 +66,8 @@ class Throttle:
 
     async def sign_up(self, address: str) -> None:
         await self._hit(self._signup, "signup-address", address)
+
+    async def webhook(self, address: str) -> None:
+        """Every call of the public webhook route counts (signed or not): a flood from one address is
+        refused before any body is read or forwarded."""
+        await self._hit(self._webhook, "webhook-address", address)

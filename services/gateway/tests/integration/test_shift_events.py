@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from huntaze_testkit import Api, EventTap, Record
-from huntaze_testkit.agency import invite
+from huntaze_testkit.agency import invite, unlimited_plan
 
 
 def payload(record: Record) -> dict[str, Any]:
@@ -23,6 +23,7 @@ async def test_scheduling_and_deleting_a_shift_publishes_its_events(gateway: Any
     assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "kafka": "ok"}, ready.text
 
     owner = await Api.sign_up(gateway, "ShiftEvents")
+    await unlimited_plan(owner)  # a second creator account: beyond the free plan billing gives it
     second = await owner.post("/v1/creators", json={"display_name": "Second account"})
     assert second.status_code == 201, second.text
     creators = [owner.creator_id, second.json()["id"]]

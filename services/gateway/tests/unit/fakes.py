@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from gateway.domain import Creator, EmailTaken, Membership, Organization, User
+from gateway.plans import Entitlement
 from gateway.records import AuditEntry, ConnectorKey, Invitation, RefreshToken, Shift
 
 
@@ -22,6 +23,9 @@ class FakeGatewayRepository:
         self.invitation_rows: dict[uuid.UUID, Invitation] = {}
         self.shift_rows: dict[uuid.UUID, Shift] = {}
         self.audit_rows: list[AuditEntry] = []
+        self.revisions: dict[uuid.UUID, int] = {}
+        self.entitlements: dict[uuid.UUID, Entitlement] = {}
+        self.locked: list[uuid.UUID] = []
 
     # people, organisations, creator accounts
     async def add_user(self, user: User) -> None:
@@ -185,3 +189,29 @@ class FakeGatewayRepository:
     async def audit(self, org_id: uuid.UUID, before: int | None, limit: int) -> list[AuditEntry]:
         rows = [e for e in reversed(self.audit_rows) if e.org_id == org_id and (before is None or (e.id or 0) < before)]
         return rows[:limit]
+
+    # billing
+    async def lock_organization(self, org_id: uuid.UUID) -> bool:
+        self.locked.append(org_id)
+        return org_id in self.orgs
+
+    async def next_organization_revision(self, org_id: uuid.UUID) -> tuple[str, int]:
+        self.locked.append(org_id)
+        self.revisions[org_id] = self.revisions.get(org_id, 0) + 1
+        return self.orgs[org_id].name, self.revisions[org_id]
+
+    async def count_members(self, org_id: uuid.UUID) -> int:
+        return sum(1 for m in self.member_rows.values() if m.org_id == org_id)
+
+    async def count_open_invitations(self, org_id: uuid.UUID, now: datetime) -> int:
+        return sum(1 for i in self.invitation_rows.values() if i.org_id == org_id and i.status(now) == "pending")
+
+    async def entitlement(self, org_id: uuid.UUID) -> Entitlement | None:
+        return self.entitlements.get(org_id)
+
+    async def record_entitlement(self, ent: Entitlement, now: datetime) -> bool:
+        known = self.entitlements.get(ent.org_id)
+        if known is not None and known.revision >= ent.revision:
+            return False
+        self.entitlements[ent.org_id] = ent
+        return True

@@ -40,3 +40,15 @@ async def test_sign_ups_per_address() -> None:
     with pytest.raises(Throttled):
         await t.sign_up("10.0.0.4")
     await t.sign_up("10.0.0.5")
+
+
+async def test_stripe_webhook_calls_per_address() -> None:
+    t = Throttle(
+        "memory://", per_account="10/minute", per_address="25/minute", signup_per_address="2/hour",
+        webhook_per_address="3/minute",
+    )  # fmt: skip
+    for _ in range(3):
+        await t.webhook("10.0.0.5")
+    with pytest.raises(Throttled):
+        await t.webhook("10.0.0.5")
+    await t.webhook("10.0.0.6")

@@ -10,16 +10,17 @@ from huntaze_events import (
     FanSegmentChanged,
     MassMessageMoveRequested,
     ReplyDrafted,
+    ReplyWithheld,
     SubscriptionStarted,
     TransactionRecorded,
 )
-from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions, Timer, vault_media
+from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions, Timer, entitlements, vault_media
 
 from . import erasure, handlers
 from .adapters.connector import ConnectorError, OutboundConnector, OutboundReply, PaidTerms
 from .config import DEFAULT_MASS_PACE, DEFAULT_OFFER_TERMS, MassPace, OfferTerms
 from .domain import SendReply
-from .handlers import audience, automations, mass_calendar, mass_messages, offers
+from .handlers import audience, automations, mass_calendar, mass_messages, offers, quota
 from .mass import SendDelivery
 from .offers import SendOffer
 
@@ -54,6 +55,14 @@ def subscriptions(
     async def drafts(uow: handlers.Uow, event: Envelope[ReplyDrafted]) -> None:
         """Adds each AI draft to its conversation, waiting for a person's approval."""
         await handlers.record_draft(uow, event)
+
+    @subs.on(ReplyWithheld, name="withheld_replies")
+    async def withheld_replies(uow: handlers.Uow, event: Envelope[ReplyWithheld]) -> None:
+        """The AI wrote no draft (the plan's AI drafts used this month): the message shows
+        ``quota_reached`` for a person to answer; an automation run waiting for its text is skipped."""
+        await quota.on_reply_withheld(uow, event)
+
+    entitlements.subscribe(subs)  # entitlements: mass_messages_per_month, autopilot
 
     async def send(call: Call[SendReply]) -> str:
         """Hands an approved reply to the outbound connector, with the approval's idempotency key:

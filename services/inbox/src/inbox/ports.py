@@ -6,18 +6,20 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from huntaze_service.entitlements import EntitlementsRepository
 from huntaze_service.vault_media import VaultMediaRepository
 
 from .automations import AutomationConfig, Kind, Run, RunStatus, SentToday
 from .domain import Conversation, ConversationSummary, Draft, Message
 from .mass import Audience, Delivery, DeliveryStatus, MassMessage, MassStats, Recipient
 from .offers import Offer
+from .quota import WithheldRepository
 
 if TYPE_CHECKING:
     from huntaze_service.tombstones import ErasedFan
 
 
-class InboxRepository(VaultMediaRepository, Protocol):
+class InboxRepository(VaultMediaRepository, EntitlementsRepository, WithheldRepository, Protocol):
     async def find_message(
         self, creator_id: uuid.UUID, fan_external_id: str, external_id: str
     ) -> tuple[uuid.UUID, uuid.UUID] | None:

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from huntaze_service.tombstones import ErasedFan
+from huntaze_testkit.entitlements import FakeEntitlements
 from huntaze_testkit.vault_media import FakeVaultMedia
 from inbox.automations import AutomationConfig, Kind, Run, RunStatus, SentToday
 from inbox.domain import Conversation, ConversationSummary, Draft, DraftStatus, Message
 from inbox.mass import Recipient
 from inbox.offers import Offer
+from inbox.quota import Withheld
 
 from .fake_mass import FakeMassMessages
 
 
-class FakeInboxRepository(FakeVaultMedia, FakeMassMessages):
+class FakeInboxRepository(FakeEntitlements, FakeVaultMedia, FakeMassMessages):
     def __init__(self) -> None:
         super().__init__()
         self.own_words: dict[uuid.UUID, list[str]] = {}
+        self.withheld: dict[uuid.UUID, Withheld] = {}
         self.conversations: dict[uuid.UUID, Conversation] = {}
         self.messages: dict[uuid.UUID, Message] = {}
         self.drafts_by_id: dict[uuid.UUID, Draft] = {}
@@ -137,6 +141,7 @@ class FakeInboxRepository(FakeVaultMedia, FakeMassMessages):
         }
         self.offers_by_id = {k: o for k, o in self.offers_by_id.items() if o.conversation_id not in ids}
         self.drafts_by_id = {k: d for k, d in self.drafts_by_id.items() if d.conversation_id not in ids}
+        self.withheld = {k: w for k, w in self.withheld.items() if w.conversation_id not in ids}
         self.messages = {k: m for k, m in self.messages.items() if m.conversation_id not in ids}
         self.conversations = {k: c for k, c in self.conversations.items() if k not in ids}
         self.scrubbed_outbox_keys += sorted(str(i) for i in ids)
@@ -267,3 +272,15 @@ class FakeInboxRepository(FakeVaultMedia, FakeMassMessages):
 
     async def lock_autopilot(self, creator_id: uuid.UUID) -> None:
         return None
+
+    async def record_withheld(self, withheld: Withheld) -> None:
+        known = self.withheld.get(withheld.message_id)
+        if known is None or (known.creator_id == withheld.creator_id and known.withheld_at < withheld.withheld_at):
+            self.withheld[withheld.message_id] = withheld
+
+    async def withheld_among(
+        self, creator_id: uuid.UUID, message_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, Withheld]:
+        return {
+            i: self.withheld[i] for i in message_ids if i in self.withheld and self.withheld[i].creator_id == creator_id
+        }

@@ -14,11 +14,24 @@ from huntaze_service import ApiError, CreatorId, NoNul, RuntimeDep
 from huntaze_service.pagination import Limit
 
 from . import cta_tests, handlers
-from .domain import MAX_CAPTION, MAX_CTA, MAX_HANDLE, MAX_MEDIA, Account, Conflict, Content, Post, PostStatus, Refused
+from .domain import (
+    MAX_CAPTION,
+    MAX_CTA,
+    MAX_HANDLE,
+    MAX_MEDIA,
+    Account,
+    Conflict,
+    Content,
+    PlanRefused,
+    Post,
+    PostStatus,
+    Refused,
+)
 from .networks import Network
 
 router = APIRouter(prefix="/v1/marketing", tags=["marketing"])
 REFUSED = {"description": "The network's rules or the request refuse it; `code` names which."}
+PLAN_LIMIT = {"description": "The plan does not include this network (code `plan_limit`; the message names the plan)."}
 
 Secret = Annotated[str, NoNul, Field(min_length=1, max_length=4096)]
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
@@ -29,6 +42,8 @@ def answer_of(exc: Exception) -> ApiError:
         return ApiError(404, str(exc))
     if isinstance(exc, Conflict):
         return ApiError(409, str(exc), exc.code)
+    if isinstance(exc, PlanRefused):
+        return ApiError(402, str(exc), exc.code)
     assert isinstance(exc, Refused)
     return ApiError(422, str(exc), exc.code)
 
@@ -210,7 +225,12 @@ class PostPage(BaseModel):
     items: list[PostOut]
 
 
-@router.post("/posts", status_code=201, response_model=PostOut, responses={404: REFUSED, 409: REFUSED, 422: REFUSED})
+@router.post(
+    "/posts",
+    status_code=201,
+    response_model=PostOut,
+    responses={402: PLAN_LIMIT, 404: REFUSED, 409: REFUSED, 422: REFUSED},
+)
 async def schedule_post(body: PostIn, runtime: RuntimeDep, creator_id: CreatorId) -> PostOut:
     """A post scheduled on one of the creator's accounts; its network's rules are checked now."""
     if body.cta_variants is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from huntaze_events import Envelope, PostMoveRequested, PostRequested, SubscriptionStarted, TransactionRecorded
-from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions, Timer, vault_media
+from huntaze_service import Call, CallFailed, RetryPolicy, Subscriptions, Timer, entitlements, vault_media
 
 from . import commands, publishing, tracking
 from .credentials import CredentialsUnreadable, Vault
@@ -50,6 +50,7 @@ def subscriptions(
         await commands.request_post(uow, event)
 
     vault_media.subscribe(subs)  # vault_media_uploaded, vault_media_updated
+    entitlements.subscribe(subs)  # entitlements: the networks the plan lets posts be scheduled on
 
     @subs.timer(publishing.PUBLISH_DUE)
     async def publish_post(uow: Uow, timer: Timer[None]) -> None:

@@ -36,6 +36,14 @@ class Refused(ValueError):
         self.code = code
 
 
+class PlanRefused(Refused):
+    """A network the organisation's plan does not include (``marketing_networks``): answered 402
+    ``plan_limit``; a calendar command names it in its refusal like any other."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("plan_limit", message)
+
+
 class Conflict(Exception):
     """The thing is not in a state that allows it (answered 409 with ``code``)."""
 

@@ -11,10 +11,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from huntaze_service import entitlements
+
 from . import domain, post_media, publishing, slots
 from .calendar import announce
 from .credentials import Vault
-from .domain import Account, Conflict, Content, Post, PostStatus
+from .domain import Account, Conflict, Content, PlanRefused, Post, PostStatus
 from .networks import Network
 from .ports import Uow
 
@@ -91,6 +93,7 @@ async def add_scheduled_post(
     account = await uow.repo.account(creator_id, account_id)
     if account is None:
         raise NotFound("no account with this id")
+    await _plan_has_network(uow, creator_id, account.network)
     await post_media.check(uow, creator_id, account.network, content)
     publish_at = await publish_time(uow, account, publish_at)
     if campaign_id is not None and await uow.repo.campaign(creator_id, campaign_id) is None:
@@ -102,6 +105,15 @@ async def add_scheduled_post(
     publishing.schedule_publication(uow, post)
     announce(uow, post, command_id)
     return post
+
+
+async def _plan_has_network(uow: Uow, creator_id: uuid.UUID, network: Network) -> None:
+    """Raises PlanRefused when the organisation's plan does not include ``network`` in its
+    ``marketing_networks`` (:mod:`huntaze_service.entitlements`; not known yet: allowed). Posts already
+    scheduled are left as they are."""
+    decision = await entitlements.feature(uow, creator_id, "marketing_networks", network.value)
+    if isinstance(decision, entitlements.Refused):
+        raise PlanRefused(decision.message().replace("marketing_networks", f"{network.value} (marketing_networks)"))
 
 
 async def _post(uow: Uow, creator_id: uuid.UUID, post_id: uuid.UUID) -> Post:

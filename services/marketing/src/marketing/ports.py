@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import NamedTuple, Protocol
 
 from huntaze_service import UnitOfWork
+from huntaze_service.entitlements import EntitlementsRepository
 from huntaze_service.vault_media import VaultMediaRepository
 
 from .campaigns import Campaign, Results
@@ -88,7 +89,7 @@ class LinksRepository(Protocol):
         ...
 
 
-class MarketingRepository(LinksRepository, VaultMediaRepository, Protocol):
+class MarketingRepository(LinksRepository, VaultMediaRepository, EntitlementsRepository, Protocol):
     # accounts ------------------------------------------------------------------------------------
     async def add_account(self, account: Account, sealed_credentials: bytes) -> bool:
         """False when the creator has this network's handle already (nothing stored)."""

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
+from huntaze_testkit.entitlements import FakeEntitlements
 from huntaze_testkit.vault_media import FakeVaultMedia
 from marketing.domain import Account, Post, PostStatus
 from marketing.slots import Slot
@@ -15,7 +16,7 @@ from .fake_links import FakeLinks
 OPEN = (PostStatus.SCHEDULED, PostStatus.PUBLISHING)
 
 
-class FakeMarketingRepository(FakeVaultMedia, FakeLinks):
+class FakeMarketingRepository(FakeEntitlements, FakeVaultMedia, FakeLinks):
     def __init__(self) -> None:
         super().__init__()
         self.accounts_by_id: dict[uuid.UUID, Account] = {}

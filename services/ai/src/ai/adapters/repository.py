@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from huntaze_service.db import Transaction
+from huntaze_service.entitlements import SqlEntitlements
 
 from ..domain import EmojiUse, Generation, Line, Persona, Speaker, Tone
 from .erasure_sql import Erasure
@@ -18,7 +19,7 @@ from .idea_facts_sql import IdeaFactsStore
 from .orm import GenerationRow, LineRow, PersonaRow
 
 
-class SqlAiRepository(Erasure, FanFactsStore, IdeaFactsStore):
+class SqlAiRepository(Erasure, FanFactsStore, IdeaFactsStore, SqlEntitlements):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 

@@ -36,6 +36,8 @@ class OrganizationRow(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(TS)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    """Of its ``organization.updated``: +1 under the row's lock with each change billing hears of."""
 
 
 class CreatorRow(Base):

@@ -1,7 +1,7 @@
 """The gateway's HTTP API: its own routes (identity, the organisation, the fan export), then the
 forwarding of every service's routes. Order matters: the gateway's own routes match first."""
 
-from . import audit_log, auth, calendar_feed, creators, export, forward, links, shifts, staff
+from . import audit_log, auth, billing_webhook, calendar_feed, creators, export, forward, links, shifts, staff
 
 ROUTERS = [
     auth.router,
@@ -12,6 +12,7 @@ ROUTERS = [
     export.router,
     links.router,
     calendar_feed.router,
+    billing_webhook.router,
     forward.router,
 ]
 

@@ -14,10 +14,11 @@ from huntaze_service import ApiError, NoNul, RuntimeDep
 from .. import handlers
 from ..domain import Conflict, EmailTaken, NotFound
 from ..handlers.identity import InvalidRefresh, Issued
+from ..plans import PlanLimit
 from ..throttle import Throttled
 from .access import CHALLENGE, cache, codec, principal_of
 from .audit import AuditedRoute
-from .deps import Authorized
+from .deps import PAYMENT_REQUIRED, Authorized, refused
 
 router = APIRouter(prefix="/v1", tags=["auth"], route_class=AuditedRoute)
 
@@ -221,7 +222,7 @@ async def change_password(body: PasswordIn, request: Request, runtime: RuntimeDe
     "/auth/accept-invitation",
     status_code=201,
     response_model=AcceptOut,
-    responses={403: WRONG_PASSWORD, 404: BAD_INVITATION, 409: ALREADY_MEMBER, 429: THROTTLED},
+    responses={403: WRONG_PASSWORD, 404: BAD_INVITATION, 409: ALREADY_MEMBER, 429: THROTTLED, **PAYMENT_REQUIRED},
 )
 async def accept_invitation(body: AcceptIn, request: Request, runtime: RuntimeDep) -> AcceptOut:
     """Joins an organisation with an invitation's token (single use, until it expires)."""
@@ -240,6 +241,8 @@ async def accept_invitation(body: AcceptIn, request: Request, runtime: RuntimeDe
             raise ApiError(403, str(exc), "wrong_password") from None
         except Conflict as exc:
             raise ApiError(409, str(exc), "already_member") from None
+        except PlanLimit as exc:  # the organisation's plan has no seat left
+            raise refused(exc) from None
     cache(request).forget_user(user_id)
     return AcceptOut(user_id=user_id, organization_id=org_id, role=role)
 

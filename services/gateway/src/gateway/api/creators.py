@@ -13,10 +13,11 @@ from huntaze_service import ApiError, NoNul, RuntimeDep
 
 from .. import handlers
 from ..domain import Conflict, NotFound
+from ..plans import PlanLimit
 from ..records import ConnectorKey
 from .access import cache
 from .audit import AuditedRoute
-from .deps import Authorized, refused
+from .deps import PAYMENT_REQUIRED, Authorized, refused
 
 router = APIRouter(prefix="/v1", tags=["organisation"], route_class=AuditedRoute)
 
@@ -49,14 +50,14 @@ async def list_creators(runtime: RuntimeDep, access: Authorized) -> list[Creator
     ]
 
 
-@router.post("/creators", status_code=201, response_model=CreatorOut)
+@router.post("/creators", status_code=201, response_model=CreatorOut, responses={**PAYMENT_REQUIRED})
 async def add_creator(body: CreatorIn, request: Request, runtime: RuntimeDep, access: Authorized) -> CreatorOut:
     async with runtime.uow() as uow:
         try:
             c = await handlers.add_creator(
                 uow, access, body.display_name, max_creators=runtime.settings.max_creators_per_org
             )
-        except Conflict as exc:
+        except (Conflict, PlanLimit) as exc:
             raise refused(exc) from None
     cache(request).forget_user(access.user_id)
     assert c.org_id is not None

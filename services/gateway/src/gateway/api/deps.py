@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
 
 from huntaze_service import ApiError
 
 from ..domain import Access, Conflict, NotFound
+from ..plans import PlanLimit
 from .access import authorize, rule_of_route
 from .audit import start_audit
 
@@ -30,8 +32,29 @@ MAX_SCOPE = 200
 """The most creator accounts one membership, invitation or shift may name."""
 
 
+class PlanLimitRefused(ApiError):
+    """402 ``plan_limit``: its body also names the limit, what the plan allows, the plan and the plan
+    that allows more (``upgrade_to``), answered by :func:`plan_limit_answer`."""
+
+    def __init__(self, exc: PlanLimit) -> None:
+        super().__init__(402, str(exc), "plan_limit")
+        self.body: dict[str, Any] = exc.body()
+
+
+async def plan_limit_answer(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PlanLimitRefused)
+    return JSONResponse(exc.body, status_code=402)
+
+
+PAYMENT_REQUIRED = {402: {"description": "Beyond the organisation's plan (`plan_limit`: limit, plan, upgrade_to)."}}
+"""The OpenAPI answer of a route a plan may refuse."""
+
+
 def refused(exc: Exception) -> ApiError:
-    """A use case's refusal as an answer: unknown 404, conflicting state 409, invalid 422."""
+    """A use case's refusal as an answer: unknown 404, conflicting state 409, invalid 422, beyond the
+    plan 402."""
+    if isinstance(exc, PlanLimit):
+        return PlanLimitRefused(exc)
     if isinstance(exc, NotFound):
         return ApiError(404, str(exc))
     if isinstance(exc, Conflict):

@@ -31,13 +31,17 @@ _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 def internal_headers(request: Request, access: Access, shift_id: uuid.UUID | None = None) -> dict[str, str]:
-    """The headers a service needs: the internal token (and the correlation id)."""
-    assert access.org_id is not None and access.creator_id is not None
+    """The headers a service needs: the internal token (and the correlation id).
+
+    An organisation-scoped request that names no creator account (billing's routes) is signed with
+    the organisation's id as the token's creator: the tenant of platform-level routes is the
+    organisation (``OrgId`` in the service), and no creator account's data is reachable with it."""
+    assert access.org_id is not None
     ctx = context.current()
     signer: InternalTokenSigner = runtime_of(request).state["internal_tokens"]
     caller = Caller(
         user_id=access.user_id,
-        creator_id=access.creator_id,
+        creator_id=access.creator_id if access.creator_id is not None else access.org_id,
         org_id=access.org_id,
         role=access.role,
         request_id=None if ctx is None else ctx.correlation_id,

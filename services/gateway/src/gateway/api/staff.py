@@ -13,10 +13,11 @@ from huntaze_service import ApiError, RuntimeDep
 
 from .. import handlers
 from ..domain import Conflict, NotFound
+from ..plans import PlanLimit
 from ..records import Invitation
 from .access import cache
 from .audit import AuditedRoute
-from .deps import MAX_SCOPE, Authorized, StaffRole, refused
+from .deps import MAX_SCOPE, PAYMENT_REQUIRED, Authorized, StaffRole, refused
 
 router = APIRouter(prefix="/v1", tags=["organisation"], route_class=AuditedRoute)
 
@@ -60,7 +61,7 @@ def _invitation(i: Invitation) -> InvitationOut:
     )
 
 
-@router.post("/org/invitations", status_code=201, response_model=NewInvitationOut)
+@router.post("/org/invitations", status_code=201, response_model=NewInvitationOut, responses={**PAYMENT_REQUIRED})
 async def invite(body: InvitationIn, runtime: RuntimeDep, access: Authorized) -> NewInvitationOut:
     async with runtime.uow() as uow:
         try:
@@ -72,7 +73,7 @@ async def invite(body: InvitationIn, runtime: RuntimeDep, access: Authorized) ->
                 body.creator_ids,
                 timedelta(seconds=runtime.settings.invitation_ttl_s),
             )
-        except (NotFound, ValueError) as exc:
+        except (NotFound, ValueError, PlanLimit) as exc:
             raise refused(exc) from None
     return NewInvitationOut(**_invitation(inv).model_dump(), token=token)
 

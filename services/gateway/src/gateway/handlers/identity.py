@@ -12,6 +12,7 @@ from ..domain import OWNER, Conflict, Creator, Membership, NotFound, Organizatio
 from ..ports import GatewayRepository
 from ..records import RefreshToken
 from ..security import Principal, digest, hash_password, new_secret, same_digest, verify_password
+from .billing import announce, check_seats
 
 Uow = UnitOfWork[GatewayRepository]
 
@@ -51,6 +52,7 @@ async def sign_up(
     org = Organization(uuid.uuid4(), organization or display_name, now)
     creator = Creator(uuid.uuid4(), display_name, now, org.id)
     await uow.repo.add_account(user, org, creator, Membership(user.id, org.id, OWNER, now))
+    await announce(uow, org.id)
     await uow.commit()
     return SignedUp(user.id, org.id, creator.id, email, display_name)
 
@@ -124,7 +126,8 @@ async def accept_invitation(
 ) -> tuple[uuid.UUID, uuid.UUID, str]:
     """Joins the invitation's organisation with its role: as a new user (the invitation's email, this
     password) or, when the email already has an account, as that user (this must be its password).
-    Returns (user id, organisation id, role). Single use; an expired or revoked one is refused."""
+    Returns (user id, organisation id, role). Single use; an expired or revoked one is refused, and
+    so is a seat beyond the organisation's plan (:class:`gateway.plans.PlanLimit`)."""
     now = uow.now()
     invitation = await uow.repo.invitation_by_digest(digest(token))
     if invitation is None or invitation.status(now) != "pending":
@@ -139,7 +142,9 @@ async def accept_invitation(
         raise PermissionError("an account with this email exists: give its password to join")
     if await uow.repo.membership(invitation.org_id, user.id) is not None:
         raise Conflict("already a member of this organisation")
+    await check_seats(uow, invitation.org_id, inviting=False)  # PlanLimit: the plan shrank since
     await uow.repo.add_membership(Membership(user.id, invitation.org_id, invitation.role, now, invitation.creator_ids))
     await uow.repo.invitation_accepted(invitation.id, user.id, now)
+    await announce(uow, invitation.org_id)
     await uow.commit()
     return user.id, invitation.org_id, invitation.role

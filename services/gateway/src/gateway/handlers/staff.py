@@ -13,6 +13,7 @@ from ..permissions import STAFF_ROLES, Role
 from ..ports import GatewayRepository
 from ..records import ConnectorKey, Invitation, Shift
 from ..security import connector_key, digest, new_secret
+from .billing import announce, check_creators, check_seats
 
 Uow = UnitOfWork[GatewayRepository]
 ROLES = {r.value for r in STAFF_ROLES}
@@ -24,11 +25,15 @@ def _org(access: Access) -> uuid.UUID:
 
 
 async def add_creator(uow: Uow, access: Access, display_name: str, *, max_creators: int) -> Creator:
+    """A new creator account of the organisation: refused beyond its plan (PlanLimit, 402) and, whatever
+    the plan, beyond ``max_creators`` (the platform's safety bound, 409)."""
     org_id = _org(access)
+    await check_creators(uow, org_id)
     if await uow.repo.count_creators(org_id) >= max_creators:
         raise Conflict(f"an organisation has at most {max_creators} creator accounts")
     creator = Creator(uuid.uuid4(), display_name, uow.now(), org_id)
     await uow.repo.add_creator(creator)
+    await announce(uow, org_id)
     await uow.commit()
     return creator
 
@@ -45,11 +50,13 @@ async def _check_creators(uow: Uow, org_id: uuid.UUID, creator_ids: list[uuid.UU
 async def invite(
     uow: Uow, access: Access, email: str, role: str, creator_ids: list[uuid.UUID] | None, ttl: timedelta
 ) -> tuple[Invitation, str]:
-    """A single-use invitation (the token is returned once, stored hashed)."""
+    """A single-use invitation (the token is returned once, stored hashed). An open invitation holds a
+    seat: refused beyond the plan's seats (PlanLimit, 402)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {sorted(ROLES)}")
     org_id = _org(access)
     await _check_creators(uow, org_id, creator_ids)
+    await check_seats(uow, org_id, inviting=True)
     now = uow.now()
     token = new_secret()
     scoped = None if creator_ids is None else tuple(dict.fromkeys(creator_ids))
@@ -95,6 +102,7 @@ async def remove_member(uow: Uow, access: Access, user_id: uuid.UUID) -> None:
     if member.role == OWNER and await uow.repo.owners(org_id) <= 1:
         raise Conflict("an organisation keeps at least one owner")
     await uow.repo.remove_membership(org_id, user_id)
+    await announce(uow, org_id)
     # their sessions stay (they may belong to other organisations); the access cache forgets this one
     await uow.commit()
 

@@ -58,6 +58,7 @@ class Erasure:
                 return
             await cursor.execute("DELETE FROM offers WHERE conversation_id = ANY(%s)", (ids,))
             await cursor.execute("DELETE FROM drafts WHERE conversation_id = ANY(%s)", (ids,))
+            await cursor.execute("DELETE FROM withheld_replies WHERE conversation_id = ANY(%s)", (ids,))
             await cursor.execute("DELETE FROM messages WHERE conversation_id = ANY(%s)", (ids,))
             await cursor.execute("DELETE FROM conversations WHERE id = ANY(%s)", (ids,))
             # what the relay already published about these conversations (Kafka keeps its copies

@@ -23,6 +23,7 @@ from .guardrails_sql import RestrictedWords
 from .mass_sql import MassMessages
 from .offers_sql import Offers
 from .orm import ConversationRow, DraftRow, MessageRow
+from .quota_sql import Quota
 
 _FIND_MESSAGE = (
     "SELECT m.id, c.id FROM messages m JOIN conversations c ON c.id = m.conversation_id "
@@ -104,7 +105,7 @@ def _draft(r: Any) -> Draft:
     )
 
 
-class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages, Automations, SqlVaultMedia):
+class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages, Automations, SqlVaultMedia, Quota):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 

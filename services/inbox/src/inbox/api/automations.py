@@ -12,7 +12,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 from huntaze_events import MAX_MESSAGE_CHARS
-from huntaze_service import ApiError, CreatorId, NoNul, RuntimeDep, UserId
+from huntaze_service import ApiError, CreatorId, NoNul, RuntimeDep, UserId, entitlements
+from huntaze_service.entitlements import PlanLimitReached
 
 from ..automations import (
     MAX_AFTER_HOURS,
@@ -192,7 +193,18 @@ async def get_automations(runtime: RuntimeDep, creator_id: CreatorId) -> Automat
         return AutomationsOut.of(await handlers.get_config(uow, creator_id))
 
 
-@router.put("/automations", response_model=AutomationsOut, responses={422: INVALID}, summary="Replace the automations")
+@router.put(
+    "/automations",
+    response_model=AutomationsOut,
+    responses={
+        402: {
+            "description": "An automation switched to autopilot on a plan without it (code `plan_limit`; the "
+            "message names the plan that has it)."
+        },
+        422: INVALID,
+    },
+    summary="Replace the automations",
+)
 async def put_automations(
     body: AutomationsIn, runtime: RuntimeDep, creator_id: CreatorId, user_id: UserId
 ) -> AutomationsOut:
@@ -209,6 +221,8 @@ async def put_automations(
             raise ApiError(422, str(exc), "unknown_segment") from None
         except RestrictedText as exc:
             raise ApiError(422, str(exc), "restricted_word") from None
+        except PlanLimitReached as exc:
+            raise entitlements.api_error(exc) from None
     return AutomationsOut.of(config)
 
 

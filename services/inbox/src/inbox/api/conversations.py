@@ -115,13 +115,14 @@ async def get_conversation(
         except handlers.NotFound:
             raise not_found("conversation") from None
         offers, media = await fan_offers(uow, creator_id, conversation.fan_id)
+        withheld = await handlers.withheld_shown(uow, creator_id, messages, drafts)
     return ConversationOut(
         conversation_id=conversation.id,
         fan=fan_of(conversation),
         created_at=conversation.created_at,
         last_message_at=conversation.last_message_at,
         message_count=conversation.message_count,
-        messages=[MessageOut.of(m) for m in messages],
+        messages=[MessageOut.of(m, withheld.get(m.id)) for m in messages],
         drafts=[DraftOut.of(d) for d in drafts],
         offers=[OfferOut.of(o) for o in offers],
         media=[MediaHistoryOut.of(h) for h in media],

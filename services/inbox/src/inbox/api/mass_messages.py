@@ -21,7 +21,8 @@ from pydantic import (
 )
 
 from huntaze_events import MAX_MESSAGE_CHARS
-from huntaze_service import ApiError, CreatorId, NoNul, RuntimeDep, ShiftId, UserId, not_found
+from huntaze_service import ApiError, CreatorId, NoNul, RuntimeDep, ShiftId, UserId, entitlements, not_found
+from huntaze_service.entitlements import PlanLimitReached
 from huntaze_service.pagination import Cursor, Limit, decode_time_id_cursor, encode_cursor
 from huntaze_service.vault_media import MediaRefused
 
@@ -50,6 +51,11 @@ INVALID = {
     "description": "Invalid input; codes `price_out_of_range`, `unknown_segment`, `send_at_in_past`, "
     "`restricted_word`, `empty_audience` (nobody matches), `unknown_media` (not a medium of this creator's "
     "vault), `media_deleted` (deleted from the vault)."
+}
+
+PLAN_LIMIT = {
+    "description": "The plan's mass messages of this month (UTC) are used (code `plan_limit`; the message names "
+    "the limit, the plan and the plan that allows more)."
 }
 
 Segment = Annotated[str, NoNul, Field(min_length=1, max_length=64)]
@@ -212,6 +218,8 @@ def refusals() -> Iterator[None]:
         raise ApiError(422, str(exc), "empty_audience") from None
     except MediaRefused as exc:
         raise ApiError(422, str(exc), exc.code) from None
+    except PlanLimitReached as exc:
+        raise entitlements.api_error(exc) from None
 
 
 def _settings(runtime: RuntimeDep) -> InboxSettings:
@@ -232,7 +240,9 @@ async def preview(body: MassMessageIn, runtime: RuntimeDep, creator_id: CreatorI
     )
 
 
-@router.post("/mass-messages", status_code=201, response_model=MassMessageOut, responses={422: INVALID})
+@router.post(
+    "/mass-messages", status_code=201, response_model=MassMessageOut, responses={402: PLAN_LIMIT, 422: INVALID}
+)
 async def create(
     body: MassMessageIn, runtime: RuntimeDep, creator_id: CreatorId, user_id: UserId, shift_id: ShiftId
 ) -> MassMessageOut:

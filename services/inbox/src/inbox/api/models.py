@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, field_validator
 
@@ -12,6 +12,7 @@ from huntaze_events import MAX_MESSAGE_CHARS
 
 from ..domain import Conversation, Draft, Message, clean_text, storable
 from ..offers import MAX_MEDIA, MediaHistory, Offer, clean_media_ids
+from ..quota import QUOTA_REACHED, Withheld
 
 NoNul = AfterValidator(storable)
 
@@ -55,6 +56,17 @@ class FanOut(BaseModel):
     display_name: str
 
 
+class QuotaOut(BaseModel):
+    limit: int = Field(description="The month's AI drafts the plan allows, all used.")
+    plan: str = Field(description="The plan's name.")
+    upgrade_to: str | None = Field(description="A plan that allows more, if any.")
+    period: str = Field(description="The UTC month, `YYYY-MM`.")
+
+    @classmethod
+    def of(cls, w: Withheld) -> QuotaOut:
+        return cls(limit=w.limit, plan=w.plan, upgrade_to=w.upgrade_to, period=w.period)
+
+
 class MessageOut(BaseModel):
     message_id: uuid.UUID
     direction: str = Field(description="`in` from the fan, `out` from the creator.")
@@ -65,9 +77,15 @@ class MessageOut(BaseModel):
     automation: str | None = Field(
         default=None, description="Set when an automation wrote it (`welcome`, `thank_you`, …): marked as automated."
     )
+    draft_status: Literal["quota_reached"] | None = Field(
+        default=None,
+        description="`quota_reached`: the AI wrote no draft for this fan message because the plan's AI drafts "
+        "of the month are used (see `quota`); a person can still answer. None otherwise.",
+    )
+    quota: QuotaOut | None = Field(default=None, description="With `quota_reached`: the plan and what allows more.")
 
     @classmethod
-    def of(cls, m: Message) -> MessageOut:
+    def of(cls, m: Message, withheld: Withheld | None = None) -> MessageOut:
         return cls(
             message_id=m.id,
             direction=m.direction.value,
@@ -76,6 +94,8 @@ class MessageOut(BaseModel):
             draft_id=m.draft_id,
             offer_id=m.offer_id,
             automation=m.automation,
+            draft_status=QUOTA_REACHED if withheld is not None else None,
+            quota=QuotaOut.of(withheld) if withheld is not None else None,
         )
 
 

@@ -18,6 +18,7 @@ from .conversations import (
     record_send_failure,
     record_sent,
     regenerate_draft,
+    withheld_shown,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "record_send_failure",
     "record_sent",
     "regenerate_draft",
+    "withheld_shown",
 ]

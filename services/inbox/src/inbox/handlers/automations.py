@@ -39,7 +39,7 @@ from huntaze_events import (
     SubscriptionStarted,
     TransactionRecorded,
 )
-from huntaze_service import Timer
+from huntaze_service import Timer, entitlements
 
 from ..automations import (
     PURCHASES,
@@ -63,6 +63,8 @@ from .base import Uow
 from .conversations import SEND_REPLY
 
 AUTOMATION_FIRE = "automation_fire"
+PLAN_AUTOPILOT_OFF = "plan_autopilot_off"
+"""A run's reason when the plan does not include the autopilot any more: a draft instead of a send."""
 PROVIDER = "automation"
 CONVERSATION = "conversation_id"
 """The run's context key for its conversation (the fan's, or the id the one firing creates gets)."""
@@ -91,7 +93,9 @@ class Configure:
 
 async def configure(uow: Uow, cmd: Configure) -> AutomationConfig:
     """Replaces the creator's automations and limits (a kind left out is reset to its default, off).
-    Raises AutomationRefused, UnknownSegment, RestrictedText (a text nothing could ever send)."""
+    Raises AutomationRefused, UnknownSegment, RestrictedText (a text nothing could ever send),
+    PlanLimitReached (an automation switched to autopilot on a plan without it; one already on it
+    may stay: its runs fall back to a person's approval, :func:`_plan_autopilot`)."""
     kinds = [a.kind for a in cmd.automations]
     if len(kinds) != len(set(kinds)):
         raise AutomationRefused("each automation kind at most once")
@@ -106,6 +110,10 @@ async def configure(uow: Uow, cmd: Configure) -> AutomationConfig:
         term = find_restricted(automation.text, own_words)
         if term is not None:
             raise RestrictedText(term)
+    before = await uow.repo.automation_config(cmd.creator_id)
+    if any(a.autopilot and a.enabled and not before[k].autopilot for k, a in given.items()):
+        # switching an automation to autopilot needs a plan with it (huntaze_service.entitlements)
+        entitlements.require(await entitlements.feature(uow, cmd.creator_id, "autopilot"))
     config = AutomationConfig({k: given.get(k) or Automation.default(k) for k in Kind}, cmd.limits.checked())
     await uow.repo.save_automation_config(cmd.creator_id, config, by=cmd.user_id, now=uow.now())
     await uow.commit()
@@ -292,6 +300,7 @@ async def fire(uow: Uow, timer: Timer[None]) -> None:
     review = (f"blocked:{term}",) if term is not None else ()
     sent_today = await uow.repo.autosent_since(run.creator_id, run.fan_id, config.limits.day_start(now))
     decision = decide(automation, config.limits, now=now, fan_segments=segments, review=review, sent_today=sent_today)
+    decision = await _plan_autopilot(uow, run, decision)
     if decision.outcome is Outcome.DEFER:
         assert decision.until is not None
         run.due_at = decision.until
@@ -351,6 +360,7 @@ async def on_text_written(uow: Uow, event: Envelope[AutomationTextWritten]) -> N
     review = ((f"blocked:{term}",) if term is not None else ()) + tuple(written.review)
     sent_today = await uow.repo.autosent_since(run.creator_id, run.fan_id, config.limits.day_start(now))
     decision = decide(automation, config.limits, now=now, fan_segments=segments, review=review, sent_today=sent_today)
+    decision = await _plan_autopilot(uow, run, decision)
     if decision.outcome is Outcome.DEFER:
         decision = Decision(Outcome.DRAFT, decision.reason)
     await _settle(
@@ -421,6 +431,16 @@ async def _settle(
             tenant=run.creator_id,
             order_key=str(conversation_id),
         )
+
+
+async def _plan_autopilot(uow: Uow, run: Run, decision: Decision) -> Decision:
+    """A send (or a wait to send) the plan no longer allows — downgraded since the automation was
+    switched to autopilot — becomes a draft for a person's approval (``plan_autopilot_off``)."""
+    if decision.outcome not in (Outcome.AUTOSEND, Outcome.DEFER):
+        return decision
+    if isinstance(await entitlements.feature(uow, run.creator_id, "autopilot"), entitlements.Refused):
+        return Decision(Outcome.DRAFT, PLAN_AUTOPILOT_OFF)
+    return decision
 
 
 def _decided(run: Run, status: RunStatus, reason: str | None, now: datetime) -> None:

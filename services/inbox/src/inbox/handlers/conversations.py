@@ -37,6 +37,7 @@ from ..domain import (
 )
 from ..erasure import FanIsErased
 from ..guardrails import RestrictedText, find_restricted
+from ..quota import Withheld, shown
 from .base import NotFound, Uow
 
 SEND_REPLY = "send_reply"
@@ -333,6 +334,15 @@ async def get_conversation(
     messages = await uow.repo.recent_messages(conversation_id, limit)
     since = messages[0].sent_at if messages and len(messages) == limit else None
     return conversation, messages, await uow.repo.drafts(conversation_id, since)
+
+
+async def withheld_shown(
+    uow: Uow, creator_id: uuid.UUID, messages: list[Message], drafts: list[Draft]
+) -> dict[uuid.UUID, Withheld]:
+    """The fan messages of the page the AI did not draft for (quota reached) and no later draft came."""
+    inbound = [m.id for m in messages if m.direction is Direction.IN]
+    withheld = await uow.repo.withheld_among(creator_id, inbound)
+    return shown(withheld, [(d.in_reply_to_message_id, d.created_at) for d in drafts]) if withheld else {}
 
 
 async def get_draft(uow: Uow, creator_id: uuid.UUID, draft_id: uuid.UUID) -> Draft:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from huntaze_events import MassMessageSent, OfferBy, PpvOffered
-from huntaze_service import Call, Timer, vault_media
+from huntaze_service import Call, Timer, entitlements, vault_media
 
 from ..config import MassPace, OfferTerms
 from ..domain import Direction, Message
@@ -89,14 +89,17 @@ async def preview(uow: Uow, cmd: NewMassMessage, terms: OfferTerms) -> tuple[int
 
 
 async def create(uow: Uow, cmd: NewMassMessage, terms: OfferTerms) -> MassMessage:
-    """Stores the mass message and its expansion timer (at ``send_at``, or now). Raises
-    PriceOutOfRange, MediaRefused (:mod:`huntaze_service.vault_media`), UnknownSegment, SendAtInPast,
-    RestrictedText, EmptyAudience, ValueError."""
+    """Stores the mass message and its expansion timer (at ``send_at``, or now), counted against the
+    plan's ``mass_messages_per_month``. Raises PriceOutOfRange, MediaRefused
+    (:mod:`huntaze_service.vault_media`), UnknownSegment, SendAtInPast, RestrictedText, EmptyAudience,
+    PlanLimitReached (the month's count used), ValueError."""
     media = await _check(uow, cmd, terms)
     now = uow.now()
     count, _ = await uow.repo.audience(cmd.creator_id, cmd.audience, media, now, 0)
     if count == 0:
         raise EmptyAudience()
+    # one of the month's mass messages (huntaze_service.entitlements: exact, whoever creates at once)
+    entitlements.require(await entitlements.reserve(uow, cmd.creator_id, "mass_messages", now))
     m = MassMessage(
         id=uuid.uuid4(),
         creator_id=cmd.creator_id,
@@ -202,8 +205,11 @@ async def cancel(uow: Uow, creator_id: uuid.UUID, user_id: uuid.UUID, mass_id: u
     if m is None:
         raise NotFound("mass message")
     was_sending = m.status is MassStatus.SENDING
+    was_scheduled = m.status is MassStatus.SCHEDULED
     now = uow.now()
     m.cancel(at=now, by=user_id)
+    if was_scheduled:  # never sent: the month's count gets it back
+        await entitlements.release(uow, creator_id, "mass_messages", m.created_at)
     uow.cancel(MASS_EXPAND, key=str(m.id))
     uow.cancel(MASS_PUMP, key=str(m.id))
     for fan_id in await uow.repo.cancel_deliveries(m.id):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from huntaze_service.entitlements import SqlEntitlements
 from huntaze_service.vault_media import SqlVaultMedia
 
 from ..domain import Account, Content, Post, PostStatus
@@ -52,7 +53,7 @@ def _post(row: Any) -> Post:
     )
 
 
-class SqlMarketingRepository(SqlCommands, SqlVaultMedia, SqlLinksRepository):
+class SqlMarketingRepository(SqlCommands, SqlVaultMedia, SqlLinksRepository, SqlEntitlements):
     # accounts ------------------------------------------------------------------------------------
     async def add_account(self, account: Account, sealed_credentials: bytes) -> bool:
         rows = await self._rows(
