@@ -100,6 +100,7 @@ def service_env(infra: Infra, **extra: str) -> dict[str, str]:
     # new organisations start on the agency plan here, so that tests of other features are not capped by
     # the free plan (1 creator, 2 seats, 100 AI texts…); billing's tests assert it and move them explicitly
     env.setdefault("BILLING_DEFAULT_PLAN", "agency")
+    env.setdefault("BILLING_GRACE_PERIOD_S", "3")  # a failed payment's grace: 3 s, not 7 days
     env.setdefault("ANALYTICS_ATTRIBUTION_SETTLE_S", "1")  # a sale's attribution waits 1 s, not a minute
     env.update(extra)
     return env

@@ -9,47 +9,12 @@ import os
 import uuid
 from typing import Any
 
-import psycopg
-from aiokafka import AIOKafkaProducer
-
-from huntaze_events import EventPayload, OrganizationUpdated, ReplyDrafted, kafka_headers, make_envelope
-from huntaze_service.db import libpq_url
-from huntaze_testkit import Api, EventTap, eventually
+from huntaze_events import ReplyDrafted
+from huntaze_testkit import EventTap, eventually
 from huntaze_testkit import stripe_events as se
+from huntaze_testkit.billing import ENTITLEMENTS, db, new_org, of_org, produce
 
-ENTITLEMENTS, USAGE = "entitlement.changed.v1", "usage.recorded.v1"
-
-
-async def produce(payload: EventPayload, producer_name: str, tenant: str, key: str) -> Any:
-    envelope = make_envelope(payload, producer=producer_name, creator_id=uuid.UUID(tenant))
-    producer = AIOKafkaProducer(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"], acks="all")
-    await producer.start()
-    try:
-        topic = f"{envelope.type}.v{envelope.version}"
-        await producer.send_and_wait(topic, envelope.to_json(), key=key.encode(), headers=kafka_headers(envelope))
-    finally:
-        await producer.stop()
-    return envelope
-
-
-def of_org(org: str) -> Any:
-    return lambda r: r.value is not None and r.value["payload"]["organization_id"] == org
-
-
-async def new_org(gateway: Any, event_tap: EventTap, name: str) -> Api:
-    owner = await Api.sign_up(gateway, name)
-    org = owner.organization_id
-    update = OrganizationUpdated(
-        organization_id=uuid.UUID(org), revision=1, name=name, creator_ids=[uuid.UUID(owner.creator_id)], seats=1
-    )
-    await produce(update, "gateway", org, org)  # as the gateway announces it at sign-up (same revision)
-    await event_tap.wait_for(ENTITLEMENTS, of_org(org), timeout=60)
-    return owner
-
-
-def db(sql: str, *params: Any) -> list[tuple]:
-    with psycopg.connect(libpq_url(os.environ["BILLING_DATABASE_URL"])) as conn:
-        return conn.execute(sql, params).fetchall()
+USAGE = "usage.recorded.v1"
 
 
 async def test_plans_checkout_portal_and_subscription(gateway: Any, event_tap: EventTap) -> None:

@@ -170,7 +170,7 @@ class Runtime(Generic[R]):
     def housekeeps(self) -> bool:
         """Whether this process clears published outbox rows and old idempotency records: the
         workers do; a service with no worker duties (no subscription, timer or call: it only
-        produces, like the gateway, and is deployed without a worker) does it in its api processes,
+        produces, and is deployed without a worker) does it in its api processes,
         where its relay runs. Replicas doing it at once delete the same rows: harmless."""
         subs = self.subscriptions
         worker_duties = bool(len(subs) or subs.timers or subs.calls)

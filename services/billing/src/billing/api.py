@@ -20,6 +20,8 @@ from .stripe_api import StripePort
 
 router = APIRouter(prefix="/v1/billing", tags=["billing"])
 STRIPE = "stripe"
+REFUSED = {"description": "The request cannot be applied; `code` names why."}
+STRIPE_DOWN = {"description": "Stripe refused the request (502) or is not answering (503): try again."}
 
 
 def stripe_port(runtime: RuntimeDep) -> StripePort:
@@ -93,13 +95,23 @@ async def list_plans(runtime: RuntimeDep, _org: OrgId) -> PlansOut:
     return PlansOut(items=[PlanOut.of(p) for p in plans])
 
 
-@router.post("/checkout", response_model=CheckoutOut, summary="A Stripe Checkout Session for a plan")
+@router.post(
+    "/checkout",
+    response_model=CheckoutOut,
+    summary="A Stripe Checkout Session for a plan",
+    responses={409: REFUSED, 422: REFUSED, 502: STRIPE_DOWN, 503: STRIPE_DOWN},
+)
 async def create_checkout(body: CheckoutIn, runtime: RuntimeDep, org_id: OrgId, stripe: StripeDep) -> CheckoutOut:
     session = await use.checkout(runtime, stripe, org_id, body.plan, body.interval)
     return CheckoutOut(url=session.url, session_id=session.session_id)
 
 
-@router.post("/portal", response_model=PortalOut, summary="A Stripe Customer Portal session")
+@router.post(
+    "/portal",
+    response_model=PortalOut,
+    summary="A Stripe Customer Portal session",
+    responses={409: REFUSED, 502: STRIPE_DOWN, 503: STRIPE_DOWN},
+)
 async def create_portal(runtime: RuntimeDep, org_id: OrgId, stripe: StripeDep) -> PortalOut:
     return PortalOut(url=await use.portal(runtime, stripe, org_id))
 

@@ -26,6 +26,7 @@ def build(settings: BillingSettings | None = None) -> Service:
         on_startup=[keep_stripe],
         subscriptions=consumers.subscriptions(settings, stripe),
         repository=SqlBillingRepository,
+        body_limits={"/v1/billing/webhooks/stripe": webhook_api.MAX_BODY},  # as the gateway's public route
     )
 
 

@@ -31,3 +31,14 @@ async def test_organization_updated_on_its_topic_reaches_the_account() -> None:
     async with TestKafkaBroker(broker) as test:
         await test.publish(event.to_json(), REGISTRY.for_model(OrganizationUpdated).topic)
     assert repo.accounts[org].creator_ids == (creator,) and repo.accounts[org].plan == "free"
+
+
+def test_the_webhook_route_takes_the_bodies_the_gateway_forwards() -> None:
+    """Stripe events may exceed the services' default 64 KiB: the webhook route takes up to 1 MiB, as
+    the gateway's public route does (a larger one is 413 there first)."""
+    from billing import webhook_api
+    from billing.bootstrap import build
+
+    service = build(BillingSettings())
+    assert service.body_limits == {"/v1/billing/webhooks/stripe": webhook_api.MAX_BODY}
+    assert webhook_api.MAX_BODY == 1024 * 1024 > BillingSettings().max_request_bytes
