@@ -73,13 +73,16 @@ class Entitlement:
         )
 
 
+NOUNS = {"creators": ("creator account", "creator accounts"), "seats": ("seat", "seats")}
+"""How a 402 names a limit (singular, plural)."""
+
+
 class PlanLimit(Exception):
     """Beyond what the organisation's plan allows: 402 ``plan_limit``."""
 
     def __init__(self, limit: str, allowed: int | None, plan: str, upgrade_to: str | None) -> None:
-        what = (
-            f"at most {allowed} {limit.replace('_', ' ')}" if allowed is not None else f"no {limit.replace('_', ' ')}"
-        )
+        noun = NOUNS.get(limit, (limit.replace("_", " "),) * 2)
+        what = f"at most {allowed} {noun[0] if allowed == 1 else noun[1]}" if allowed is not None else f"no {noun[1]}"
         more = f": upgrade to {upgrade_to} for more" if upgrade_to else ""
         super().__init__(f"the {plan} plan allows {what}{more}")
         self.limit = limit

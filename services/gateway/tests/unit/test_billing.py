@@ -89,7 +89,7 @@ async def test_a_creator_beyond_the_plan_is_refused_with_the_plan_that_allows_mo
     with pytest.raises(PlanLimit) as caught:
         await handlers.add_creator(refused, owner, "Second", max_creators=10)
     assert caught.value.body() == {
-        "detail": "the Free plan allows at most 1 creators: upgrade to Pro for more",
+        "detail": "the Free plan allows at most 1 creator account: upgrade to Pro for more",
         "code": "plan_limit",
         "limit": "creators",
         "allowed": 1,
