@@ -108,11 +108,15 @@ async def test_one_trace_id_covers_gateway_inbox_ai_and_fans(
             span = by_id.get(span.parent.span_id) if span.parent else None
         return chain
 
-    drafted_in_inbox = next(s for s in spans if s.name == "reply.drafted.v1 process")
+    drafted_in_inbox = next(
+        s for s in spans if s.name == "reply.drafted.v1 process" and service_of(s) == "inbox"
+    )  # billing meters reply.drafted too, with its own consumer span in the same trace
     chain = ancestry(drafted_in_inbox)
     # inbox consumer ← ai relay publish ← ai consumer ← inbox relay publish ← … ← gateway request
     assert chain[0] == "inbox:reply.drafted.v1 process"
     assert "ai:reply.drafted.v1 publish" in chain and "ai:message.received.v1 process" in chain
+    metered = [s for s in spans if s.name == "reply.drafted.v1 process" and service_of(s) == "billing"]
+    assert metered and all(ancestry(s)[1] == "ai:reply.drafted.v1 publish" for s in metered)
     assert "inbox:message.received.v1 publish" in chain
     assert chain[-1].startswith("gateway:")
     fans_span = next(s for s in spans if service_of(s) == "fans")
