@@ -378,7 +378,6 @@ async def test_f25_calendar_commands_are_applied_once_through_sigkills_and_a_rep
             await lab.topic_records(
                 REGISTRY.for_model(model).dlq_topic,
                 where=lambda r: r.value is not None and json.loads(r.value).get("creator_id") == str(creator),
-                settle_ms=500,
             )
         )
 

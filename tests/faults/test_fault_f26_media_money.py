@@ -451,5 +451,5 @@ async def dead_letters(lab: Lab, creator: uuid.UUID, specs: list[Any]) -> int:
         except (ValueError, TypeError, AttributeError):
             return True  # not an envelope: still a dead letter
 
-    found = await asyncio.gather(*(lab.topic_records(s.dlq_topic, mine, settle_ms=1000) for s in specs))
+    found = await asyncio.gather(*(lab.topic_records(s.dlq_topic, mine) for s in specs))
     return sum(len(f) for f in found)

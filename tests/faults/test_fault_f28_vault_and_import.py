@@ -591,7 +591,7 @@ async def test_f28_vault_and_import_settle_exactly_once_through_sigkills(fresh_l
     problems["uploaded_unknown"] = len(set(by_media) - all_media)
     dlq = 0
     for model in (MediaUploaded, MediaUpdated, PostRequested, PostScheduled, PostCommandRefused):
-        dlq += len(await lab.topic_records(REGISTRY.for_model(model).dlq_topic, mine, settle_ms=500))
+        dlq += len(await lab.topic_records(REGISTRY.for_model(model).dlq_topic, mine))
     dlq += dead_timers
 
     wrong = {k: v for k, v in problems.items() if v}

@@ -83,6 +83,10 @@ class UnitOfWork(Generic[R]):
         self._cancels: list[tuple[str, str]] = []
         self._spans: dict[Any, trace.Span] = {}
         self.committed = False
+        self.owned_by: str | None = None
+        """Set while a consumer's batch runs in this unit of work: the consumer commits the batch with
+        its idempotency records, so a handler that commits (half a batch marked processed, the rest
+        lost to a crash before the next commit) fails loudly instead."""
 
     # the clock -------------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -264,6 +268,8 @@ class UnitOfWork(Generic[R]):
 
     # transaction -----------------------------------------------------------------------------
     async def commit(self) -> None:
+        if self.owned_by is not None:
+            raise RuntimeError(f"a handler of {self.owned_by} committed: its consumer commits the whole batch")
         await self._write(self._events, self._timers, self._cancels)
         self.committed = True
         effects = (bool(self._events), bool(self._timers or self._cancels))

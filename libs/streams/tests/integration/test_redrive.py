@@ -66,7 +66,7 @@ async def test_a_fixed_poison_is_redriven_and_applied_exactly_once(infra: Any, f
         await lab.wait_effects(run, "apply", len(items) - len(poisoned), timeout=60)
 
         async def dead() -> list[Any]:
-            return await lab.topic_records(fb.RECORDED.dlq_topic, where=lambda r: run_of(r) == run, settle_ms=800)
+            return await lab.topic_records(fb.RECORDED.dlq_topic, where=lambda r: run_of(r) == run)
 
         for _ in range(60):
             letters = await dead()

@@ -127,7 +127,11 @@ class FakeWorker(Generic[R]):
             mine = [e for e in envelopes if e.type == sub.spec.type and e.version == sub.spec.version]
             if mine:
                 async with self.uow() as uow:
-                    await sub.handler(uow, mine)
+                    uow.owned_by = f"consumer {sub.name}"  # as the chassis' processor: no commit inside
+                    try:
+                        await sub.handler(uow, mine)
+                    finally:
+                        uow.owned_by = None
                     await uow.commit()
                 self.handled.append(sub.name)
 
@@ -165,8 +169,8 @@ class FakeWorker(Generic[R]):
         outcomes = []
         for (kind, key), row in list(self.timers.items()):
             write = row.write
-            if not write.is_call or row.dead:
-                continue
+            if not write.is_call or row.dead or self.timers.get((kind, key)) is not row:
+                continue  # not a call, buried, or cancelled by an outcome recorded in this round
             spec = self.subscriptions.calls[kind]
             payload = spec.model.model_validate(write.payload) if spec.model else write.payload
             row.attempts += 1

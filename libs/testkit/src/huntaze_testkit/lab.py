@@ -256,15 +256,24 @@ class Lab:
             for proc in self.processes
         )
 
-    async def topic_records(self, topic: str, where: Any = None, settle_ms: int = 1500) -> list[Any]:
-        consumer = AIOKafkaConsumer(topic, bootstrap_servers=self.kafka, group_id=None, auto_offset_reset="earliest")
+    async def topic_records(self, topic: str, where: Any = None, timeout_s: float = 60) -> list[Any]:
+        """Every record of the topic up to its end offsets as they are now (not "until quiet": a slow
+        first fetch on a loaded machine would read nothing and count nothing)."""
+        try:
+            partitions = await self.partitions(topic)
+        except AssertionError:
+            return []  # the topic does not exist (a dead-letter topic nothing was ever sent to)
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.kafka, group_id=None, enable_auto_commit=False)
         await consumer.start()
         records: list[Any] = []
         try:
-            while True:
-                batch = await consumer.getmany(timeout_ms=settle_ms)
-                if not batch:
-                    break
+            consumer.assign(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            ends = await consumer.end_offsets(partitions)
+            deadline = time.monotonic() + timeout_s
+            while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
+                assert time.monotonic() < deadline, f"{topic}: could not read up to {ends} in {timeout_s}s"
+                batch = await consumer.getmany(timeout_ms=500)
                 for part in batch.values():
                     records.extend(r for r in part if where is None or where(r))
         finally:

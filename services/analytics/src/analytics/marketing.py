@@ -36,7 +36,6 @@ async def record_clicks(uow: Uow, events: Sequence[Envelope[LinkClicked]]) -> No
             for p in (e.payload,)
         ]
     )
-    await uow.commit()
 
 
 async def record_conversions(uow: Uow, events: Sequence[Envelope[ConversionTracked]]) -> None:
@@ -47,7 +46,6 @@ async def record_conversions(uow: Uow, events: Sequence[Envelope[ConversionTrack
             for p in (e.payload,)
         ]
     )
-    await uow.commit()
 
 
 async def record_campaigns(uow: Uow, events: Sequence[Envelope[CampaignCreated]]) -> None:
@@ -58,7 +56,6 @@ async def record_campaigns(uow: Uow, events: Sequence[Envelope[CampaignCreated]]
             for p in (e.payload,)
         ]
     )
-    await uow.commit()
 
 
 async def conversion(uow: Uow, creator_id: uuid.UUID, by: By, window: Window, currency: str) -> list[ConversionRow]:

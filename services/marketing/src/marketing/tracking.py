@@ -192,7 +192,6 @@ async def attribute_subscribers(uow: Uow, events: Sequence[Envelope[Subscription
             ),
             cause=event,
         )
-    await uow.commit()
 
 
 async def record_sales(uow: Uow, events: Sequence[Envelope[TransactionRecorded]]) -> None:
@@ -205,4 +204,3 @@ async def record_sales(uow: Uow, events: Sequence[Envelope[TransactionRecorded]]
             if (t := e.payload)
         ]
     )
-    await uow.commit()

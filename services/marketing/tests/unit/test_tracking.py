@@ -134,6 +134,7 @@ async def test_subscribers_convert_once_to_the_first_link_and_their_later_sales_
     await tracking.attribute_subscribers(
         work, [subscribed(ava, "onlyfans.com/mia/c12/"), subscribed(bea, OF_LINK), subscribed(cid, None)]
     )
+    await work.commit()  # the consumer commits the batch
     kinds = [e.payload for e in work.events]
     assert all(isinstance(k, ConversionTracked) for k in kinds) and {k.fan_id for k in kinds} == {ava, bea}
     assert {(k.post_id, k.campaign_id, k.network) for k in kinds} == {(post.id, campaign.id, "x")}
@@ -141,6 +142,7 @@ async def test_subscribers_convert_once_to_the_first_link_and_their_later_sales_
     await tracking.attribute_subscribers(
         again, [subscribed(ava, OF_LINK), subscribed(ava, "https://onlyfans.com/mia/c13")]
     )
+    await again.commit()  # the consumer commits the batch
     assert again.events == []
 
     tip, refund = sale(bea, 2_500, NOW + timedelta(days=2)), sale(bea, -2_500, NOW + timedelta(days=3), "refund")
@@ -173,6 +175,7 @@ async def test_subscribers_convert_once_to_the_first_link_and_their_later_sales_
     await tracking.attribute_subscribers(
         trial, [subscribed(dan, "onlyfans.com/mia/untracked", trial=OF_LINK), subscribed(eve, None, trial=OF_LINK)]
     )
+    await trial.commit()  # the consumer commits the batch
     assert [(e.payload.fan_id, e.payload.onlyfans_link) for e in trial.events] == [(dan, OF_LINK), (eve, OF_LINK)]
 
 

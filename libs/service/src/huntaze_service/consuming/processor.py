@@ -237,7 +237,11 @@ class BatchProcessor:
                 spans = {e.event_id: self._start_span(e) for e in fresh} if self._tracer else {}
                 uow.bind_spans(spans)
                 try:
-                    await self.subscription.handler(uow, fresh)
+                    uow.owned_by = f"consumer {self.consumer}"
+                    try:
+                        await self.subscription.handler(uow, fresh)
+                    finally:
+                        uow.owned_by = None
                     await uow.commit()
                 except BaseException as exc:
                     for span in spans.values():

@@ -59,7 +59,6 @@ async def check_seats(uow: Uow, org_id: uuid.UUID, *, inviting: bool) -> None:
 async def record_entitlement(uow: Uow, event: Envelope[EntitlementChanged]) -> None:
     """Keeps billing's entitlements of an organisation: the highest revision wins."""
     await uow.repo.record_entitlement(Entitlement.of(event.payload), uow.now())
-    await uow.commit()
 
 
 def subscribe(subs: Subscriptions) -> None:
