@@ -13,6 +13,7 @@ Fixtures:
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import uuid
@@ -24,7 +25,7 @@ from typing import Any
 import pytest
 
 from huntaze_service import discover
-from huntaze_testkit import EventTap, Platform, ServiceProcess
+from huntaze_testkit import EventTap, Platform, ServiceProcess, webhook_receiver
 
 ROOT = Path(__file__).resolve().parent
 DEFINITIONS = discover()  # every service, found through its "huntaze.services" entry point
@@ -102,6 +103,15 @@ def service_env(infra: Infra, **extra: str) -> dict[str, str]:
     env.setdefault("BILLING_DEFAULT_PLAN", "agency")
     env.setdefault("BILLING_GRACE_PERIOD_S", "3")  # a failed payment's grace: 3 s, not 7 days
     env.setdefault("ANALYTICS_ATTRIBUTION_SETTLE_S", "1")  # a sale's attribution waits 1 s, not a minute
+    # webhooks: the suite's receiver (huntaze_testkit.webhook_receiver) is plain http on 127.0.0.1, the one
+    # private target allowed; retries on a compressed clock (0.5 s doubling to 2 s, given up after 60 s, an
+    # endpoint disabled after 20 s of failures: production waits 30 s doubling to 1 h, for a day)
+    env.setdefault("NOTIFICATIONS_WEBHOOK_ALLOW_HTTP", "true")
+    env.setdefault("NOTIFICATIONS_WEBHOOK_PRIVATE_TARGETS", json.dumps([f"127.0.0.1:{webhook_receiver.suite_port()}"]))
+    env.setdefault("NOTIFICATIONS_WEBHOOK_FIRST_RETRY_S", "0.5")
+    env.setdefault("NOTIFICATIONS_WEBHOOK_MAX_RETRY_S", "2")
+    env.setdefault("NOTIFICATIONS_WEBHOOK_RETRY_FOR_S", "60")
+    env.setdefault("NOTIFICATIONS_WEBHOOK_DISABLE_AFTER_S", "20")
     env.update(extra)
     return env
 

@@ -1,6 +1,6 @@
 """The secrets of local runs (make run, make test), made once per infrastructure profile into its data
 folder (files 0600), never in the repository: the gateway's access-token key, the internal token's
-Ed25519 key pair and the key that encrypts social-account credentials. A value already set in the environment wins (a signing key given alone brings its
+Ed25519 key pair the key that encrypts social-account credentials and the one that seals webhook secrets. A value already set in the environment wins (a signing key given alone brings its
 own public key). Production sets them from its secret store; the services refuse to start without."""
 
 from __future__ import annotations
@@ -42,18 +42,23 @@ def internal_token_keys(data: Path) -> dict[str, str]:
     return {"GATEWAY_INTERNAL_SIGNING_KEY": signing, "HUNTAZE_INTERNAL_TOKEN_KEYS": public}
 
 
-def marketing_credentials_keys(data: Path) -> dict[str, str]:
-    """The key that encrypts social-account credentials at rest (a Fernet key), in
-    <data>/marketing_credentials_key: the same across restarts, so stored credentials stay readable."""
-    if os.environ.get("MARKETING_CREDENTIALS_KEYS"):
+def fernet_key(data: Path, variable: str, file_name: str) -> dict[str, str]:
+    """A Fernet key in <data>/<file_name>, the same across restarts so that what it sealed stays
+    readable: social-account credentials (marketing), webhook signing secrets (notifications)."""
+    if os.environ.get(variable):
         return {}
-    key_file = data / "marketing_credentials_key"
+    key_file = data / file_name
     if not key_file.exists():
         from cryptography.fernet import Fernet
 
         _private_file(key_file, Fernet.generate_key().decode())
-    return {"MARKETING_CREDENTIALS_KEYS": key_file.read_text().strip()}
+    return {variable: key_file.read_text().strip()}
 
 
 def local_secrets(data: Path) -> dict[str, str]:
-    return jwt_secret(data) | internal_token_keys(data) | marketing_credentials_keys(data)
+    return (
+        jwt_secret(data)
+        | internal_token_keys(data)
+        | fernet_key(data, "MARKETING_CREDENTIALS_KEYS", "marketing_credentials_key")
+        | fernet_key(data, "NOTIFICATIONS_SECRETS_KEYS", "notifications_secrets_key")
+    )

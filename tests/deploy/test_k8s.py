@@ -38,6 +38,7 @@ INTERNET_EGRESS = {
     "marketing": "the social networks' APIs",
     "content": "the media vault's S3 store",
     "billing": "Stripe's API",
+    "notifications": "the creators' own webhook endpoints (public addresses only: url_guard)",
 }
 """Services allowed HTTPS to the internet: a reviewed list (a new one fails here until added)."""
 

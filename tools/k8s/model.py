@@ -77,7 +77,9 @@ RUN_AS = 10001
 
 EXTERNAL_FIELD_SUFFIXES = ("_url", "_endpoint", "_api_key")
 """A setting of a service's own class ending so names an HTTP peer outside the cluster (OpenAI,
-the connector's webhook, Stripe...): its pods may open HTTPS connections to the internet."""
+the connector's webhook, Stripe...): its pods may open HTTPS connections to the internet. Peers that
+no setting names (the creators' own webhook endpoints) are listed by the settings class's
+``internet_peers``."""
 CHASSIS_URL_FIELDS = {"database_url", "otel_exporter_otlp_endpoint"}
 
 
@@ -218,7 +220,8 @@ def _facts(name: str, definition: Any, registry: Any) -> ServiceFacts:
                 for n in own_fields
                 if n.endswith(EXTERNAL_FIELD_SUFFIXES) and n not in CHASSIS_URL_FIELDS
             )
-        ),
+        )
+        + tuple(getattr(settings_cls, "internet_peers", ())),
     )
 
 

@@ -331,6 +331,7 @@ class LocalHTTPServer:
         headers: dict[str, str] | None = None,
         *,
         raw: bool = False,
+        port: int = 0,
     ) -> None:
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -366,7 +367,8 @@ class LocalHTTPServer:
             def log_message(self, *args: Any) -> None:
                 return None
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        ThreadingHTTPServer.allow_reuse_address = True  # a fixed port reopened at once (a peer back up)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property

@@ -84,6 +84,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # billing: the plans (what a 402 points to) and the organisation's subscription
     "billing.plans": frozenset({OWN, MAN, CHA, ANA}),
     "billing.manage": frozenset({OWN}),  # checkout, the customer portal, the subscription and its usage
+    # notifications: each member's own list (what their role sees), and webhooks to the creator's tools
+    "notifications.read": frozenset({OWN, MAN, CHA, ANA}),
+    "webhooks.manage": frozenset({OWN, MAN}),  # endpoints, their secrets, the delivery log, re-delivery
 }
 """Permission → the roles that have it."""
 
@@ -245,6 +248,23 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("GET", "/v1/billing/subscription", "billing.manage", scope="org"),
     # Stripe's webhooks (the gateway's own public route, passed on to billing with the visitor token)
     _r("POST", "/v1/billing/webhooks/stripe", PUBLIC, scope="none"),
+    # notifications (one member's view of one creator account) and webhooks to the creator's own tools
+    _r("GET", "/v1/notifications", "notifications.read"),
+    _r("POST", "/v1/notifications/read-all", "notifications.read"),
+    _r("GET", "/v1/notifications/preferences", "notifications.read"),
+    _r("PUT", "/v1/notifications/preferences", "notifications.read"),
+    _r("POST", "/v1/notifications/{notification_id}/read", "notifications.read"),
+    _r("GET", "/v1/webhooks/events", "webhooks.manage"),
+    _r("GET", "/v1/webhooks", "webhooks.manage"),
+    _r("POST", "/v1/webhooks", "webhooks.manage", audited=True),
+    _r("GET", "/v1/webhooks/{endpoint_id}", "webhooks.manage"),
+    _r("PATCH", "/v1/webhooks/{endpoint_id}", "webhooks.manage", audited=True),
+    _r("DELETE", "/v1/webhooks/{endpoint_id}", "webhooks.manage", audited=True),
+    _r("POST", "/v1/webhooks/{endpoint_id}/rotate-secret", "webhooks.manage", audited=True),
+    _r("POST", "/v1/webhooks/{endpoint_id}/test", "webhooks.manage"),
+    _r("GET", "/v1/webhooks/{endpoint_id}/deliveries", "webhooks.manage"),
+    _r("GET", "/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}", "webhooks.manage"),
+    _r("POST", "/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver", "webhooks.manage", audited=True),
 )
 
 

@@ -17,6 +17,7 @@ ROUTES: dict[str, int] = {
     "marketing": 8005,
     "content": 8006,
     "billing": 8007,
+    "notifications": 8008,
 }
 
 ALIASES: dict[str, str] = {
@@ -24,6 +25,8 @@ ALIASES: dict[str, str] = {
     "revenue": "fans",
     # /v1/calendar/... is the one calendar; the content service builds it from every service's events
     "calendar": "content",
+    # /v1/webhooks/... are the creator's endpoints; the notifications service delivers them
+    "webhooks": "notifications",
 }
 """More path prefixes answered by a service of ROUTES (same URL, no second setting)."""
 

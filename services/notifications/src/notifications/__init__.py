@@ -1,0 +1,1 @@
+"""Huntaze notifications service."""

@@ -1,0 +1,5 @@
+import sys
+
+from .bootstrap import definition
+
+sys.exit(definition.main())

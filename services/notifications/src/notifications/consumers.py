@@ -1,0 +1,85 @@
+"""Everything the notifications workers do, in one place: webhook fan-out of the events creators may
+send to their tools, in-app notices, a fan's erasure, and the delivery attempts (external calls)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from huntaze_events import (
+    Envelope,
+    FanErased,
+    PostFailed,
+    PostPublished,
+    PpvUnlocked,
+    SubscriptionExpired,
+    SubscriptionStarted,
+    TransactionRecorded,
+)
+from huntaze_events.registry import REGISTRY
+from huntaze_service import Subscriptions
+from huntaze_service.sealing import SealedBox
+
+from . import deliveries, notices
+from .config import NotificationsSettings
+from .ports import Sender, Uow
+
+FORWARDED = (TransactionRecorded, SubscriptionStarted, SubscriptionExpired, PpvUnlocked, PostPublished)
+"""Events only forwarded to webhooks (post.failed is also a notice: its handler does both)."""
+
+
+def subscriptions(
+    settings: NotificationsSettings | None = None,
+    box_of: Callable[[], SealedBox] | None = None,
+    sender_of: Callable[[], Sender] | None = None,
+) -> Subscriptions:
+    settings = settings or NotificationsSettings()
+    subs = Subscriptions()
+
+    for model in FORWARDED:
+        _forward(subs, model)
+
+    @subs.on(PostFailed, name="post_failed")
+    async def post_failed(uow: Uow, event: Envelope[PostFailed]) -> None:
+        """Tells the team a post failed (notice) and forwards it to the endpoints that chose it."""
+        await notices.post_failed(uow, event)
+        await deliveries.fan_out(uow, event)
+
+    @subs.on(FanErased, name="fan_erased")
+    async def fan_erased(uow: Uow, event: Envelope[FanErased]) -> None:
+        """Empties the stored bodies of the deliveries about an erased fan."""
+        await uow.repo.erase_fan(event.creator_id, event.payload.fan_id)
+
+    policy = deliveries.DeliveryPolicy(
+        first_retry_s=settings.webhook_first_retry_s,
+        max_retry_s=settings.webhook_max_retry_s,
+        retry_for_s=settings.webhook_retry_for_s,
+        disable_after_s=settings.webhook_disable_after_s,
+    )
+
+    @cache
+    def default_box() -> SealedBox:
+        from .bootstrap import sealed_box
+
+        return sealed_box(settings)
+
+    @cache
+    def default_sender() -> Sender:
+        from .bootstrap import http_sender
+
+        return http_sender(settings)
+
+    deliveries.subscribe(subs, policy, box_of or default_box, sender_of or default_sender, settings.webhook_timeout_s)
+    return subs
+
+
+def _forward(subs: Subscriptions, model: Any) -> None:
+    type_name = REGISTRY.for_model(model).type
+    name = f"webhooks_{type_name.replace('.', '_')}"
+
+    async def forward(uow: Uow, event: Envelope[Any]) -> None:
+        await deliveries.fan_out(uow, event)
+
+    forward.__doc__ = f"Forwards {type_name} to the webhook endpoints that chose it."
+    subs.on(model, name=name)(forward)

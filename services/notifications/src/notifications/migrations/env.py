@@ -1,0 +1,3 @@
+from huntaze_service.migrations import run_env
+
+run_env()

@@ -1,0 +1,83 @@
+"""In-app notices: what the team should know (a post that failed, an endpoint switched off…), listed
+per user with their read marks and the kinds they muted.
+
+A notice is for one user (``user_id``) or for the team of the creator account: then every member
+whose role sees its kind (domain.KINDS) gets it. A muted kind is hidden from that user only."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+
+from huntaze_events import Envelope, PostFailed
+from huntaze_service import ApiError, Caller
+
+from .domain import KINDS, Notice, notice_id_of
+from .ports import Uow
+
+
+def visible_kinds(role: str, muted: set[str]) -> list[str]:
+    return [kind for kind, spec in KINDS.items() if role in spec.roles and kind not in muted]
+
+
+async def page(
+    uow: Uow, caller: Caller, *, unread_only: bool, limit: int, before: tuple[datetime, uuid.UUID] | None
+) -> tuple[list[Notice], int]:
+    muted = await uow.repo.muted(caller.creator_id, caller.user_id)
+    kinds = visible_kinds(caller.role, muted)
+    items = await uow.repo.notices(
+        caller.creator_id, caller.user_id, kinds, unread_only=unread_only, limit=limit, before=before
+    )
+    items = [n for n in items if n.kind not in muted]
+    unread = await uow.repo.unread_count(caller.creator_id, caller.user_id, kinds)
+    return items, unread
+
+
+async def mark_read(uow: Uow, caller: Caller, notice_id: uuid.UUID) -> None:
+    kinds = visible_kinds(caller.role, set())
+    seen = await uow.repo.notices(caller.creator_id, caller.user_id, kinds, unread_only=False, limit=1,
+                                  before=None, only=notice_id)  # fmt: skip
+    if not seen:
+        raise ApiError(404, "notification not found")
+    await uow.repo.mark_read(caller.user_id, [notice_id], uow.now())
+    await uow.commit()
+
+
+async def mark_all_read(uow: Uow, caller: Caller) -> int:
+    kinds = visible_kinds(caller.role, set())
+    unread = await uow.repo.notices(caller.creator_id, caller.user_id, kinds, unread_only=True, limit=10_000,
+                                    before=None)  # fmt: skip
+    await uow.repo.mark_read(caller.user_id, [n.id for n in unread], uow.now())
+    await uow.commit()
+    return len(unread)
+
+
+async def preferences(uow: Uow, caller: Caller) -> dict[str, bool]:
+    muted = await uow.repo.muted(caller.creator_id, caller.user_id)
+    return {kind: kind not in muted for kind, spec in KINDS.items() if caller.role in spec.roles}
+
+
+async def set_preferences(uow: Uow, caller: Caller, kinds: Mapping[str, bool]) -> dict[str, bool]:
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        raise ApiError(422, f"kinds: unknown {', '.join(unknown)}; known: {', '.join(KINDS)}")
+    for kind, enabled in kinds.items():
+        await uow.repo.set_muted(caller.creator_id, caller.user_id, kind, not enabled)
+    await uow.commit()
+    return await preferences(uow, caller)
+
+
+async def post_failed(uow: Uow, event: Envelope[PostFailed]) -> None:
+    p = event.payload
+    await uow.repo.add_notice(
+        Notice(
+            id=notice_id_of(event.event_id, "post_failed"),
+            creator_id=event.creator_id,
+            kind="post_failed",
+            title=f"A {p.network} post was not published",
+            body=f"The post planned for {p.scheduled_for.isoformat(timespec='minutes')} failed: {p.reason}",
+            created_at=event.occurred_at,
+            data={"post_id": str(p.post_id), "network": str(p.network), "reason": p.reason},
+        )
+    )
