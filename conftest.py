@@ -102,6 +102,7 @@ def service_env(infra: Infra, **extra: str) -> dict[str, str]:
     # the free plan (1 creator, 2 seats, 100 AI texts…); billing's tests assert it and move them explicitly
     env.setdefault("BILLING_DEFAULT_PLAN", "agency")
     env.setdefault("BILLING_GRACE_PERIOD_S", "3")  # a failed payment's grace: 3 s, not 7 days
+    env.setdefault("AI_PRICING_FIRST_REVIEW_S", "15")  # a creator's first pricing review: 15 s, not 5 minutes
     env.setdefault("ANALYTICS_ATTRIBUTION_SETTLE_S", "1")  # a sale's attribution waits 1 s, not a minute
     # webhooks: the suite's receiver (huntaze_testkit.webhook_receiver) is plain http on 127.0.0.1, the one
     # private target allowed; retries on a compressed clock (0.5 s doubling to 2 s, given up after 60 s, an

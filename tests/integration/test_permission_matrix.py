@@ -49,6 +49,11 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/content/ideas/{idea_id}/accept"): {"starts_at": "2030-01-01T20:00:00+00:00"},
     ("PATCH", "/v1/calendar/items/{item_id}"): {"title": "taken over"},
     ("POST", "/v1/calendar/entries/{entry_id}/move"): {"starts_at": "2030-01-01T20:00:00+00:00"},
+    ("POST", "/v1/notifications/{notification_id}/read"): None,
+    ("PATCH", "/v1/webhooks/{endpoint_id}"): {"url": "https://attacker.example.com/hook", "enabled": True},
+    ("POST", "/v1/webhooks/{endpoint_id}/rotate-secret"): None,
+    ("POST", "/v1/webhooks/{endpoint_id}/test"): None,
+    ("POST", "/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver"): None,
 }
 
 

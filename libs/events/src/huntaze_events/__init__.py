@@ -1,6 +1,6 @@
 """Huntaze integration events: defined once here, used by every producer and consumer."""
 
-from .ai import AutomationTextWritten, Idea, IdeasGenerated, ReplyDrafted, ReplyWithheld
+from .ai import AutomationTextWritten, Idea, IdeasGenerated, PriceSuggested, ReplyDrafted, ReplyWithheld
 from .billing import EntitlementChanged, Features, Limits, OrganizationUpdated, PlanChanged, UsageRecorded
 from .content import (
     ContentPlanned,
@@ -60,6 +60,7 @@ __all__ = [
     "OrganizationUpdated",
     "PlanChanged",
     "ReplyWithheld",
+    "PriceSuggested",
     "UsageRecorded",
     "AutomationRunScheduled",
     "ContentPlanned",

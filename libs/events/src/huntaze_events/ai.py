@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from .envelope import EventPayload
 from .inbox import MAX_MESSAGE_CHARS
@@ -95,3 +95,31 @@ class ReplyWithheld(EventPayload):
     plan: str = Field(max_length=64, description="The plan's name.")
     upgrade_to: str | None = Field(default=None, max_length=64, description="A plan that allows more, if any.")
     period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+PricingScope = Literal["ppv", "subscription"]
+
+
+@event("price.suggested", version=1, producer="ai", key="scope_key")
+class PriceSuggested(EventPayload):
+    """The ai's daily pricing review suggests a different price than last time for one scope (PPV
+    offers of a segment or media kind, or the subscription), from the creator's own sales: the
+    expected effect on revenue per 30 days with its interval, and the counts it rests on. Emitted only
+    when the suggested price changes. Consumers: analysts; later the inbox (pre-filled prices)."""
+
+    scope_key: str = Field(
+        max_length=120, description="`<creator>:ppv:<segment>:<media kind>` or `<creator>:subscription`."
+    )
+    scope: PricingScope
+    segment: str = Field(max_length=64, description="`all`, or a segment (whales, new, expiring, lapsed, others).")
+    media_kind: str = Field(max_length=16, description="`all`, `photo`, `video`, `bundle` or `mixed`.")
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    current_price_cents: int = Field(gt=0)
+    suggested_price_cents: int = Field(gt=0)
+    change_30d_cents: int = Field(description="Expected change of revenue per 30 days at the suggested price.")
+    change_30d_low_cents: int
+    change_30d_high_cents: int
+    confidence: float = Field(gt=0, lt=1, description="Of the interval, e.g. 0.9.")
+    observations: int = Field(ge=0, description="Offers (PPV) or visitors (subscription) the suggestion rests on.")
+    period_start: AwareDatetime
+    period_end: AwareDatetime

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from .ai import ReplyWithheld
+from .ai import PriceSuggested, ReplyWithheld
 from .billing import EntitlementChanged, Features, Limits, OrganizationUpdated, PlanChanged, UsageRecorded
 from .envelope import EventPayload
 from .ids import fan_id_for
@@ -76,6 +76,25 @@ def platform_payloads() -> list[tuple[EventPayload, str]]:
                 plan="Free",
                 upgrade_to="Pro",
                 period="2026-11",
+            ),
+            "ai",
+        ),
+        (
+            PriceSuggested(
+                scope_key=f"{CREATOR}:ppv:whales:video",
+                scope="ppv",
+                segment="whales",
+                media_kind="video",
+                currency="USD",
+                current_price_cents=1500,
+                suggested_price_cents=2200,
+                change_30d_cents=41_250,
+                change_30d_low_cents=12_900,
+                change_30d_high_cents=70_400,
+                confidence=0.9,
+                observations=1840,
+                period_start=datetime(2026, 8, 28, tzinfo=UTC),
+                period_end=datetime(2026, 11, 26, tzinfo=UTC),
             ),
             "ai",
         ),

@@ -164,6 +164,7 @@ async def build_agency(client: Any, name: str = "Agency", *, with_inbox: bool = 
     assert link.status_code == 201, link.text
     ids["link_id"], ids["code"] = link.json()["link_id"], link.json()["code"]
     await content_ids(owner, ids, start)
+    await notification_ids(owner, ids)
     imported = await owner.post("/v1/revenue/imports", files={"file": ("s.csv", STATEMENT.encode(), "text/csv")})
     assert imported.status_code == 202, imported.text
     ids["import_id"] = imported.json()["import_id"]
@@ -231,6 +232,30 @@ async def upload_media(owner: Api, seed: str) -> dict[str, Any]:
     done = await owner.post(f"/v1/content/media/uploads/{upload['upload_id']}/complete", json={})
     assert done.status_code == 200, done.text
     return done.json()
+
+
+async def notification_ids(owner: Api, ids: dict[str, str]) -> None:
+    """A webhook endpoint with a delivery, and a notification: a post due now on the agency's X account,
+    whose token the X peer refuses, fails at once and its team is told."""
+    soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    failing = await owner.post(
+        "/v1/marketing/posts", json={"account_id": ids["account_id"], "caption": "refused", "publish_at": soon}
+    )
+    assert failing.status_code == 201, failing.text
+    endpoint = await owner.post(
+        "/v1/webhooks", json={"url": "https://hooks.example.com/huntaze", "events": ["post.failed"]}
+    )
+    assert endpoint.status_code == 201, endpoint.text
+    ids["endpoint_id"] = endpoint.json()["endpoint_id"]
+    tested = await owner.post(f"/v1/webhooks/{ids['endpoint_id']}/test")
+    assert tested.status_code == 202, tested.text
+    ids["delivery_id"] = tested.json()["delivery_id"]
+
+    async def notice() -> str | None:
+        items = (await owner.get("/v1/notifications")).json()["items"]
+        return items[0]["notification_id"] if items else None
+
+    ids["notification_id"] = await eventually(notice, timeout=60, interval=0.5)
 
 
 async def content_ids(owner: Api, ids: dict[str, str], start: datetime) -> None:

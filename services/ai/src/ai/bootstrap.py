@@ -15,6 +15,7 @@ from .captions import Captioner, CaptionWriter
 from .config import AiSettings
 from .domain import DraftingProvider
 from .ideas import IdeaWriter
+from .pricing import api as pricing_api
 
 
 def build(
@@ -42,13 +43,14 @@ def build(
     return Service(
         settings,
         title="Huntaze ai",
-        routers=[api.router, personal_data.router],
+        routers=[api.router, personal_data.router, pricing_api.router],
         subscriptions=consumers.subscriptions(
             provider,
             draft_timeout_s=settings.draft_timeout_s(),
             draft_attempts=settings.draft_attempts,
             idea_writer=idea_writer,
             ideas_timeout_s=settings.ideas_call_timeout_s(),
+            pricing_first_review_s=settings.pricing_first_review_s,
         ),
         repository=SqlAiRepository,
         on_startup=[keep_captioner],

@@ -42,6 +42,8 @@ class AiSettings(ServiceSettings):
 
     ideas_timeout_s: PositiveFloat = 60.0
     """One try of the remote model for content ideas (up to 20 ideas: a long answer, nobody waiting on it)."""
+    pricing_first_review_s: PositiveFloat = 300.0
+    """After a creator's first priced sale, when their first daily pricing review runs (then every day)."""
 
     @property
     def offline(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 
 from huntaze_events import (
     AutomationTextRequested,
@@ -12,10 +13,12 @@ from huntaze_events import (
     FanErased,
     FanSegmentChanged,
     IdeasRequested,
+    LinkClicked,
     MediaUpdated,
     MediaUploaded,
     MessageReceived,
     PostPublished,
+    PpvOffered,
     PpvUnlocked,
     ReplyRegenerationRequested,
     ReplySent,
@@ -24,12 +27,13 @@ from huntaze_events import (
     SubscriptionStarted,
     TransactionRecorded,
 )
-from huntaze_service import Call, RetryPolicy, Subscriptions, entitlements
+from huntaze_service import Call, RetryPolicy, Subscriptions, Timer, entitlements
 
 from . import erasure, handlers, ideas, quota
 from .adapters.offline_ideas import OfflineIdeas
 from .domain import DraftCall, Drafted, DraftingProvider
 from .ideas import IdeaBrief, IdeasWritten, IdeaWriter
+from .pricing import records, review
 
 
 def subscriptions(
@@ -39,6 +43,7 @@ def subscriptions(
     draft_attempts: int = 5,
     idea_writer: IdeaWriter | None = None,
     ideas_timeout_s: float = 185.0,
+    pricing_first_review_s: float = 300.0,
 ) -> Subscriptions:
     subs = Subscriptions()
     entitlements.subscribe(subs)  # entitlements: what each organisation's plan allows (ai_drafts_per_month)
@@ -122,7 +127,65 @@ def subscriptions(
         description="Writes an automation's message (the creator's instruction, the fan as they are).",
     )
     _ideas(subs, idea_writer, timeout_s=ideas_timeout_s, attempts=draft_attempts)
+    _pricing(subs, timedelta(seconds=pricing_first_review_s))
     return subs
+
+
+def _pricing(subs: Subscriptions, first_review: timedelta) -> None:
+    """Price suggestions from the creator's own sales (:mod:`ai.pricing`): the read model and the review."""
+
+    @subs.on(PpvOffered, name="pricing_offers")
+    async def pricing_offers(uow: handlers.Uow, event: Envelope[PpvOffered]) -> None:
+        """Each paid offer: its price, media kind and the fan's segment (the offers a price got)."""
+        await records.record_offer(uow, event)
+        await review.ensure_review(uow, event.creator_id, first_review)
+
+    @subs.on(PpvUnlocked, name="pricing_unlocks")
+    async def pricing_unlocks(uow: handlers.Uow, event: Envelope[PpvUnlocked]) -> None:
+        """Each unlock of a paid offer (which may arrive before the offer)."""
+        await records.record_unlock(uow, event)
+        await review.ensure_review(uow, event.creator_id, first_review)
+
+    @subs.on(MediaUploaded, name="pricing_media_uploaded")
+    async def pricing_media_uploaded(uow: handlers.Uow, event: Envelope[MediaUploaded]) -> None:
+        """A medium's kind (photo, video, bundle), to price offers per kind."""
+        await records.record_media(uow, event)
+
+    @subs.on(MediaUpdated, name="pricing_media_updated")
+    async def pricing_media_updated(uow: handlers.Uow, event: Envelope[MediaUpdated]) -> None:
+        """A medium's kind, as it now is."""
+        await records.record_media(uow, event)
+
+    @subs.on(TransactionRecorded, name="pricing_tips")
+    async def pricing_tips(uow: handlers.Uow, event: Envelope[TransactionRecorded]) -> None:
+        """What fans tip (the tip menu)."""
+        await records.record_tip(uow, event)
+
+    @subs.on(SubscriptionStarted, name="pricing_subscriptions_started")
+    async def pricing_subscriptions_started(uow: handlers.Uow, event: Envelope[SubscriptionStarted]) -> None:
+        """A subscription's price and whether a tracking link or a trial brought it."""
+        await records.record_subscription(uow, event)
+        await review.ensure_review(uow, event.creator_id, first_review)
+
+    @subs.on(SubscriptionRenewed, name="pricing_subscriptions_renewed")
+    async def pricing_subscriptions_renewed(uow: handlers.Uow, event: Envelope[SubscriptionRenewed]) -> None:
+        """A subscription at a price renewed (retention by price)."""
+        await records.record_subscription(uow, event)
+
+    @subs.on(SubscriptionExpired, name="pricing_subscriptions_expired")
+    async def pricing_subscriptions_expired(uow: handlers.Uow, event: Envelope[SubscriptionExpired]) -> None:
+        """A subscription at a price ended (churn by price)."""
+        await records.record_subscription(uow, event)
+
+    @subs.on_batch(LinkClicked, name="pricing_clicks")
+    async def pricing_clicks(uow: handlers.Uow, events: Sequence[Envelope[LinkClicked]]) -> None:
+        """Tracking-link visitors per day (robots left out): what link subscribers converted from."""
+        await records.record_clicks(uow, events)
+
+    @subs.timer(review.REVIEW)
+    async def pricing_review(uow: handlers.Uow, timer: Timer[None]) -> None:
+        """The creator's daily pricing review: price.suggested for each scope whose suggestion changed."""
+        await review.review(uow, timer.tenant)
 
 
 def _ideas(subs: Subscriptions, writer: IdeaWriter | None, *, timeout_s: float, attempts: int) -> None:

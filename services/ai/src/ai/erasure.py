@@ -41,6 +41,7 @@ class PersonalData:
 async def erase_fan(uow: Uow, event: Envelope[FanErased]) -> None:
     """Deletes the fan's conversation lines and generations and records the tombstone."""
     await uow.repo.erase_fan(erased_fan_of(event), now=uow.now())
+    await uow.repo.erase_pricing_fan(event.creator_id, event.payload.fan_id)  # the counts stay, not who
 
 
 async def personal_data(uow: Uow, creator_id: uuid.UUID, fan_id: uuid.UUID) -> PersonalData:

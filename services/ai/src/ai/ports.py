@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from huntaze_service.entitlements import EntitlementsRepository
@@ -16,8 +16,36 @@ from .idea_facts import SalesData
 if TYPE_CHECKING:
     from huntaze_service.tombstones import ErasedFan
 
+    from .pricing.review import PricingData
 
-class AiRepository(EntitlementsRepository, Protocol):
+
+class PricingRepository(Protocol):
+    """The pricing read model (:mod:`ai.pricing.records` writes it, :mod:`ai.pricing.review` reads it)."""
+
+    async def set_pricing_media(self, creator_id: uuid.UUID, media_id: uuid.UUID, kind: str) -> None: ...
+    async def pricing_media_kinds(self, media_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]: ...
+    async def add_pricing_offer(self, creator_id: uuid.UUID, offer_id: uuid.UUID, fan_id: uuid.UUID, price_cents: int,
+                                currency: str, kind: str, segment: str, offered_at: datetime, *,
+                                unlocked_at: datetime | None) -> None:  # fmt: skip
+        """An offer, or its unlock (whichever comes first creates it; the unlock only adds its time)."""
+        ...
+
+    async def add_pricing_tip(self, creator_id: uuid.UUID, transaction_id: uuid.UUID, gross_cents: int, currency: str,
+                              occurred_at: datetime) -> None: ...  # fmt: skip
+    async def upsert_pricing_subscription(self, creator_id: uuid.UUID, fan_id: uuid.UUID, started_at: datetime,
+                                          price_cents: int, currency: str, *, via: bool | None, renewed: bool,
+                                          expired: bool, started: bool) -> None: ...  # fmt: skip
+    async def add_pricing_clicks(self, creator_id: uuid.UUID, day: date, clicks: int) -> None: ...
+    async def start_pricing_review(self, creator_id: uuid.UUID, now: datetime) -> bool: ...
+    async def last_suggestions(self, creator_id: uuid.UUID) -> dict[str, tuple[int, str]]: ...
+    async def save_suggestion(self, creator_id: uuid.UUID, scope_key: str, price_cents: int, currency: str,
+                              now: datetime) -> None: ...  # fmt: skip
+    async def pricing_currency(self, creator_id: uuid.UUID, since: datetime) -> str | None: ...
+    async def pricing_data(self, creator_id: uuid.UUID, currency: str, since: datetime, until: datetime) -> PricingData: ...
+    async def erase_pricing_fan(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> None: ...
+
+
+class AiRepository(EntitlementsRepository, PricingRepository, Protocol):
     async def add_lines(self, lines: Sequence[Line]) -> None:
         """Remembers conversation lines; a line already known (same id) is left as it is."""
         ...

@@ -13,9 +13,10 @@ from huntaze_service.tombstones import ErasedFan
 from huntaze_testkit.entitlements import FakeEntitlements
 
 from .ideas_fakes import FakeIdeaFacts
+from .pricing_fakes import FakePricingStore
 
 
-class FakeAiRepository(FakeEntitlements, FakeIdeaFacts):
+class FakeAiRepository(FakeEntitlements, FakeIdeaFacts, FakePricingStore):
     def __init__(self) -> None:
         super().__init__()
         self.lines: dict[uuid.UUID, Line] = {}

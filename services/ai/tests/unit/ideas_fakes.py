@@ -14,6 +14,7 @@ class FakeIdeaFacts:
     facts: dict[uuid.UUID, FanFacts]
 
     def __init__(self) -> None:
+        super().__init__()
         self.sales: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID | None, datetime, int, str]] = {}
         self.unlocks: dict[uuid.UUID, tuple[uuid.UUID, Unlock, datetime]] = {}
         self.media: dict[uuid.UUID, tuple[uuid.UUID, MediaInfo, int]] = {}

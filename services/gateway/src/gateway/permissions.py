@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # the AI persona (a setting)
     "ai.settings.read": frozenset({OWN, MAN}),
     "ai.settings.write": frozenset({OWN, MAN}),
+    "ai.insights": frozenset({OWN, MAN, ANA}),  # price suggestions (and, next, the weekly review)
     # fans and the CRM
     "fans.read": frozenset({OWN, MAN, CHA, ANA}),
     "fans.annotate": frozenset({OWN, MAN, CHA}),  # notes, tags, preferences
@@ -158,6 +159,7 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("PUT", "/v1/ai/persona", "ai.settings.write", audited=True),
     _r("GET", "/v1/ai/fans/{fan_id}/personal-data", "fans.personal_data", audited=True),
     _r("POST", "/v1/ai/captions", "marketing.post"),  # suggestions only: nothing stored or posted
+    _r("GET", "/v1/ai/pricing", "ai.insights"),
     # fans
     _r("GET", "/v1/fans", "fans.read"),
     _r("GET", "/v1/fans/segments", "fans.read"),

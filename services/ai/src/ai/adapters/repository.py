@@ -17,9 +17,10 @@ from .erasure_sql import Erasure
 from .fan_facts_sql import FanFactsStore
 from .idea_facts_sql import IdeaFactsStore
 from .orm import GenerationRow, LineRow, PersonaRow
+from .pricing_sql import PricingStore
 
 
-class SqlAiRepository(Erasure, FanFactsStore, IdeaFactsStore, SqlEntitlements):
+class SqlAiRepository(Erasure, FanFactsStore, IdeaFactsStore, PricingStore, SqlEntitlements):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
