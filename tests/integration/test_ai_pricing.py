@@ -2,7 +2,8 @@
 (a logistic price response, best nice price $11) reach the ai through Kafka, in any order; GET
 /v1/ai/pricing through the gateway suggests a price whose true revenue is within 5 % of the best, with
 its interval and counts; scopes below their minimum say "not enough data"; the creator's first review
-emits price.suggested; another creator sees none of it; bad queries answer 422."""
+emits price.suggested, which reaches the owner as a notification; another creator sees none of it;
+bad queries answer 422."""
 
 from __future__ import annotations
 
@@ -91,6 +92,13 @@ async def test_ppv_suggestion_near_the_known_best_with_its_evidence(
         r.value["payload"] for r in emitted if r.value["payload"]["scope_key"].endswith(":ppv:all:all")
     )
     assert overall_event["current_price_cents"] == 500 and overall_event["currency"] == "USD"
+
+    async def told() -> list[dict[str, Any]] | None:
+        items = (await api.get("/v1/notifications")).json()["items"]
+        return [n for n in items if n["kind"] == "price_suggested"] or None
+
+    notices = await eventually(told, timeout=30)
+    assert any(n["title"] == "Price suggestion for paid messages" and n["body"].startswith("USD 5.00 → ") for n in notices)
 
     theirs = (await other.get("/v1/ai/pricing")).json()
     assert theirs["ppv"][0]["not_enough_data"] is not None  # none of the first creator's sales

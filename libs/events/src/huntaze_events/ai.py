@@ -105,7 +105,8 @@ class PriceSuggested(EventPayload):
     """The ai's daily pricing review suggests a different price than last time for one scope (PPV
     offers of a segment or media kind, or the subscription), from the creator's own sales: the
     expected effect on revenue per 30 days with its interval, and the counts it rests on. Emitted only
-    when the suggested price changes. Consumers: analysts; later the inbox (pre-filled prices)."""
+    when the suggested price changes. Consumers: notifications (a notice for owners and managers, and
+    webhooks to the creator's tools), analysts."""
 
     scope_key: str = Field(
         max_length=120, description="`<creator>:ppv:<segment>:<media kind>` or `<creator>:subscription`."

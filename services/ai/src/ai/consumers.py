@@ -134,17 +134,19 @@ def subscriptions(
 def _pricing(subs: Subscriptions, first_review: timedelta) -> None:
     """Price suggestions from the creator's own sales (:mod:`ai.pricing`): the read model and the review."""
 
-    @subs.on(PpvOffered, name="pricing_offers")
-    async def pricing_offers(uow: handlers.Uow, event: Envelope[PpvOffered]) -> None:
+    @subs.on_batch(PpvOffered, name="pricing_offers")
+    async def pricing_offers(uow: handlers.Uow, events: Sequence[Envelope[PpvOffered]]) -> None:
         """Each paid offer: its price, media kind and the fan's segment (the offers a price got)."""
-        await records.record_offer(uow, event)
-        await review.ensure_review(uow, event.creator_id, first_review)
+        await records.record_offers(uow, events)
+        for creator in sorted({e.creator_id for e in events}):
+            await review.ensure_review(uow, creator, first_review)
 
-    @subs.on(PpvUnlocked, name="pricing_unlocks")
-    async def pricing_unlocks(uow: handlers.Uow, event: Envelope[PpvUnlocked]) -> None:
+    @subs.on_batch(PpvUnlocked, name="pricing_unlocks")
+    async def pricing_unlocks(uow: handlers.Uow, events: Sequence[Envelope[PpvUnlocked]]) -> None:
         """Each unlock of a paid offer (which may arrive before the offer)."""
-        await records.record_unlock(uow, event)
-        await review.ensure_review(uow, event.creator_id, first_review)
+        await records.record_offers(uow, events)
+        for creator in sorted({e.creator_id for e in events}):
+            await review.ensure_review(uow, creator, first_review)
 
     @subs.on(MediaUploaded, name="pricing_media_uploaded")
     async def pricing_media_uploaded(uow: handlers.Uow, event: Envelope[MediaUploaded]) -> None:

@@ -13,6 +13,7 @@ from huntaze_events import (
     PostFailed,
     PostPublished,
     PpvUnlocked,
+    PriceSuggested,
     SubscriptionExpired,
     SubscriptionStarted,
     TransactionRecorded,
@@ -26,7 +27,7 @@ from .config import NotificationsSettings
 from .ports import Sender, Uow
 
 FORWARDED = (TransactionRecorded, SubscriptionStarted, SubscriptionExpired, PpvUnlocked, PostPublished)
-"""Events only forwarded to webhooks (post.failed is also a notice: its handler does both)."""
+"""Events only forwarded to webhooks (post.failed and price.suggested are also notices: their handlers do both)."""
 
 
 def subscriptions(
@@ -44,6 +45,12 @@ def subscriptions(
     async def post_failed(uow: Uow, event: Envelope[PostFailed]) -> None:
         """Tells the team a post failed (notice) and forwards it to the endpoints that chose it."""
         await notices.post_failed(uow, event)
+        await deliveries.fan_out(uow, event)
+
+    @subs.on(PriceSuggested, name="price_suggested")
+    async def price_suggested(uow: Uow, event: Envelope[PriceSuggested]) -> None:
+        """Tells owners and managers about a new price suggestion and forwards it to the endpoints that chose it."""
+        await notices.price_suggested(uow, event)
         await deliveries.fan_out(uow, event)
 
     @subs.on(FanErased, name="fan_erased")

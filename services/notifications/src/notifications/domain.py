@@ -18,6 +18,7 @@ WEBHOOK_EVENTS: dict[str, str] = {
     "ppv.unlocked": "a fan bought a paid message",
     "post.published": "a scheduled post went out on its network",
     "post.failed": "a scheduled post could not be published",
+    "price.suggested": "the daily pricing review suggests another price (PPV per segment or media kind, subscription)",
 }
 """The events a creator may send to their own tools (the body's ``type``): those of the platform's
 catalogue a creator acts on. ``webhook.test`` is the ping of ``POST /v1/webhooks/{id}/test``."""
@@ -108,6 +109,9 @@ KINDS: dict[str, Kind] = {
     "post_failed": Kind("a scheduled post could not be published", frozenset({"owner", "manager"})),
     "webhook_disabled": Kind(
         "a webhook endpoint failed for a day and was switched off", frozenset({"owner", "manager"})
+    ),
+    "price_suggested": Kind(
+        "the daily pricing review suggests another price, with its expected effect", frozenset({"owner", "manager"})
     ),
 }
 

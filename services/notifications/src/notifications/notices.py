@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 
-from huntaze_events import Envelope, PostFailed
+from huntaze_events import Envelope, PostFailed, PriceSuggested
 from huntaze_service import ApiError, Caller
 
 from .domain import KINDS, Notice, notice_id_of
@@ -81,3 +81,38 @@ async def post_failed(uow: Uow, event: Envelope[PostFailed]) -> None:
             data={"post_id": str(p.post_id), "network": str(p.network), "reason": p.reason},
         )
     )
+
+
+def _money(cents: int, currency: str) -> str:
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{currency} {abs(cents) / 100:,.2f}"
+
+
+async def price_suggested(uow: Uow, event: Envelope[PriceSuggested]) -> None:
+    """Tells owners and managers what the pricing review suggests and what it expects, with its range."""
+    p = event.payload
+    what = "the subscription" if p.scope == "subscription" else _ppv_scope(p.segment, p.media_kind)
+    await uow.repo.add_notice(
+        Notice(
+            id=notice_id_of(event.event_id, "price_suggested"),
+            creator_id=event.creator_id,
+            kind="price_suggested",
+            title=f"Price suggestion for {what}",
+            body=(
+                f"{_money(p.current_price_cents, p.currency)} → {_money(p.suggested_price_cents, p.currency)}: "
+                f"{_money(p.change_30d_cents, p.currency)} per 30 days expected "
+                f"({_money(p.change_30d_low_cents, p.currency)} to {_money(p.change_30d_high_cents, p.currency)}, "
+                f"{p.confidence:.0%} interval, from {p.observations:,} observations)."
+            ),
+            created_at=event.occurred_at,
+            data=p.model_dump(mode="json"),
+        )
+    )
+
+
+def _ppv_scope(segment: str, media_kind: str) -> str:
+    if segment == "all" and media_kind == "all":
+        return "paid messages"
+    if media_kind == "all":
+        return f"paid messages to {segment}"
+    return f"paid {media_kind} messages" if segment == "all" else f"paid {media_kind} messages to {segment}"

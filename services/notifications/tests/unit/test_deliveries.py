@@ -184,3 +184,25 @@ async def test_with_the_production_schedule_a_receiver_down_ten_minutes_gets_the
     [delivery] = w.repo.deliveries_by_id.values()
     assert delivery.status == "delivered" and delivery.attempts == 6
     assert timedelta(minutes=10) <= delivery.delivered_at - start <= timedelta(minutes=18)
+
+
+async def test_a_price_suggestion_becomes_a_notice_for_owners_and_managers_and_a_delivery() -> None:
+    from datetime import UTC, datetime
+
+    from huntaze_events import PriceSuggested
+
+    w = World()
+    w.endpoint("price.suggested")
+    payload = PriceSuggested(
+        scope_key=f"{w.creator}:ppv:whales:video", scope="ppv", segment="whales", media_kind="video", currency="USD",
+        current_price_cents=1500, suggested_price_cents=2200, change_30d_cents=41_250, change_30d_low_cents=12_900,
+        change_30d_high_cents=70_400, confidence=0.9, observations=1840,
+        period_start=datetime(2026, 8, 4, tzinfo=UTC), period_end=datetime(2026, 11, 2, tzinfo=UTC),
+    )  # fmt: skip
+    suggested = envelope(payload, producer="ai", creator_id=w.creator)
+    await w.worker.deliver(suggested)
+    await w.worker.deliver(suggested)
+    [notice] = w.repo.notice_rows.values()
+    assert notice.title == "Price suggestion for paid video messages to whales"
+    assert notice.body.startswith("USD 15.00 → USD 22.00: USD 412.50 per 30 days expected (USD 129.00 to USD 704.00")
+    assert len(w.repo.deliveries_by_id) == 1

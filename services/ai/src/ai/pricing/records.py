@@ -55,18 +55,18 @@ async def _context(uow: Uow, fan_id: uuid.UUID, media_ids: Sequence[uuid.UUID]) 
     return main_segment(facts.segments if facts else ()), kind_of([kinds.get(m) for m in media_ids])
 
 
-async def record_offer(uow: Uow, event: Envelope[PpvOffered]) -> None:
-    p = event.payload
-    segment, kind = await _context(uow, p.fan_id, p.media_ids)
-    await uow.repo.add_pricing_offer(event.creator_id, p.offer_id, p.fan_id, p.price_cents, p.currency, kind, segment,
-                                     p.sent_at, unlocked_at=None)  # fmt: skip
-
-
-async def record_unlock(uow: Uow, event: Envelope[PpvUnlocked]) -> None:
-    p = event.payload
-    segment, kind = await _context(uow, p.fan_id, p.media_ids)
-    await uow.repo.add_pricing_offer(event.creator_id, p.offer_id, p.fan_id, p.price_cents, p.currency, kind, segment,
-                                     p.offered_at, unlocked_at=p.unlocked_at)  # fmt: skip
+async def record_offers(uow: Uow, events: Sequence[Envelope[PpvOffered]] | Sequence[Envelope[PpvUnlocked]]) -> None:
+    """Offers, or unlocks, of a batch — in offer id order: the offers and the unlocks consumers write the
+    same rows, and taking their locks in one order keeps two batches from deadlocking."""
+    for event in sorted(events, key=lambda e: e.payload.offer_id):
+        p = event.payload
+        segment, kind = await _context(uow, p.fan_id, p.media_ids)
+        if isinstance(p, PpvUnlocked):
+            offered_at, unlocked_at = p.offered_at, p.unlocked_at
+        else:
+            offered_at, unlocked_at = p.sent_at, None
+        await uow.repo.add_pricing_offer(event.creator_id, p.offer_id, p.fan_id, p.price_cents, p.currency, kind,
+                                         segment, offered_at, unlocked_at=unlocked_at)  # fmt: skip
 
 
 async def record_media(uow: Uow, event: Envelope[MediaUploaded] | Envelope[MediaUpdated]) -> None:
