@@ -28,9 +28,9 @@ from huntaze_events import PriceSuggested
 from huntaze_service import Recurrence
 
 from ..handlers import Uow
-from .ppv import NotEnoughData, PriceSuggestion, suggest_ppv_price
+from .ppv import MIN_OFFERS, MIN_UNLOCKS, NotEnoughData, PriceSuggestion, suggest_ppv_price
 from .response import PricePoint
-from .subscription import SubscriptionPricePoint, suggest_subscription_price
+from .subscription import MIN_SUBSCRIBED, MIN_VISITORS, SubscriptionPricePoint, suggest_subscription_price
 from .tips import TipMenu, suggest_tip_menu
 
 PERIOD_DAYS = 90
@@ -106,7 +106,9 @@ def _ppv(data: PricingData, segment: str, kind: str, seed: int) -> ScopeResult:
     points = [PricePoint(p, o, u) for p, (o, u) in sorted(by_price.items())]
     offered = sum(p.offered for p in points)
     if not rows:
-        result: PriceSuggestion | NotEnoughData = NotEnoughData("no paid offers in the period", {"offers": 0}, {})
+        result: PriceSuggestion | NotEnoughData = NotEnoughData(
+            "no paid offers in the period", {"offers": 0, "unlocks": 0}, {"offers": MIN_OFFERS, "unlocks": MIN_UNLOCKS}
+        )
     else:
         current = max(rows, key=lambda r: r.last_offered_at).price_cents
         result = suggest_ppv_price(points, current_price_cents=current, currency=data.currency,
@@ -141,7 +143,9 @@ def subscription_points(data: PricingData) -> list[SubscriptionPricePoint]:
 
 def _subscription(data: PricingData, seed: int) -> ScopeResult:
     if not data.subscriptions:
-        return ScopeResult("subscription", ALL, ALL, NotEnoughData("no paid subscriptions in the period", {}, {}))
+        nothing = NotEnoughData("no paid subscriptions in the period", {"visitors": 0, "subscribed": 0},
+                                {"visitors": MIN_VISITORS, "subscribed": MIN_SUBSCRIBED})  # fmt: skip
+        return ScopeResult("subscription", ALL, ALL, nothing)
     points = subscription_points(data)
     current = max(data.subscriptions, key=lambda s: s.started_at).price_cents
     visitors = sum(p.visitors for p in points)
