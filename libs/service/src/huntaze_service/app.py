@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace.export import SpanExporter
 
+from .conflicts import ConflictRetryMiddleware
 from .http import BodyLimitMiddleware, RequestContextMiddleware, install_error_handlers, install_probes
 from .logs import configure_logging
 from .runtime import Runtime
@@ -116,7 +117,8 @@ class Service:
         if settings.role.serves_http_api:
             for router in self.routers:
                 app.include_router(router)
-        # outermost last: context and timing → the wall → the body limit → the routes
+        # outermost last: context and timing → the wall → the body limit → conflict replays → the routes
+        app.add_middleware(ConflictRetryMiddleware, service=settings.service_name)
         app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes, limits=self.body_limits)
         if self.internal_wall:
             app.add_middleware(

@@ -23,6 +23,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import context
+from .conflicts import is_conflict
 from .context import EventContext
 from .db import is_infrastructure_error
 from .metrics import metrics
@@ -96,6 +97,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if is_conflict(exc):
+            raise exc  # replayed by .conflicts.ConflictRetryMiddleware
         if is_infrastructure_error(exc):
             log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
             return JSONResponse(

@@ -26,6 +26,7 @@ class ChassisMetrics:
     relay_batch_seconds: Histogram
     relay_leader: Gauge
     http_request_seconds: Histogram
+    http_conflict_retries: Counter
     consumer_lag: Gauge
     timers_due: Gauge
     timers_fired: Counter
@@ -100,6 +101,11 @@ def metrics() -> ChassisMetrics:
             "HTTP request latency",
             ["service", "method", "route", "status"],
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        ),
+        http_conflict_retries=Counter(
+            "huntaze_http_conflict_retries_total",
+            "Requests run again because their transaction lost a deadlock or serialization conflict",
+            ["service"],
         ),
         consumer_lag=Gauge(
             "huntaze_consumer_lag",

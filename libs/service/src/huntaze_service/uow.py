@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from huntaze_events import REGISTRY, Envelope, EventPayload, make_envelope, utcnow
 
 from . import context
+from .conflicts import note_commit
 from .telemetry import carrier_of
 from .timers.schedule import Recurrence
 
@@ -272,6 +273,7 @@ class UnitOfWork(Generic[R]):
             raise RuntimeError(f"a handler of {self.owned_by} committed: its consumer commits the whole batch")
         await self._write(self._events, self._timers, self._cancels)
         self.committed = True
+        note_commit()  # a request that committed is no longer replayed after a lock conflict
         effects = (bool(self._events), bool(self._timers or self._cancels))
         self._clear()
         self._after_commit(*effects)
