@@ -19,7 +19,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from typing import TypeVar
 
 from fastapi.responses import JSONResponse
 from psycopg.errors import DeadlockDetected, SerializationFailure
@@ -29,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .metrics import metrics
 
 log = logging.getLogger("huntaze.http")
+T = TypeVar("T")
 
 _commits: ContextVar[list[int] | None] = ContextVar("huntaze_request_commits", default=None)
 
@@ -49,6 +52,21 @@ def note_commit() -> None:
 
 async def _pause(attempt: int) -> None:
     await asyncio.sleep(random.uniform(0.005, 0.03) * attempt)  # jitter, not a secret
+
+
+async def replaying_conflicts(work: Callable[[], Awaitable[T]], what: str, *, attempts: int = 8) -> T:
+    """Runs one whole transaction (``work``) again while it loses lock conflicts, then lets the last
+    error through. Workers use it around a batch or a timer firing, so that losing a deadlock to a
+    concurrent request is not counted as one of the event's bounded attempts."""
+    for attempt in range(1, attempts):
+        try:
+            return await work()
+        except Exception as exc:
+            if not is_conflict(exc):
+                raise
+            log.info("%s lost a lock conflict (attempt %d): %s", what, attempt, str(exc).splitlines()[0])
+        await _pause(attempt)
+    return await work()
 
 
 class ConflictRetryMiddleware:

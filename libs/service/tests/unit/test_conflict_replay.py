@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from psycopg.errors import DeadlockDetected, SerializationFailure, UniqueViolation
 from sqlalchemy.exc import OperationalError
 
-from huntaze_service.conflicts import ConflictRetryMiddleware, is_conflict, note_commit
+from huntaze_service.conflicts import ConflictRetryMiddleware, is_conflict, note_commit, replaying_conflicts
 from huntaze_service.http import BodyLimitMiddleware, install_error_handlers
 from huntaze_service.metrics import metrics
 
@@ -85,3 +85,36 @@ def test_the_body_limit_still_holds_for_a_replayed_route() -> None:
     app, calls = app_failing([DeadlockDetected("deadlock detected")])
     response = TestClient(app).post("/things", json={"text": "x" * 2000})
     assert response.status_code == 413 and calls == []
+
+
+async def test_a_worker_transaction_that_loses_a_conflict_runs_again_uncounted() -> None:
+    failures: list[BaseException] = [DeadlockDetected("deadlock detected")] * 3
+    runs: list[int] = []
+
+    async def work() -> str:
+        runs.append(1)
+        if failures:
+            raise failures.pop()
+        return "committed"
+
+    assert await replaying_conflicts(work, "unit") == "committed" and len(runs) == 4
+
+
+async def test_a_worker_transaction_gives_up_after_its_replays_and_other_errors_pass_at_once() -> None:
+    runs: list[int] = []
+
+    async def always() -> None:
+        runs.append(1)
+        raise DeadlockDetected("deadlock detected")
+
+    with pytest.raises(DeadlockDetected):
+        await replaying_conflicts(always, "unit", attempts=3)
+    assert len(runs) == 3
+
+    async def bug() -> None:
+        runs.append(1)
+        raise ValueError("bad payload")
+
+    with pytest.raises(ValueError, match="bad payload"):
+        await replaying_conflicts(bug, "unit")
+    assert len(runs) == 4

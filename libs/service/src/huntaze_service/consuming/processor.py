@@ -36,6 +36,7 @@ from pydantic import ValidationError
 
 from huntaze_events import Envelope
 
+from ..conflicts import replaying_conflicts
 from ..db import is_infrastructure_error
 from ..metrics import metrics
 from ..subscriptions import FAILED_EVENT_ATTR, PermanentError, RetryPolicy, Subscription, bound
@@ -213,7 +214,7 @@ class BatchProcessor:
         outage_backoff = 0.2
         while True:
             try:
-                return await self._apply_once(events)
+                return await replaying_conflicts(lambda: self._apply_once(events), f"consumer {self.consumer}")
             except Exception as exc:
                 if not is_infrastructure_error(exc):
                     raise

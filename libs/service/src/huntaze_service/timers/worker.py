@@ -43,6 +43,7 @@ import psycopg
 from pydantic import ValidationError
 
 from .. import context
+from ..conflicts import replaying_conflicts
 from ..db import is_infrastructure_error, libpq_url, listen
 from ..metrics import metrics
 from ..subscriptions import Call, CallFailed, CallSpec, PermanentError, RetryPolicy, Subscriptions, Timer, TimerSpec
@@ -192,7 +193,7 @@ class TimerWorker:
     # timers --------------------------------------------------------------------------------------------
     async def _fire(self, claimed: list[ClaimedTimer]) -> None:
         try:
-            await self._fire_together(claimed)
+            await replaying_conflicts(lambda: self._fire_together(claimed), f"{self.service} timers")
         except Exception as exc:
             if is_infrastructure_error(exc):
                 raise  # the leases run out; fired again once the database is back
@@ -204,7 +205,7 @@ class TimerWorker:
                     await self._failed(timer, exc)  # that was its attempt
                     continue
                 try:
-                    await self._fire_together([timer])
+                    await replaying_conflicts(lambda t=timer: self._fire_together([t]), f"timer {timer.kind}")
                 except Exception as single:
                     if is_infrastructure_error(single):
                         raise
