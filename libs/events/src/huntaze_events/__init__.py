@@ -1,6 +1,7 @@
 """Huntaze integration events: defined once here, used by every producer and consumer."""
 
 from .ai import AutomationTextWritten, Idea, IdeasGenerated, PriceSuggested, ReplyDrafted, ReplyWithheld
+from .analytics import WeekMover, WeekSummarized
 from .billing import EntitlementChanged, Features, Limits, OrganizationUpdated, PlanChanged, UsageRecorded
 from .content import (
     ContentPlanned,
@@ -18,6 +19,7 @@ from .inbox import (
     MAX_MESSAGE_CHARS,
     AutomationRunScheduled,
     AutomationTextRequested,
+    ConversationPrioritized,
     FanRef,
     MassAudience,
     MassMessageCommandRefused,
@@ -79,6 +81,9 @@ __all__ = [
     "PostScheduled",
     "MAX_MESSAGE_CHARS",
     "AutomationTextRequested",
+    "ConversationPrioritized",
+    "WeekMover",
+    "WeekSummarized",
     "AutomationTextWritten",
     "REGISTRY",
     "Envelope",

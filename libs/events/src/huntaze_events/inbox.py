@@ -236,3 +236,23 @@ class AutomationRunScheduled(EventPayload):
     fan_id: uuid.UUID
     fire_at: AwareDatetime
     status: Literal["scheduled", "sent", "drafted", "skipped"]
+
+
+@event("conversation.prioritized", version=1, producer="inbox", key="conversation_id")
+class ConversationPrioritized(EventPayload):
+    """A fan of the ``whales`` segment wrote: the conversation is marked priority in the inbox list and
+    routed to the chatter on shift best matched to that fan (who sold to them before, else the highest
+    buy rate), or to nobody when no one is on shift. Once per conversation until it is answered.
+    Consumers: notifications (a ``whale`` notice for the routed person, else the team), analysts."""
+
+    conversation_id: uuid.UUID
+    fan_id: uuid.UUID
+    message_id: uuid.UUID = Field(description="The fan's message that made it priority.")
+    reason: Literal["whale"] = "whale"
+    assigned_user_id: uuid.UUID | None = Field(default=None, description="The chatter it was routed to.")
+    shift_id: uuid.UUID | None = None
+    matched_by: Literal["sold_before", "buy_rate", "on_shift", "nobody_on_shift"] = Field(
+        description="Why that chatter: sold to this fan before, the best buy rate on shift, the only one on shift, "
+        "or nobody on shift (the team is told)."
+    )
+    prioritized_at: AwareDatetime

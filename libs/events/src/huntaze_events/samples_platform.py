@@ -4,12 +4,14 @@ apart from ``samples.py`` (appended after its samples, whose positions never mov
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from .ai import PriceSuggested, ReplyWithheld
+from .analytics import WeekMover, WeekSummarized
 from .billing import EntitlementChanged, Features, Limits, OrganizationUpdated, PlanChanged, UsageRecorded
 from .envelope import EventPayload
 from .ids import fan_id_for
+from .inbox import ConversationPrioritized
 
 ORGANIZATION = uuid.UUID("d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6")
 CREATOR = uuid.UUID("0b7c3d0e-8a55-4f6e-9d6b-2f3c9e1a7b10")
@@ -97,5 +99,52 @@ def platform_payloads() -> list[tuple[EventPayload, str]]:
                 period_end=datetime(2026, 11, 26, tzinfo=UTC),
             ),
             "ai",
+        ),
+        (
+            WeekSummarized(
+                summary_key=f"{CREATOR}:2026-11-19",
+                period_start=date(2026, 11, 19),
+                period_end=date(2026, 11, 25),
+                starts_at=datetime(2026, 11, 19, 6, tzinfo=UTC),
+                ends_at=datetime(2026, 11, 26, 6, tzinfo=UTC),
+                currency="USD",
+                revenue_cents=1_284_050,
+                previous_revenue_cents=1_102_500,
+                change_cents=181_550,
+                change_pct=16.5,
+                by_source=[
+                    WeekMover(
+                        ref="ppv",
+                        label="PPV unlocks",
+                        revenue_cents=702_000,
+                        previous_revenue_cents=540_000,
+                        change_cents=162_000,
+                    )
+                ],
+                by_segment=[
+                    WeekMover(
+                        ref="whales",
+                        label="whales",
+                        revenue_cents=615_000,
+                        previous_revenue_cents=498_000,
+                        change_cents=117_000,
+                    )
+                ],
+                new_subscribers=48,
+                churned_subscribers=19,
+            ),
+            "analytics",
+        ),
+        (
+            ConversationPrioritized(
+                conversation_id=CONVERSATION,
+                fan_id=fan_id_for(CREATOR, "of_u_4821"),
+                message_id=MESSAGE,
+                assigned_user_id=uuid.UUID("5f0e4d3c-2b1a-4f9e-8d7c-6b5a4f3e2d1c"),
+                shift_id=uuid.UUID("7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"),
+                matched_by="sold_before",
+                prioritized_at=datetime(2026, 11, 26, 21, 4, 11, tzinfo=UTC),
+            ),
+            "inbox",
         ),
     ]
