@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import signal
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -22,7 +21,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from huntaze_events import REGISTRY, FanRef, PpvOffered, PpvUnlocked, TransactionRecorded, make_envelope
+from huntaze_events import FanRef, PpvOffered, PpvUnlocked, TransactionRecorded, make_envelope
 from huntaze_events.inbox import OfferBy
 from huntaze_testkit.lab import Lab, Report, emit
 
@@ -70,26 +69,9 @@ async def test_f34_pricing_counts_and_reviews_are_exact_through_a_sigkill(fresh_
     async def offers() -> int:
         return await scalar("SELECT count(*) FROM pricing_offers WHERE creator_id = :c")
 
-    async def produce() -> int:
-        by_type: dict[type, list[Any]] = {}
-        for e in wire:  # one producer per topic, all at once: unlocks and tips arrive alongside the offers
-            by_type.setdefault(type(e.payload), []).append(e)
-        sent = await asyncio.gather(
-            *(lab.produce(REGISTRY.for_model(model), batch, per_second=400) for model, batch in by_type.items())
-        )
-        return sum(sent)
-
     try:
-        sending = asyncio.create_task(produce())
-        deadline = time.monotonic() + 120
-        while (killed_at := await offers()) < OFFERS // 3:
-            assert time.monotonic() < deadline, (killed_at, lab.log_tails())
-            await asyncio.sleep(0.02)
-        worker.kill(signal.SIGKILL)
-        restarted = time.monotonic()
-        await asyncio.sleep(1)
-        worker.start()
-        await asyncio.to_thread(worker.wait_ready)
+        sending = asyncio.create_task(lab.produce_all(wire, per_second=400))
+        killed_at, restarted = await lab.kill_when(worker, offers, OFFERS // 3)
         produced = await sending
 
         async def settled() -> bool:

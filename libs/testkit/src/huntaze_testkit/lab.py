@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import subprocess
 import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from aiokafka.structs import OffsetAndMetadata
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from huntaze_events import Envelope, EventSpec, FanRef, SubscriptionStarted, make_envelope
+from huntaze_events import REGISTRY, Envelope, EventSpec, FanRef, SubscriptionStarted, make_envelope
 
 from . import ServiceProcess
 
@@ -150,6 +151,33 @@ class Lab:
         finally:
             await producer.stop()
         return sent
+
+    async def produce_all(self, envelopes: Iterable[Envelope[Any]], per_second: float = 0) -> int:
+        """Every envelope to its own topic, one producer per event type, all at once (each at
+        ``per_second``): the types arrive alongside each other, in the order given within each."""
+        by_type: dict[type, list[Envelope[Any]]] = {}
+        for envelope in envelopes:
+            by_type.setdefault(type(envelope.payload), []).append(envelope)
+        sent = await asyncio.gather(
+            *(self.produce(REGISTRY.for_model(model), batch, per_second=per_second) for model, batch in by_type.items())
+        )
+        return sum(sent)
+
+    async def kill_when(
+        self, process: ServiceProcess, count: Callable[[], Awaitable[int]], at_least: int, timeout_s: float = 120
+    ) -> tuple[int, float]:
+        """SIGKILLs ``process`` once ``count()`` reaches ``at_least``, restarts it and waits until it is
+        ready; returns the count it was killed at and the monotonic time of the restart."""
+        deadline = time.monotonic() + timeout_s
+        while (reached := await count()) < at_least:
+            assert time.monotonic() < deadline, (reached, self.log_tails())
+            await asyncio.sleep(0.02)
+        process.kill(signal.SIGKILL)
+        restarted = time.monotonic()
+        await asyncio.sleep(1)
+        process.start()
+        await asyncio.to_thread(process.wait_ready)
+        return reached, restarted
 
     async def produce_raw(self, topic: str, key: bytes, value: bytes) -> None:
         producer = AIOKafkaProducer(bootstrap_servers=self.kafka, acks="all")
