@@ -72,20 +72,43 @@ def test_consumer_accepts_the_producers_golden_sample(service: str, subscription
 
 
 def emitted_by(service: str) -> set[str]:
-    """Payload classes the service's code passes to ``emit(...)`` (read from its source)."""
+    """Payload classes the service's code passes to ``emit(...)`` (read from its source): ``emit(X(...))``,
+    ``emit(f(...))`` with ``def f(...) -> X``, and ``emit(v)`` with ``v = X(...)`` or ``v = f(...)`` earlier in
+    the same function."""
     package = ROOT / "services" / service / "src" / service
+    trees = [ast.parse(path.read_text()) for path in package.rglob("*.py")]
+    returns = {
+        node.name: node.returns.id
+        for tree in trees
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and isinstance(node.returns, ast.Name)
+    }
+
+    def made_by(call: ast.expr) -> str | None:
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name):
+            return returns.get(call.func.id, call.func.id)
+        return None
+
     found: set[str] = set()
-    for path in package.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "emit"
-                and node.args
-                and isinstance(node.args[0], ast.Call)
-                and isinstance(node.args[0].func, ast.Name)
-            ):
-                found.add(node.args[0].func.id)
+    for tree in trees:
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)):
+                continue
+            assigned = {
+                target.id: made
+                for node in ast.walk(function)
+                if isinstance(node, ast.Assign) and (made := made_by(node.value))
+                for target in node.targets
+                if isinstance(target, ast.Name)
+            }
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "emit":
+                    if not node.args:
+                        continue
+                    arg = node.args[0]
+                    name = made_by(arg) or (assigned.get(arg.id) if isinstance(arg, ast.Name) else None)
+                    if name:
+                        found.add(name)
     return found
 
 

@@ -1,6 +1,18 @@
 """Huntaze integration events: defined once here, used by every producer and consumer."""
 
-from .ai import AutomationTextWritten, Idea, IdeasGenerated, PriceSuggested, ReplyDrafted, ReplyWithheld
+from .ai import (
+    AnomalyDetected,
+    ArmOutcome,
+    AutomationTextWritten,
+    Idea,
+    IdeasGenerated,
+    PriceExperimentEnded,
+    PriceExperimentStarted,
+    PriceSuggested,
+    ReplyDrafted,
+    ReplyWithheld,
+    arm_of,
+)
 from .analytics import WeekMover, WeekSummarized
 from .billing import EntitlementChanged, Features, Limits, OrganizationUpdated, PlanChanged, UsageRecorded
 from .content import (
@@ -56,6 +68,11 @@ from .revenue import (
 from .staff import ShiftCancelled, ShiftScheduled
 
 __all__ = [
+    "ArmOutcome",
+    "PriceExperimentEnded",
+    "PriceExperimentStarted",
+    "arm_of",
+    "AnomalyDetected",
     "EntitlementChanged",
     "Features",
     "Limits",

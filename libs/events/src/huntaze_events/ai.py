@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Literal
 
@@ -124,3 +125,87 @@ class PriceSuggested(EventPayload):
     observations: int = Field(ge=0, description="Offers (PPV) or visitors (subscription) the suggestion rests on.")
     period_start: AwareDatetime
     period_end: AwareDatetime
+
+
+AnomalyKind = Literal["revenue_drop", "revenue_spike", "link_conversion_drop"]
+EvidenceValue = int | float | str | bool | list[int] | None
+
+
+@event("anomaly.detected", version=1, producer="ai", key="anomaly_key")
+class AnomalyDetected(EventPayload):
+    """The creator's own series left its expected range: revenue in an hour (or a run of hours) far below
+    or above what that weekday and hour usually bring, or a tracking link converting far less than its
+    usual rate. Thresholds adapt to the creator's volume (a small account's quiet hours are not a drop).
+    Once per (kind, subject, window). Consumers: notifications (a notice for owners and managers, and
+    webhooks to the creator's tools), analysts."""
+
+    anomaly_id: uuid.UUID
+    anomaly_key: str = Field(max_length=160, description="`<creator>:<kind>:<subject>:<window start>`.")
+    kind: AnomalyKind
+    subject: str = Field(max_length=64, description="The currency (revenue kinds) or the tracking link's id.")
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$", description="Revenue kinds only.")
+    link_id: uuid.UUID | None = Field(default=None, description="`link_conversion_drop` only.")
+    window_start: AwareDatetime
+    window_end: AwareDatetime = Field(description="Exclusive.")
+    unit: Literal["cents", "conversions"]
+    observed: int = Field(description="What happened in the window (net revenue in cents, or conversions).")
+    expected: int
+    low: int = Field(description="Below this is a drop (the model's lower bound at its alert level).")
+    high: int = Field(description="Above this is a spike.")
+    score: float = Field(ge=0, allow_inf_nan=False, description="−log10 of the tail probability: 3 = 1 in 1,000.")
+    evidence: dict[str, EvidenceValue] = Field(
+        default_factory=dict, description="What the model used: weeks, bucket, expected sales, baseline rate…"
+    )
+    detected_at: AwareDatetime
+
+
+def arm_of(experiment_id: uuid.UUID, fan_id: uuid.UUID, arms: int) -> int:
+    """A fan's arm in a price test, part of ``price_experiment.started``'s contract: the inbox prices
+    each fan with it and the ai reads the test out with it. ``sha256(experiment id bytes ‖ fan id bytes)``
+    as a big-endian 256-bit number, modulo the number of arms: uniform, independent between tests, the
+    same fan always in the same arm, nothing stored."""
+    if arms < 1:
+        raise ValueError("a price test needs at least one arm")
+    return int.from_bytes(hashlib.sha256(experiment_id.bytes + fan_id.bytes).digest(), "big") % arms
+
+
+@event("price_experiment.started", version=1, producer="ai", key="experiment_id")
+class PriceExperimentStarted(EventPayload):
+    """A price test on the creator's paid mass messages began: each fan of a mass message that names it
+    is offered the price of their arm (``arm_of``). One test runs at a time per creator. Consumers: inbox
+    (prices the deliveries), analysts."""
+
+    experiment_id: uuid.UUID
+    name: str = Field(min_length=1, max_length=120)
+    arms_price_cents: list[int] = Field(min_length=2, max_length=4, description="Arm i's price; distinct, > 0.")
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    min_offers_per_arm: int = Field(ge=1, description="No decision before every arm has this many offers.")
+    max_offers_per_arm: int = Field(ge=1, description="The planned size: `no_difference` past it.")
+    started_at: AwareDatetime
+    started_by: uuid.UUID
+
+
+class ArmOutcome(EventPayload):
+    price_cents: int = Field(gt=0)
+    offered: int = Field(ge=0)
+    unlocked: int = Field(ge=0)
+    probability_best: float = Field(ge=0, le=1)
+    expected_loss_cents: float = Field(ge=0, description="Per offer, if this arm is not the best (a rate).")
+
+
+@event("price_experiment.ended", version=1, producer="ai", key="experiment_id")
+class PriceExperimentEnded(EventPayload):
+    """A price test ended: a winner (its probability of the best revenue per offer passed the bar for
+    its size), no difference at the planned size (the recommended price costs least if wrong), or
+    stopped by a person. Mass messages stop using it. Consumers: inbox, notifications (a notice for
+    owners and managers, webhooks), analysts."""
+
+    experiment_id: uuid.UUID
+    name: str = Field(min_length=1, max_length=120)
+    outcome: Literal["winner", "no_difference", "stopped"]
+    winner_price_cents: int | None = Field(default=None, gt=0)
+    recommended_price_cents: int = Field(gt=0)
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    arms: list[ArmOutcome] = Field(min_length=2, max_length=4)
+    ended_at: AwareDatetime
+    stopped_by: uuid.UUID | None = None

@@ -113,6 +113,11 @@ class PpvOffered(EventPayload):
     )
     sent_at: AwareDatetime
     expires_at: AwareDatetime = Field(description="Counted as `expired` if not unlocked by then.")
+    experiment_id: uuid.UUID | None = Field(
+        default=None,
+        description="Set when the price is a price test's arm for this fan (`price_experiment.started`; "
+        "the arm: `huntaze_events.arm_of`).",
+    )
 
 
 @event("ppv.unlocked", version=1, producer="inbox", key="conversation_id")

@@ -95,7 +95,8 @@ class CampaignCreated(EventPayload):
 @event("post.scheduled", version=1, producer="marketing", key="post_id")
 class PostScheduled(EventPayload):
     """A post was scheduled, edited, moved or cancelled while waiting: its plan as it now is
-    (consumers keep the highest ``revision``). Consumers: content (calendar, media in use)."""
+    (consumers keep the highest ``revision``). Consumers: content (calendar, media in use), analytics (caption
+    excerpts that name posts in the weekly summary)."""
 
     post_id: uuid.UUID
     revision: int = Field(ge=1, description="Grows by one at every change of the post.")

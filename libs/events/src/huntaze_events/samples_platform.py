@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
-from .ai import PriceSuggested, ReplyWithheld
+from .ai import AnomalyDetected, ArmOutcome, PriceExperimentEnded, PriceExperimentStarted, PriceSuggested, ReplyWithheld
 from .analytics import WeekMover, WeekSummarized
 from .billing import EntitlementChanged, Features, Limits, OrganizationUpdated, PlanChanged, UsageRecorded
 from .envelope import EventPayload
@@ -18,6 +18,8 @@ CREATOR = uuid.UUID("0b7c3d0e-8a55-4f6e-9d6b-2f3c9e1a7b10")
 CONVERSATION = uuid.UUID("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
 MESSAGE = uuid.UUID("1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f")
 DRAFTED_EVENT = uuid.UUID("0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b")
+EXPERIMENT = uuid.UUID("6c5d4e3f-2a1b-4c0d-9e8f-7a6b5c4d3e2f")
+OWNER = uuid.UUID("2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b")
 PERIOD_END = datetime(2026, 12, 2, 21, 14, 3, tzinfo=UTC)
 
 
@@ -146,5 +148,65 @@ def platform_payloads() -> list[tuple[EventPayload, str]]:
                 prioritized_at=datetime(2026, 11, 26, 21, 4, 11, tzinfo=UTC),
             ),
             "inbox",
+        ),
+        (
+            AnomalyDetected(
+                anomaly_id=uuid.UUID("3b4c5d6e-7f80-4a91-b2c3-d4e5f6a7b8c9"),
+                anomaly_key=f"{CREATOR}:revenue_drop:USD:2026-11-26T19:00:00+00:00",
+                kind="revenue_drop",
+                subject="USD",
+                currency="USD",
+                window_start=datetime(2026, 11, 26, 19, tzinfo=UTC),
+                window_end=datetime(2026, 11, 26, 22, tzinfo=UTC),
+                unit="cents",
+                observed=1_800,
+                expected=41_250,
+                low=14_100,
+                high=88_900,
+                score=5.42,
+                evidence={
+                    "bucket": "Thursday 21:00 (UTC)",
+                    "hours": 3,
+                    "weeks_used": 6,
+                    "expected_sales": 27.5,
+                    "observed_sales": 1,
+                    "bucket_past_sales": [9, 11, 8, 10, 12, 9],
+                },  # fmt: skip
+                detected_at=datetime(2026, 11, 26, 22, 10, 4, tzinfo=UTC),
+            ),
+            "ai",
+        ),
+        (
+            PriceExperimentStarted(
+                experiment_id=EXPERIMENT,
+                name="Video set: 12 or 18",
+                arms_price_cents=[1200, 1800],
+                currency="USD",
+                min_offers_per_arm=200,
+                max_offers_per_arm=5000,
+                started_at=datetime(2026, 11, 20, 18, tzinfo=UTC),
+                started_by=OWNER,
+            ),
+            "ai",
+        ),
+        (
+            PriceExperimentEnded(
+                experiment_id=EXPERIMENT,
+                name="Video set: 12 or 18",
+                outcome="winner",
+                winner_price_cents=1800,
+                recommended_price_cents=1800,
+                currency="USD",
+                arms=[
+                    ArmOutcome(
+                        price_cents=1200, offered=1375, unlocked=412, probability_best=0.004, expected_loss_cents=148.2
+                    ),
+                    ArmOutcome(
+                        price_cents=1800, offered=1362, unlocked=367, probability_best=0.996, expected_loss_cents=0.1
+                    ),
+                ],  # fmt: skip
+                ended_at=datetime(2026, 11, 26, 9, 30, tzinfo=UTC),
+            ),
+            "ai",
         ),
     ]

@@ -32,6 +32,10 @@ def _sample(spec: EventSpec) -> Any:
 def _python_kind(annotation: Any) -> set[pa.DataType]:
     """What the model says a leaf is, independently of the JSON-schema walk."""
     text = repr(annotation)
+    if text.startswith(("list[", "dict[")):  # a list or a mapping: one JSON text column
+        return {pa.string()}
+    if "datetime.date'" in text:  # a calendar day (``date``), not a moment
+        return {pa.date32()}
     if "datetime" in text:
         return {TS}
     if "UUID" in text or "str" in text or "Literal" in text:
