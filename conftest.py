@@ -103,7 +103,9 @@ def service_env(infra: Infra, **extra: str) -> dict[str, str]:
     env.setdefault("BILLING_DEFAULT_PLAN", "agency")
     env.setdefault("BILLING_GRACE_PERIOD_S", "3")  # a failed payment's grace: 3 s, not 7 days
     env.setdefault("AI_PRICING_FIRST_REVIEW_S", "15")  # a creator's first pricing review: 15 s, not 5 minutes
+    env.setdefault("AI_ANOMALY_FIRST_CHECK_S", "20")  # a creator's first anomaly check: 20 s, not 10 minutes
     env.setdefault("ANALYTICS_ATTRIBUTION_SETTLE_S", "1")  # a sale's attribution waits 1 s, not a minute
+    env.setdefault("ANALYTICS_WEEKLY_FIRST_S", "5")  # a creator's first weekly summary: 5 s after revenue, not 1 h
     # webhooks: the suite's receiver (huntaze_testkit.webhook_receiver) is plain http on 127.0.0.1, the one
     # private target allowed; retries on a compressed clock (0.5 s doubling to 2 s, given up after 60 s, an
     # endpoint disabled after 20 s of failures: production waits 30 s doubling to 1 h, for a day)

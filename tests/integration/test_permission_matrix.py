@@ -24,6 +24,7 @@ LAST = {("POST", "/v1/auth/logout")}  # ends the caller's session: run after eve
 BODIES: dict[tuple[str, str], Any] = {
     # a valid body for every id-taking route that needs one: the walk must reach the tenant check
     ("POST", "/v1/inbox/drafts/{draft_id}/approve"): {},
+    ("POST", "/v1/ai/pricing/experiments/{experiment_id}/stop"): {},
     ("POST", "/v1/inbox/drafts/{draft_id}/regenerate"): {"instruction": "shorter"},
     ("POST", "/v1/inbox/conversations/{conversation_id}/offers"): {
         "text": "just for you",

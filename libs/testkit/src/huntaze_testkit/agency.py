@@ -165,6 +165,9 @@ async def build_agency(client: Any, name: str = "Agency", *, with_inbox: bool = 
     ids["link_id"], ids["code"] = link.json()["link_id"], link.json()["code"]
     await content_ids(owner, ids, start)
     await notification_ids(owner, ids)
+    experiment = await owner.post("/v1/ai/pricing/experiments", json={"name": "12 or 18", "prices_cents": [1200, 1800]})
+    assert experiment.status_code == 201, experiment.text
+    ids["experiment_id"] = experiment.json()["experiment_id"]
     imported = await owner.post("/v1/revenue/imports", files={"file": ("s.csv", STATEMENT.encode(), "text/csv")})
     assert imported.status_code == 202, imported.text
     ids["import_id"] = imported.json()["import_id"]

@@ -42,8 +42,13 @@ class AiSettings(ServiceSettings):
 
     ideas_timeout_s: PositiveFloat = 60.0
     """One try of the remote model for content ideas (up to 20 ideas: a long answer, nobody waiting on it)."""
+    insights_timeout_s: PositiveFloat = 60.0
+    """One try of the remote model for a weekly review (nobody waiting on it; the call is retried, then the
+    template's review is stored)."""
     pricing_first_review_s: PositiveFloat = 300.0
     """After a creator's first priced sale, when their first daily pricing review runs (then every day)."""
+    anomaly_first_check_s: PositiveFloat = 600.0
+    """After a creator's first sale or link visit, when their first anomaly check runs (then every hour at :10)."""
 
     @property
     def offline(self) -> bool:

@@ -31,9 +31,12 @@ from huntaze_service import Call, RetryPolicy, Subscriptions, Timer, entitlement
 
 from . import erasure, handlers, ideas, quota
 from .adapters.offline_ideas import OfflineIdeas
+from .anomalies import subscriptions as anomaly_subscriptions
 from .domain import DraftCall, Drafted, DraftingProvider
 from .ideas import IdeaBrief, IdeasWritten, IdeaWriter
-from .pricing import records, review
+from .insights import consumer as insights
+from .insights.records import InsightWriter
+from .pricing import experiment_runs, records, review
 
 
 def subscriptions(
@@ -44,6 +47,9 @@ def subscriptions(
     idea_writer: IdeaWriter | None = None,
     ideas_timeout_s: float = 185.0,
     pricing_first_review_s: float = 300.0,
+    anomaly_first_check_s: float = 600.0,
+    insight_writer: InsightWriter | None = None,
+    insights_timeout_s: float = 185.0,
 ) -> Subscriptions:
     subs = Subscriptions()
     entitlements.subscribe(subs)  # entitlements: what each organisation's plan allows (ai_drafts_per_month)
@@ -128,6 +134,8 @@ def subscriptions(
     )
     _ideas(subs, idea_writer, timeout_s=ideas_timeout_s, attempts=draft_attempts)
     _pricing(subs, timedelta(seconds=pricing_first_review_s))
+    anomaly_subscriptions.subscribe(subs, timedelta(seconds=anomaly_first_check_s))
+    insights.subscribe(subs, insight_writer, timeout_s=insights_timeout_s, attempts=draft_attempts)
     return subs
 
 
@@ -136,17 +144,20 @@ def _pricing(subs: Subscriptions, first_review: timedelta) -> None:
 
     @subs.on_batch(PpvOffered, name="pricing_offers")
     async def pricing_offers(uow: handlers.Uow, events: Sequence[Envelope[PpvOffered]]) -> None:
-        """Each paid offer: its price, media kind and the fan's segment (the offers a price got)."""
+        """Each paid offer: its price, media kind and the fan's segment (the offers a price got), and the price
+        test it belongs to (a test it decides ends)."""
         await records.record_offers(uow, events)
         for creator in sorted({e.creator_id for e in events}):
             await review.ensure_review(uow, creator, first_review)
+        await experiment_runs.decide(uow, {e.creator_id for e in events if e.payload.experiment_id})
 
     @subs.on_batch(PpvUnlocked, name="pricing_unlocks")
     async def pricing_unlocks(uow: handlers.Uow, events: Sequence[Envelope[PpvUnlocked]]) -> None:
-        """Each unlock of a paid offer (which may arrive before the offer)."""
+        """Each unlock of a paid offer (which may arrive before the offer); a price test it decides ends."""
         await records.record_offers(uow, events)
         for creator in sorted({e.creator_id for e in events}):
             await review.ensure_review(uow, creator, first_review)
+        await experiment_runs.decide(uow, {e.creator_id for e in events})
 
     @subs.on(MediaUploaded, name="pricing_media_uploaded")
     async def pricing_media_uploaded(uow: handlers.Uow, event: Envelope[MediaUploaded]) -> None:

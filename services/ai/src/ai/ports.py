@@ -5,17 +5,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from huntaze_service.entitlements import EntitlementsRepository
 
 from .domain import Generation, Line, Persona
 from .fan_facts import FanFacts
 from .idea_facts import SalesData
+from .insights.store import InsightRepository
 
 if TYPE_CHECKING:
     from huntaze_service.tombstones import ErasedFan
 
+    from .anomalies.checks import CheckState
+    from .anomalies.links import LinkDay
+    from .anomalies.revenue import HourlyRevenue
+    from .pricing.experiment_runs import Experiment
     from .pricing.review import PricingData
 
 
@@ -26,8 +31,9 @@ class PricingRepository(Protocol):
     async def pricing_media_kinds(self, media_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]: ...
     async def add_pricing_offer(self, creator_id: uuid.UUID, offer_id: uuid.UUID, fan_id: uuid.UUID, price_cents: int,
                                 currency: str, kind: str, segment: str, offered_at: datetime, *,
-                                unlocked_at: datetime | None) -> None:  # fmt: skip
-        """An offer, or its unlock (whichever comes first creates it; the unlock only adds its time)."""
+                                unlocked_at: datetime | None, experiment_id: uuid.UUID | None = None) -> None:  # fmt: skip
+        """An offer, or its unlock (whichever comes first creates it; the unlock only adds its time; the
+        offer its price test, if any)."""
         ...
 
     async def add_pricing_tip(self, creator_id: uuid.UUID, transaction_id: uuid.UUID, gross_cents: int, currency: str,
@@ -41,11 +47,56 @@ class PricingRepository(Protocol):
     async def save_suggestion(self, creator_id: uuid.UUID, scope_key: str, price_cents: int, currency: str,
                               now: datetime) -> None: ...  # fmt: skip
     async def pricing_currency(self, creator_id: uuid.UUID, since: datetime) -> str | None: ...
-    async def pricing_data(self, creator_id: uuid.UUID, currency: str, since: datetime, until: datetime) -> PricingData: ...
+    async def pricing_data(
+        self, creator_id: uuid.UUID, currency: str, since: datetime, until: datetime
+    ) -> PricingData: ...
     async def erase_pricing_fan(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> None: ...
 
 
-class AiRepository(EntitlementsRepository, PricingRepository, Protocol):
+class ExperimentRepository(Protocol):
+    """Price tests (:mod:`ai.pricing.experiment_runs`)."""
+
+    async def add_experiment(self, e: Experiment) -> bool: ...
+    async def experiment(
+        self, creator_id: uuid.UUID, experiment_id: uuid.UUID, *, lock: bool = False
+    ) -> Experiment | None: ...
+    async def running_experiment(self, creator_id: uuid.UUID, *, lock: bool = False) -> Experiment | None: ...
+    async def experiments(self, creator_id: uuid.UUID, limit: int) -> list[Experiment]: ...
+    async def end_experiment(self, e: Experiment) -> None: ...
+    async def experiment_counts(self, experiment_id: uuid.UUID) -> dict[int, tuple[int, int]]: ...
+
+
+class AnomalyRepository(Protocol):
+    """The anomaly read model and alerts (:mod:`ai.anomalies.records` writes it, :mod:`ai.anomalies.checks` reads it)."""
+
+    async def add_revenue_hour(
+        self, creator_id: uuid.UUID, currency: str, hour: datetime, sales: int, net: int
+    ) -> None: ...
+    async def add_link_day(self, creator_id: uuid.UUID, link_id: uuid.UUID, day: date, *, clicks: int,
+                           conversions: int) -> None: ...  # fmt: skip
+    async def start_anomaly_checks(self, creator_id: uuid.UUID, now: datetime) -> bool: ...
+    async def anomaly_state(self, creator_id: uuid.UUID) -> CheckState: ...
+    async def save_anomaly_state(
+        self, creator_id: uuid.UUID, last_hour: datetime | None, last_day: date | None
+    ) -> None: ...
+    async def revenue_currencies(self, creator_id: uuid.UUID, since: datetime) -> list[str]: ...
+    async def revenue_hours(self, creator_id: uuid.UUID, currency: str, since: datetime,
+                            until: datetime) -> list[HourlyRevenue]: ...  # fmt: skip
+    async def link_days(self, creator_id: uuid.UUID, since: date) -> dict[uuid.UUID, list[LinkDay]]: ...
+    async def add_anomaly(self, creator_id: uuid.UUID, anomaly_id: uuid.UUID, key: str, kind: str, subject: str,
+                          start: datetime, end: datetime, observed: int, expected: int, low: int, high: int,
+                          score: float, evidence: dict[str, Any], now: datetime) -> bool:  # fmt: skip
+        """A new episode (True), or False when it touches the last one of its kind and subject (extended)."""
+        ...
+
+    async def anomalies(
+        self, creator_id: uuid.UUID, since: datetime, kind: str | None, limit: int
+    ) -> list[dict[str, Any]]: ...
+
+
+class AiRepository(
+    EntitlementsRepository, PricingRepository, ExperimentRepository, AnomalyRepository, InsightRepository, Protocol
+):
     async def add_lines(self, lines: Sequence[Line]) -> None:
         """Remembers conversation lines; a line already known (same id) is left as it is."""
         ...

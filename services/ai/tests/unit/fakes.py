@@ -12,11 +12,13 @@ from ai.fan_facts import FanFacts
 from huntaze_service.tombstones import ErasedFan
 from huntaze_testkit.entitlements import FakeEntitlements
 
+from .anomaly_fakes import FakeAnomalyStore
+from .experiment_fakes import FakeExperimentStore
 from .ideas_fakes import FakeIdeaFacts
 from .pricing_fakes import FakePricingStore
 
 
-class FakeAiRepository(FakeEntitlements, FakeIdeaFacts, FakePricingStore):
+class FakeAiRepository(FakeEntitlements, FakeIdeaFacts, FakePricingStore, FakeExperimentStore, FakeAnomalyStore):
     def __init__(self) -> None:
         super().__init__()
         self.lines: dict[uuid.UUID, Line] = {}

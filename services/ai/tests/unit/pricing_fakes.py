@@ -21,6 +21,7 @@ class _Offer:
     segment: str
     offered_at: datetime
     unlocked_at: datetime | None
+    experiment_id: uuid.UUID | None = None
 
 
 class FakePricingStore:
@@ -42,13 +43,14 @@ class FakePricingStore:
 
     async def add_pricing_offer(self, creator_id: uuid.UUID, offer_id: uuid.UUID, fan_id: uuid.UUID, price_cents: int,
                                 currency: str, kind: str, segment: str, offered_at: datetime, *,
-                                unlocked_at: datetime | None) -> None:  # fmt: skip
+                                unlocked_at: datetime | None, experiment_id: uuid.UUID | None = None) -> None:  # fmt: skip
         held = self.pricing_offers.get(offer_id)
         if held is None:
             self.pricing_offers[offer_id] = _Offer(creator_id, fan_id, price_cents, currency, kind, segment,
-                                                   offered_at, unlocked_at)  # fmt: skip
+                                                   offered_at, unlocked_at, experiment_id)  # fmt: skip
             return
         held.unlocked_at = held.unlocked_at or unlocked_at
+        held.experiment_id = held.experiment_id or experiment_id
         if held.media_kind == "unknown":
             held.media_kind = kind
 

@@ -20,3 +20,10 @@ class AnalyticsSettings(ServiceSettings):
         le=3600,
         description="How long after a sale is seen its attribution waits for the replies before it (other topics).",
     )
+    weekly_first_s: float = Field(
+        default=3600,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="A creator's first weekly summary comes this many seconds after their first revenue event "
+        "(then Mondays 06:00 UTC).",
+    )

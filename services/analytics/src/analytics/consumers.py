@@ -19,6 +19,7 @@ from huntaze_events import (
     LinkClicked,
     MediaUpdated,
     MediaUploaded,
+    PostScheduled,
     PpvOffered,
     PpvUnlocked,
     ReplySent,
@@ -31,7 +32,7 @@ from huntaze_events import (
 )
 from huntaze_service import Subscriptions, Timer
 
-from . import chatter_ledger, erasure, handlers, marketing, media
+from . import chatter_ledger, erasure, handlers, marketing, media, weekly_summary
 from .config import AnalyticsSettings
 
 
@@ -39,6 +40,7 @@ def subscriptions(settings: AnalyticsSettings | None = None) -> Subscriptions:
     settings = settings or AnalyticsSettings()
     window = timedelta(hours=settings.attribution_window_h)
     settle = timedelta(seconds=settings.attribution_settle_s)
+    weekly_first = timedelta(seconds=settings.weekly_first_s)
     subs = Subscriptions()
 
     @subs.on(FanErased, name="fan_erasure", batch_size=1)
@@ -49,8 +51,9 @@ def subscriptions(settings: AnalyticsSettings | None = None) -> Subscriptions:
 
     @subs.on_batch(TransactionRecorded, name="revenue")
     async def revenue(uow: handlers.Uow, events: Sequence[Envelope[TransactionRecorded]]) -> None:
-        """Keeps every sale, refund and chargeback once (by transaction id) for the revenue reports."""
+        """Keeps every sale, refund and chargeback once (by transaction id); sets the creator's weekly timer once."""
         await handlers.record_transactions(uow, events)
+        await weekly_summary.ensure_weekly(uow, (e.creator_id for e in events), weekly_first)
 
     @subs.on_batch(SubscriptionStarted, name="subscriptions_started")
     async def started(uow: handlers.Uow, events: Sequence[Envelope[SubscriptionStarted]]) -> None:
@@ -149,5 +152,15 @@ def subscriptions(settings: AnalyticsSettings | None = None) -> Subscriptions:
     async def media_segments(uow: handlers.Uow, events: Sequence[Envelope[FanSegmentChanged]]) -> None:
         """Keeps each fan's segment history (to whom an offer sold: the segments at offer time)."""
         await media.record_segments(uow, events)
+
+    @subs.on_batch(PostScheduled, name="weekly_post_captions")
+    async def weekly_post_captions(uow: handlers.Uow, events: Sequence[Envelope[PostScheduled]]) -> None:
+        """Keeps each post's caption excerpt (the weekly summary names posts by it)."""
+        await weekly_summary.record_captions(uow, events)
+
+    @subs.timer(weekly_summary.WEEKLY)
+    async def weekly(uow: handlers.Uow, timer: Timer[None]) -> None:
+        """The creator's week against the week before: ``week.summarized``, once per period."""
+        await weekly_summary.fire(uow, timer.tenant, timer.due_at)
 
     return subs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from .attribution import Line, Reply
 from .chatter_records import LedgerTotal, OfferRecord, ReplyRecord, ShiftRecord
@@ -15,6 +15,7 @@ from .domain import Fact, FanName, PeriodFigures, SubscriptionPeriod
 from .media_roi import MediaInfo, MediaOfferRecord, MediaRecord, OfferGroup, OfferReversal, SegmentChange
 from .reports import BucketTotal, FanSpend, LineTotal, Window
 from .retention import Interval
+from .weekly import CurrencyWeeks, Figure, PostCaption, Weeks
 
 if TYPE_CHECKING:
     from huntaze_service.tombstones import ErasedFan
@@ -149,7 +150,47 @@ class MediaRepository(Protocol):
     async def segment_names(self, creator_id: uuid.UUID) -> dict[str, str]: ...
 
 
-class AnalyticsRepository(ChatterRepository, MarketingRepository, MediaRepository, Protocol):
+class WeeklyRepository(Protocol):
+    """The weekly summary's reads and its two tables (analytics.weekly, adapters/weekly_sql.py)."""
+
+    async def save_captions(self, captions: Sequence[PostCaption]) -> None:
+        """Keeps each post's caption excerpt of the highest revision."""
+        ...
+
+    async def post_captions(self, creator_id: uuid.UUID, post_ids: Sequence[str]) -> dict[str, str]: ...
+
+    async def start_weekly(self, creator_ids: Sequence[uuid.UUID], now: datetime) -> set[uuid.UUID]:
+        """Those of the creators seen for the first time (their weekly timer is to be set), in one statement."""
+        ...
+
+    async def save_week(
+        self,
+        creator_id: uuid.UUID,
+        key: str,
+        weeks: Weeks,
+        currency: str,
+        revenue: tuple[int, int],
+        now: datetime,
+    ) -> bool:
+        """Records the summary of (creator, period start); False when it was recorded already."""
+        ...
+
+    async def week_currencies(self, creator_id: uuid.UUID, weeks: Weeks) -> list[CurrencyWeeks]: ...
+
+    async def week_by_line(self, creator_id: uuid.UUID, currency: str, weeks: Weeks) -> list[Figure]: ...
+
+    async def week_by_segment(self, creator_id: uuid.UUID, currency: str, weeks: Weeks) -> list[Figure]:
+        """Each fact in every segment its fan was in at the fact's time (``none``: in no segment)."""
+        ...
+
+    async def week_by_conversion(
+        self, creator_id: uuid.UUID, currency: str, weeks: Weeks, by: Literal["post", "link"]
+    ) -> list[Figure]:
+        """The marketing attribution's revenue per post or link."""
+        ...
+
+
+class AnalyticsRepository(ChatterRepository, MarketingRepository, MediaRepository, WeeklyRepository, Protocol):
     # the read models, written by the consumers (each write is idempotent) ------------------------
     async def add_transactions(self, facts: Sequence[Fact]) -> int:
         """Stores the facts whose transaction id is new (others are left as they are), in one

@@ -15,12 +15,14 @@ from huntaze_service.tombstones import ErasedFan
 
 from .fake_chatters import FakeChatters
 from .fake_media import FakeMedia
+from .fake_weekly import FakeWeekly
 
 
-class FakeAnalyticsRepository(FakeChatters, FakeMedia):
+class FakeAnalyticsRepository(FakeChatters, FakeMedia, FakeWeekly):
     def __init__(self) -> None:
         FakeChatters.__init__(self)
         FakeMedia.__init__(self)
+        FakeWeekly.__init__(self)
         self.facts: dict[uuid.UUID, Fact] = {}
         self.fans: dict[tuple[uuid.UUID, uuid.UUID], FanName] = {}
         self.periods: dict[tuple[uuid.UUID, uuid.UUID, datetime], SubscriptionPeriod] = {}

@@ -28,7 +28,8 @@ DAY = Window(NOW - timedelta(hours=12), NOW + timedelta(hours=12))
 
 @pytest.fixture
 def worker() -> FakeWorker[FakeAnalyticsRepository]:
-    settings = AnalyticsSettings(attribution_window_h=2, attribution_settle_s=60)
+    # the weekly summary's timer a week off: these tests count the attribution timers fired
+    settings = AnalyticsSettings(attribution_window_h=2, attribution_settle_s=60, weekly_first_s=7 * 24 * 3600)
     return FakeWorker(FakeAnalyticsRepository(), producer="analytics", subscriptions=consumers.subscriptions(settings))
 
 

@@ -40,8 +40,9 @@ def test_every_revenue_event_and_the_erasure_have_a_subscription() -> None:
         "media_unlocks": "ppv.unlocked.v1",
         "media_reversals": "transaction.recorded.v1",
         "media_segments": "fan.segment_changed.v1",
+        "weekly_post_captions": "post.scheduled.v1",
     }
-    assert set(subs.timers) == {"attribute_sale"}
+    assert set(subs.timers) == {"attribute_sale", "weekly_summary"}
 
 
 async def test_revenue_events_on_their_topics_reach_the_read_models() -> None:

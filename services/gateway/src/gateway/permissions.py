@@ -47,7 +47,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # the AI persona (a setting)
     "ai.settings.read": frozenset({OWN, MAN}),
     "ai.settings.write": frozenset({OWN, MAN}),
-    "ai.insights": frozenset({OWN, MAN, ANA}),  # price suggestions (and, next, the weekly review)
+    "ai.insights": frozenset({OWN, MAN, ANA}),  # price suggestions, anomaly alerts, the weekly review
+    "ai.pricing.manage": frozenset({OWN, MAN}),  # price tests: start and stop
     # fans and the CRM
     "fans.read": frozenset({OWN, MAN, CHA, ANA}),
     "fans.annotate": frozenset({OWN, MAN, CHA}),  # notes, tags, preferences
@@ -160,6 +161,13 @@ ROUTES: tuple[RouteRule, ...] = (
     _r("GET", "/v1/ai/fans/{fan_id}/personal-data", "fans.personal_data", audited=True),
     _r("POST", "/v1/ai/captions", "marketing.post"),  # suggestions only: nothing stored or posted
     _r("GET", "/v1/ai/pricing", "ai.insights"),
+    _r("POST", "/v1/ai/pricing/experiments", "ai.pricing.manage"),
+    _r("GET", "/v1/ai/pricing/experiments", "ai.insights"),
+    _r("GET", "/v1/ai/pricing/experiments/{experiment_id}", "ai.insights"),
+    _r("POST", "/v1/ai/pricing/experiments/{experiment_id}/stop", "ai.pricing.manage"),
+    _r("GET", "/v1/ai/insights", "ai.insights"),  # the weekly review (?period=week&start=YYYY-MM-DD)
+    _r("GET", "/v1/ai/insights/weeks", "ai.insights"),
+    _r("GET", "/v1/ai/anomalies", "ai.insights"),
     # fans
     _r("GET", "/v1/fans", "fans.read"),
     _r("GET", "/v1/fans/segments", "fans.read"),

@@ -9,8 +9,12 @@ from huntaze_events import (
     FanProfileUpdated,
     FanSegmentChanged,
     MassMessageMoveRequested,
+    PriceExperimentEnded,
+    PriceExperimentStarted,
     ReplyDrafted,
     ReplyWithheld,
+    ShiftCancelled,
+    ShiftScheduled,
     SubscriptionStarted,
     TransactionRecorded,
 )
@@ -20,7 +24,7 @@ from . import erasure, handlers
 from .adapters.connector import ConnectorError, OutboundConnector, OutboundReply, PaidTerms
 from .config import DEFAULT_MASS_PACE, DEFAULT_OFFER_TERMS, MassPace, OfferTerms
 from .domain import SendReply
-from .handlers import audience, automations, mass_calendar, mass_messages, offers, quota
+from .handlers import audience, automations, mass_calendar, mass_messages, offers, price_tests, quota, whales
 from .mass import SendDelivery
 from .offers import SendOffer
 
@@ -124,6 +128,17 @@ def subscriptions(
         ``lapsed`` triggers ``win_back`` or ``re_engage`` (when switched on)."""
         await audience.record_segment(uow, event)
 
+    # whale routing: who is on shift (the fan's segments come from audience_segments above)
+    @subs.on(ShiftScheduled, name="whale_shifts")
+    async def whale_shifts(uow: handlers.Uow, event: Envelope[ShiftScheduled]) -> None:
+        """Keeps each shift on this creator account: whale messages go to the people on shift."""
+        await whales.record_shift(uow, event)
+
+    @subs.on(ShiftCancelled, name="whale_shifts_cancelled")
+    async def whale_shifts_cancelled(uow: handlers.Uow, event: Envelope[ShiftCancelled]) -> None:
+        """A cancelled shift no longer counts (even if it arrives before its scheduling)."""
+        await whales.record_shift(uow, event)
+
     # the media vault's read model (offers and mass messages naming another creator's media are refused)
     vault_media.subscribe(subs)  # vault_media_uploaded, vault_media_updated
 
@@ -166,6 +181,16 @@ def subscriptions(
         scheduled (never into the past), answered massmessage.scheduled or massmessage.command_refused
         — once per command."""
         await mass_calendar.move(uow, event)
+
+    @subs.on(PriceExperimentStarted, name="price_tests_started")
+    async def price_tests_started(uow: handlers.Uow, event: Envelope[PriceExperimentStarted]) -> None:
+        """A price test began: mass messages may name it (each fan offered their arm's price)."""
+        await price_tests.record_started(uow, event)
+
+    @subs.on(PriceExperimentEnded, name="price_tests_ended")
+    async def price_tests_ended(uow: handlers.Uow, event: Envelope[PriceExperimentEnded]) -> None:
+        """A price test ended: new mass messages may no longer name it."""
+        await price_tests.record_ended(uow, event)
 
     # automations ----------------------------------------------------------------------------------
     @subs.on(SubscriptionStarted, name="automation_welcome")

@@ -21,6 +21,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from huntaze_events import arm_of
+
 BUILTIN_SEGMENTS = frozenset({"whales", "new", "expiring", "lapsed", "never_spent"})
 CUSTOM_SEGMENT = re.compile(r"^custom:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -146,10 +148,19 @@ class MassMessage:
     cancelled_by: uuid.UUID | None = None
     revision: int = 1
     """Grows by one at every change of its plan (moved, cancelled while scheduled): massmessage.scheduled's."""
+    experiment_id: uuid.UUID | None = None
+    """A price test (``price_experiment.started``): each fan is offered their arm's price."""
+    experiment_arms: tuple[int, ...] = ()
 
     @property
     def paid(self) -> bool:
         return self.price_cents is not None
+
+    def price_for(self, fan_id: uuid.UUID) -> int | None:
+        """The fan's price: their arm's in a price test (``huntaze_events.arm_of``), else the one price."""
+        if self.experiment_id is None or not self.experiment_arms:
+            return self.price_cents
+        return self.experiment_arms[arm_of(self.experiment_id, fan_id, len(self.experiment_arms))]
 
     def cancel(self, *, at: datetime, by: uuid.UUID) -> None:
         if self.status not in (MassStatus.SCHEDULED, MassStatus.SENDING):
@@ -205,3 +216,4 @@ class SendDelivery(BaseModel):
     currency: str
     media_ids: tuple[uuid.UUID, ...]
     offer_id: uuid.UUID | None
+    experiment_id: uuid.UUID | None = None

@@ -14,12 +14,23 @@ from .domain import Conversation, ConversationSummary, Draft, Message
 from .mass import Audience, Delivery, DeliveryStatus, MassMessage, MassStats, Recipient
 from .offers import Offer
 from .quota import WithheldRepository
+from .whales import Touched, WhaleRepository
 
 if TYPE_CHECKING:
     from huntaze_service.tombstones import ErasedFan
 
 
-class InboxRepository(VaultMediaRepository, EntitlementsRepository, WithheldRepository, Protocol):
+class PriceTestRepository(Protocol):
+    """The ai's price tests as the inbox knows them (:mod:`inbox.handlers.price_tests`)."""
+
+    async def price_test_started(self, creator_id: uuid.UUID, experiment_id: uuid.UUID, arms: tuple[int, ...]) -> None: ...
+    async def price_test_ended(self, creator_id: uuid.UUID, experiment_id: uuid.UUID, at: datetime) -> None: ...
+    async def running_price_test(self, creator_id: uuid.UUID, experiment_id: uuid.UUID) -> tuple[int, ...]: ...
+
+
+class InboxRepository(
+    VaultMediaRepository, EntitlementsRepository, WithheldRepository, WhaleRepository, PriceTestRepository, Protocol
+):
     async def find_message(
         self, creator_id: uuid.UUID, fan_external_id: str, external_id: str
     ) -> tuple[uuid.UUID, uuid.UUID] | None:
@@ -35,11 +46,11 @@ class InboxRepository(VaultMediaRepository, EntitlementsRepository, WithheldRepo
         fan_display_name: str,
         at: datetime,
         now: datetime,
-    ) -> uuid.UUID | None:
+    ) -> Touched | None:
         """Creates the fan's conversation or counts one more message in it (last activity moves to
         ``at`` if later), and locks it until the transaction ends: messages of one conversation are
-        written one at a time, so their events keep the order of the writes. Returns its id, or
-        None when the fan was erased (nothing written)."""
+        written one at a time, so their events keep the order of the writes. Returns its id (and
+        whether the fan is in ``whales``), or None when the fan was erased (nothing written)."""
         ...
 
     async def add_message(self, message: Message, *, unless_erased: uuid.UUID | None = None) -> bool:
@@ -66,9 +77,15 @@ class InboxRepository(VaultMediaRepository, EntitlementsRepository, WithheldRepo
         ...
 
     async def list_conversations(
-        self, creator_id: uuid.UUID, *, limit: int, after: tuple[datetime, uuid.UUID] | None
+        self,
+        creator_id: uuid.UUID,
+        *,
+        limit: int,
+        after: tuple[datetime, uuid.UUID] | None,
+        priority_only: bool = False,
     ) -> list[ConversationSummary]:
-        """Most recent activity first, each with its last message and drafts waiting for approval."""
+        """Most recent activity first, each with its last message and drafts waiting for approval;
+        ``priority_only``: only the conversations priority now (inbox.whales)."""
         ...
 
     async def recent_messages(self, conversation_id: uuid.UUID, limit: int | None) -> list[Message]:

@@ -15,6 +15,7 @@ class FakeMassMessages:
     fans: dict[uuid.UUID, tuple[Recipient | None, set[str]]]
 
     def __init__(self) -> None:
+        super().__init__()
         self.mass: dict[uuid.UUID, MassMessage] = {}
         self.commands: dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID] = {}
         """Calendar commands answered: (creator, command) → the mass message they named."""

@@ -15,11 +15,14 @@ from inbox.domain import Conversation, ConversationSummary, Draft, DraftStatus, 
 from inbox.mass import Recipient
 from inbox.offers import Offer
 from inbox.quota import Withheld
+from inbox.whales import WHALES, Touched
 
 from .fake_mass import FakeMassMessages
+from .fake_price_tests import FakePriceTests
+from .fake_whales import FakeWhales
 
 
-class FakeInboxRepository(FakeEntitlements, FakeVaultMedia, FakeMassMessages):
+class FakeInboxRepository(FakeEntitlements, FakeVaultMedia, FakeMassMessages, FakeWhales, FakePriceTests):
     def __init__(self) -> None:
         super().__init__()
         self.own_words: dict[uuid.UUID, list[str]] = {}
@@ -56,18 +59,19 @@ class FakeInboxRepository(FakeEntitlements, FakeVaultMedia, FakeMassMessages):
         fan_display_name: str,
         at: datetime,
         now: datetime,
-    ) -> uuid.UUID | None:
+    ) -> Touched | None:
         if fan_id in self.erased_fans:
             return None
+        whale = WHALES in self.fans.get(fan_id, (None, set()))[1]
         for c in self.conversations.values():
             if c.creator_id == creator_id and c.fan_external_id == fan_external_id:
                 c.fan_display_name = fan_display_name
                 c.message_count += 1
                 c.last_message_at = max(c.last_message_at, at)
-                return c.id
+                return Touched(c.id, whale)
         c = Conversation(uuid.uuid4(), creator_id, fan_id, fan_external_id, fan_display_name, now, at, 1)
         self.conversations[c.id] = c
-        return c.id
+        return Touched(c.id, whale)
 
     async def add_message(self, message: Message, *, unless_erased: uuid.UUID | None = None) -> bool:
         if unless_erased is not None and unless_erased in self.erased_fans:
@@ -95,10 +99,19 @@ class FakeInboxRepository(FakeEntitlements, FakeVaultMedia, FakeMassMessages):
         c.last_message_at = max(c.last_message_at, at)
 
     async def list_conversations(
-        self, creator_id: uuid.UUID, *, limit: int, after: tuple[datetime, uuid.UUID] | None
+        self,
+        creator_id: uuid.UUID,
+        *,
+        limit: int,
+        after: tuple[datetime, uuid.UUID] | None,
+        priority_only: bool = False,
     ) -> list[ConversationSummary]:
         mine = sorted(
-            (c for c in self.conversations.values() if c.creator_id == creator_id),
+            (
+                c
+                for c in self.conversations.values()
+                if c.creator_id == creator_id and (not priority_only or self._priority_now(c.id))
+            ),
             key=lambda c: (c.last_message_at, c.id),
             reverse=True,
         )
@@ -113,6 +126,10 @@ class FakeInboxRepository(FakeEntitlements, FakeVaultMedia, FakeMassMessages):
             )
             out.append(ConversationSummary(c, last, pending))
         return out
+
+    def _priority_now(self, conversation_id: uuid.UUID) -> bool:
+        mark = self.priority_rows.get(conversation_id)
+        return mark is not None and mark.active
 
     async def recent_messages(self, conversation_id: uuid.UUID, limit: int | None) -> list[Message]:
         msgs = sorted(

@@ -39,6 +39,7 @@ async def create(w: FakeWorker[FakeInboxRepository], after: timedelta | None = t
         price_cents=kw.get("price_cents", 2500),
         media_ids=kw.get("media_ids", [uuid.uuid4()]),
         send_at=None if after is None else MONDAY_9AM + after,
+        experiment_id=kw.get("experiment_id"),
     )
     return await mass_messages.create(w.uow(), cmd, DEFAULT_OFFER_TERMS)
 

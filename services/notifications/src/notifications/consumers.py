@@ -8,11 +8,14 @@ from functools import cache
 from typing import Any
 
 from huntaze_events import (
+    AnomalyDetected,
+    ConversationPrioritized,
     Envelope,
     FanErased,
     PostFailed,
     PostPublished,
     PpvUnlocked,
+    PriceExperimentEnded,
     PriceSuggested,
     SubscriptionExpired,
     SubscriptionStarted,
@@ -52,6 +55,24 @@ def subscriptions(
         """Tells owners and managers about a new price suggestion and forwards it to the endpoints that chose it."""
         await notices.price_suggested(uow, event)
         await deliveries.fan_out(uow, event)
+
+    @subs.on(PriceExperimentEnded, name="price_test_ended")
+    async def price_test_ended(uow: Uow, event: Envelope[PriceExperimentEnded]) -> None:
+        """Tells owners and managers how a price test ended and forwards it to the endpoints that chose it."""
+        await notices.price_test_ended(uow, event)
+        await deliveries.fan_out(uow, event)
+
+    @subs.on(AnomalyDetected, name="anomaly_detected")
+    async def anomaly_detected(uow: Uow, event: Envelope[AnomalyDetected]) -> None:
+        """Tells owners and managers about an anomaly and forwards it to the endpoints that chose it."""
+        await notices.anomaly_detected(uow, event)
+        await deliveries.fan_out(uow, event)
+
+    @subs.on(ConversationPrioritized, name="whale_notices")
+    async def whale_notices(uow: Uow, event: Envelope[ConversationPrioritized]) -> None:
+        """A whale wrote: tells the person it was routed to (the team when nobody is on shift); not
+        forwarded to webhooks (it is about a fan)."""
+        await notices.whale(uow, event)
 
     @subs.on(FanErased, name="fan_erased")
     async def fan_erased(uow: Uow, event: Envelope[FanErased]) -> None:

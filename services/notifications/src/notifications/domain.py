@@ -19,6 +19,8 @@ WEBHOOK_EVENTS: dict[str, str] = {
     "post.published": "a scheduled post went out on its network",
     "post.failed": "a scheduled post could not be published",
     "price.suggested": "the daily pricing review suggests another price (PPV per segment or media kind, subscription)",
+    "anomaly.detected": "revenue in an hour far outside its usual range, or a tracking link that stopped converting",
+    "price_experiment.ended": "a price test ended: its winner, no difference, or stopped, with every arm's figures",
 }
 """The events a creator may send to their own tools (the body's ``type``): those of the platform's
 catalogue a creator acts on. ``webhook.test`` is the ping of ``POST /v1/webhooks/{id}/test``."""
@@ -112,6 +114,15 @@ KINDS: dict[str, Kind] = {
     ),
     "price_suggested": Kind(
         "the daily pricing review suggests another price, with its expected effect", frozenset({"owner", "manager"})
+    ),
+    "anomaly": Kind(
+        "revenue far outside its usual range for that hour, or a tracking link that stopped converting",
+        frozenset({"owner", "manager"}),
+    ),
+    "price_test": Kind("a price test ended, with the price it recommends", frozenset({"owner", "manager"})),
+    "whale": Kind(
+        "a whale wrote: the conversation is routed to you (to the team when nobody is on shift)",
+        frozenset({"owner", "manager", "chatter"}),
     ),
 }
 

@@ -10,7 +10,14 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 
-from huntaze_events import Envelope, PostFailed, PriceSuggested
+from huntaze_events import (
+    AnomalyDetected,
+    ConversationPrioritized,
+    Envelope,
+    PostFailed,
+    PriceExperimentEnded,
+    PriceSuggested,
+)
 from huntaze_service import ApiError, Caller
 
 from .domain import KINDS, Notice, notice_id_of
@@ -110,9 +117,107 @@ async def price_suggested(uow: Uow, event: Envelope[PriceSuggested]) -> None:
     )
 
 
+async def price_test_ended(uow: Uow, event: Envelope[PriceExperimentEnded]) -> None:
+    """Tells owners and managers how a price test ended and what it recommends, arm by arm."""
+    p = event.payload
+    arms = "; ".join(
+        f"{_money(a.price_cents, p.currency)}: {a.unlocked:,} of {a.offered:,} unlocked, "
+        f"{a.probability_best:.0%} chance of the best revenue"
+        for a in p.arms
+    )
+    verdicts = {
+        "winner": f"{_money(p.recommended_price_cents, p.currency)} wins",
+        "no_difference": f"no clear difference; {_money(p.recommended_price_cents, p.currency)} costs least if wrong",
+        "stopped": f"stopped; the data so far favour {_money(p.recommended_price_cents, p.currency)}",
+    }
+    await uow.repo.add_notice(
+        Notice(
+            id=notice_id_of(event.event_id, "price_test"),
+            creator_id=event.creator_id,
+            kind="price_test",
+            title=f'Price test "{p.name}": {verdicts[p.outcome]}',
+            body=f"{arms}.",
+            created_at=event.occurred_at,
+            data=p.model_dump(mode="json"),
+        )
+    )
+
+
+_ANOMALY_TITLES = {
+    "revenue_drop": "Revenue dropped below its usual range",
+    "revenue_spike": "Revenue jumped above its usual range",
+    "link_conversion_drop": "A tracking link stopped converting",
+}
+
+
+async def anomaly_detected(uow: Uow, event: Envelope[AnomalyDetected]) -> None:
+    """Tells owners and managers what left its range, by how much, and against what expectation."""
+    p = event.payload
+    window = f"{p.window_start:%a %d %b %H:%M}–{p.window_end:%H:%M} UTC"
+    if p.unit == "cents":
+        currency = p.currency or p.subject
+        body = (
+            f"{window}: {_money(p.observed, currency)} against {_money(p.expected, currency)} expected "
+            f"(usual range {_money(p.low, currency)} to {_money(p.high, currency)})."
+        )
+    else:
+        clicks = p.evidence.get("clicks")
+        body = (
+            f"{window}: {p.observed} subscribers from {clicks} visitors against {p.expected} expected "
+            f"(at least {p.low} usually)."
+        )
+    await uow.repo.add_notice(
+        Notice(
+            id=notice_id_of(event.event_id, "anomaly"),
+            creator_id=event.creator_id,
+            kind="anomaly",
+            title=_ANOMALY_TITLES[p.kind],
+            body=body,
+            created_at=event.occurred_at,
+            data=p.model_dump(mode="json"),
+        )
+    )
+
+
 def _ppv_scope(segment: str, media_kind: str) -> str:
     if segment == "all" and media_kind == "all":
         return "paid messages"
     if media_kind == "all":
         return f"paid messages to {segment}"
     return f"paid {media_kind} messages" if segment == "all" else f"paid {media_kind} messages to {segment}"
+
+
+# whale routing ------------------------------------------------------------------------------------
+
+WHALE_WHY = {
+    "sold_before": "you sold to this fan before",
+    "buy_rate": "you have the best buy rate on shift",
+    "on_shift": "you are on shift",
+    "nobody_on_shift": "nobody is on shift",
+}
+
+
+async def whale(uow: Uow, event: Envelope[ConversationPrioritized]) -> None:
+    """A whale wrote: a ``whale`` notice for the person it was routed to only, or for the team
+    (owners, managers, chatters) when nobody is on shift. It names no fan (no name, no fan id), only
+    the conversation to open: nothing here to erase when the fan is erased (the inbox deletes the
+    conversation itself)."""
+    p = event.payload
+    who = p.assigned_user_id
+    await uow.repo.add_notice(
+        Notice(
+            id=notice_id_of(event.event_id, "whale", who),
+            creator_id=event.creator_id,
+            kind="whale",
+            title="A whale is writing: answer first",
+            body=f"A top-spending fan wrote; the conversation is marked priority ({WHALE_WHY[p.matched_by]}).",
+            created_at=event.occurred_at,
+            user_id=who,
+            data={
+                "conversation_id": str(p.conversation_id),
+                "message_id": str(p.message_id),
+                "matched_by": p.matched_by,
+                "shift_id": str(p.shift_id) if p.shift_id else None,
+            },
+        )
+    )

@@ -18,7 +18,7 @@ from huntaze_service.runtime import runtime_of
 from huntaze_service.sealing import SealedBox, new_key
 from huntaze_testkit.fakes import FakeUnitOfWork
 from notifications import notices_api, webhooks_api
-from notifications.domain import Notice
+from notifications.domain import KINDS, Notice
 from notifications.webhooks import UrlPolicy
 
 from .fakes import FakeNotificationsRepository
@@ -164,7 +164,7 @@ async def test_notices_follow_roles_recipients_mutes_and_read_marks(client: Clie
     page = (await client.http.get("/v1/notifications?unread_only=true")).json()
     assert [i["notification_id"] for i in page["items"]] == [str(mine.id)] and page["unread"] == 1
     prefs = await client.http.put("/v1/notifications/preferences", json={"kinds": {"post_failed": False}})
-    assert prefs.json()["kinds"] == {"post_failed": False, "webhook_disabled": True, "price_suggested": True}
+    assert prefs.json()["kinds"] == {kind: kind != "post_failed" for kind in KINDS}
     assert [i["kind"] for i in (await client.http.get("/v1/notifications")).json()["items"]] == ["webhook_disabled"]
     assert (await client.http.put("/v1/notifications/preferences", json={"kinds": {"nope": True}})).status_code == 422
     assert (

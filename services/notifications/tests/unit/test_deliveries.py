@@ -206,3 +206,61 @@ async def test_a_price_suggestion_becomes_a_notice_for_owners_and_managers_and_a
     assert notice.title == "Price suggestion for paid video messages to whales"
     assert notice.body.startswith("USD 15.00 → USD 22.00: USD 412.50 per 30 days expected (USD 129.00 to USD 704.00")
     assert len(w.repo.deliveries_by_id) == 1
+
+
+async def test_an_anomaly_becomes_a_notice_for_owners_and_managers_and_a_delivery() -> None:
+    from datetime import UTC, datetime
+
+    from huntaze_events import AnomalyDetected
+
+    w = World()
+    w.endpoint("anomaly.detected")
+    drop = AnomalyDetected(
+        anomaly_id=uuid.uuid4(), anomaly_key=f"{w.creator}:revenue_drop:USD:x", kind="revenue_drop", subject="USD",
+        currency="USD", window_start=datetime(2026, 11, 26, 19, tzinfo=UTC),
+        window_end=datetime(2026, 11, 26, 22, tzinfo=UTC), unit="cents", observed=1800, expected=41_250, low=14_100,
+        high=88_900, score=5.4, evidence={"hours": 3}, detected_at=datetime(2026, 11, 26, 22, 10, tzinfo=UTC),
+    )  # fmt: skip
+    link = uuid.uuid4()
+    stopped = drop.model_copy(update={"anomaly_id": uuid.uuid4(), "kind": "link_conversion_drop", "subject": str(link),
+                                      "currency": None, "link_id": link, "unit": "conversions", "observed": 0,
+                                      "expected": 16, "low": 5, "high": 29, "evidence": {"clicks": 80}})  # fmt: skip
+    for payload in (drop, stopped):
+        event = envelope(payload, producer="ai", creator_id=w.creator)
+        await w.worker.deliver(event)
+        await w.worker.deliver(event)
+    by_kind = {n.data["kind"]: n for n in w.repo.notice_rows.values()}
+    assert {n.kind for n in by_kind.values()} == {"anomaly"}
+    assert by_kind["revenue_drop"].title == "Revenue dropped below its usual range"
+    assert by_kind["revenue_drop"].body == (
+        "Thu 26 Nov 19:00–22:00 UTC: USD 18.00 against USD 412.50 expected (usual range USD 141.00 to USD 889.00)."
+    )
+    assert by_kind["link_conversion_drop"].body.endswith(
+        "0 subscribers from 80 visitors against 16 expected (at least 5 usually)."
+    )
+    assert len(w.repo.deliveries_by_id) == 2
+
+
+async def test_a_price_test_that_ended_becomes_a_notice_with_every_arm_and_a_delivery() -> None:
+    from datetime import UTC, datetime
+
+    from huntaze_events import ArmOutcome, PriceExperimentEnded
+
+    w = World()
+    w.endpoint("price_experiment.ended")
+    payload = PriceExperimentEnded(
+        experiment_id=uuid.uuid4(), name="Video set", outcome="winner", winner_price_cents=1800,
+        recommended_price_cents=1800, currency="USD", ended_at=datetime(2026, 11, 26, tzinfo=UTC),
+        arms=[ArmOutcome(price_cents=1200, offered=1375, unlocked=412, probability_best=0.004, expected_loss_cents=148.2),
+              ArmOutcome(price_cents=1800, offered=1362, unlocked=367, probability_best=0.996, expected_loss_cents=0.1)],
+    )  # fmt: skip
+    event = envelope(payload, producer="ai", creator_id=w.creator)
+    await w.worker.deliver(event)
+    await w.worker.deliver(event)
+    [notice] = w.repo.notice_rows.values()
+    assert notice.kind == "price_test" and notice.title == 'Price test "Video set": USD 18.00 wins'
+    assert notice.body == (
+        "USD 12.00: 412 of 1,375 unlocked, 0% chance of the best revenue; "
+        "USD 18.00: 367 of 1,362 unlocked, 100% chance of the best revenue."
+    )
+    assert len(w.repo.deliveries_by_id) == 1

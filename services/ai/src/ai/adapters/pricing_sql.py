@@ -29,15 +29,17 @@ class PricingStore(PlainSql):
 
     async def add_pricing_offer(self, creator_id: uuid.UUID, offer_id: uuid.UUID, fan_id: uuid.UUID, price_cents: int,
                                 currency: str, kind: str, segment: str, offered_at: datetime, *,
-                                unlocked_at: datetime | None) -> None:  # fmt: skip
+                                unlocked_at: datetime | None, experiment_id: uuid.UUID | None = None) -> None:  # fmt: skip
         await self._rows(
             "INSERT INTO pricing_offers (offer_id, creator_id, fan_id, price_cents, currency, media_kind, segment, "
-            "offered_at, unlocked_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "offered_at, unlocked_at, experiment_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (offer_id) DO UPDATE SET unlocked_at = COALESCE(pricing_offers.unlocked_at, "
             "EXCLUDED.unlocked_at), media_kind = CASE WHEN pricing_offers.media_kind = 'unknown' "
-            "THEN EXCLUDED.media_kind ELSE pricing_offers.media_kind END",
-            (offer_id, creator_id, fan_id, price_cents, currency, kind, segment, offered_at, unlocked_at),
-        )
+            "THEN EXCLUDED.media_kind ELSE pricing_offers.media_kind END, "
+            "experiment_id = COALESCE(pricing_offers.experiment_id, EXCLUDED.experiment_id)",
+            (offer_id, creator_id, fan_id, price_cents, currency, kind, segment, offered_at, unlocked_at,
+             experiment_id),
+        )  # fmt: skip
 
     async def add_pricing_tip(self, creator_id: uuid.UUID, transaction_id: uuid.UUID, gross_cents: int, currency: str,
                               occurred_at: datetime) -> None:  # fmt: skip

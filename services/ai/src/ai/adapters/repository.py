@@ -13,14 +13,19 @@ from huntaze_service.db import Transaction
 from huntaze_service.entitlements import SqlEntitlements
 
 from ..domain import EmojiUse, Generation, Line, Persona, Speaker, Tone
+from .anomalies_sql import AnomalyStore
 from .erasure_sql import Erasure
+from .experiments_sql import ExperimentStore
 from .fan_facts_sql import FanFactsStore
 from .idea_facts_sql import IdeaFactsStore
+from .insights_sql import InsightStore
 from .orm import GenerationRow, LineRow, PersonaRow
 from .pricing_sql import PricingStore
 
 
-class SqlAiRepository(Erasure, FanFactsStore, IdeaFactsStore, PricingStore, SqlEntitlements):
+class SqlAiRepository(
+    Erasure, FanFactsStore, IdeaFactsStore, PricingStore, ExperimentStore, AnomalyStore, InsightStore, SqlEntitlements
+):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 

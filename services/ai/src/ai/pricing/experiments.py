@@ -34,7 +34,6 @@ found in every simulated run (40/40), after about 1375 offers per arm (median).
 
 from __future__ import annotations
 
-import hashlib
 import math
 import uuid
 from collections.abc import Sequence
@@ -44,6 +43,8 @@ from typing import Literal
 
 import numpy as np
 
+from huntaze_events import arm_of
+
 MIN_OFFERS_PER_ARM = 200
 MAX_OFFERS_PER_ARM = 5000
 DECIDE_AT = 0.975
@@ -52,11 +53,10 @@ Decision = Literal["continue", "winner", "no_difference"]
 
 
 def assign_arm(experiment_id: uuid.UUID, fan_id: uuid.UUID, arms: int) -> int:
-    """The fan's arm in ``range(arms)``: deterministic and uniform (see the module docstring)."""
-    if arms < 1:
-        raise ValueError("an experiment needs at least one arm")
-    digest = hashlib.sha256(experiment_id.bytes + fan_id.bytes).digest()
-    return int.from_bytes(digest, "big") % arms
+    """The fan's arm in ``range(arms)``: deterministic and uniform (see the module docstring). The rule
+    is part of ``price_experiment.started``'s contract (:func:`huntaze_events.arm_of`): the inbox prices
+    each fan with it."""
+    return arm_of(experiment_id, fan_id, arms)
 
 
 def winner_threshold(offers_per_arm: int, max_offers_per_arm: int, decide_at: float) -> float:

@@ -62,11 +62,11 @@ async def record_offers(uow: Uow, events: Sequence[Envelope[PpvOffered]] | Seque
         p = event.payload
         segment, kind = await _context(uow, p.fan_id, p.media_ids)
         if isinstance(p, PpvUnlocked):
-            offered_at, unlocked_at = p.offered_at, p.unlocked_at
+            offered_at, unlocked_at, experiment = p.offered_at, p.unlocked_at, None
         else:
-            offered_at, unlocked_at = p.sent_at, None
+            offered_at, unlocked_at, experiment = p.sent_at, None, p.experiment_id
         await uow.repo.add_pricing_offer(event.creator_id, p.offer_id, p.fan_id, p.price_cents, p.currency, kind,
-                                         segment, offered_at, unlocked_at=unlocked_at)  # fmt: skip
+                                         segment, offered_at, unlocked_at=unlocked_at, experiment_id=experiment)  # fmt: skip
 
 
 async def record_media(uow: Uow, event: Envelope[MediaUploaded] | Envelope[MediaUpdated]) -> None:

@@ -26,6 +26,7 @@ from .chatters_sql import Chatters
 from .erasure_sql import Erasure
 from .marketing_sql import MarketingReadModels
 from .media_sql import MediaReadModels
+from .weekly_sql import WeeklyReadModels
 
 _SALE = "line NOT IN (" + ", ".join(f"'{line}'" for line in sorted(REVERSAL_LINES)) + ")"
 
@@ -106,7 +107,7 @@ GROUP BY bucket
 _INTERVALS = "SELECT fan_id, started_at, expires_at, ended_at FROM subscriptions WHERE creator_id = %s"
 
 
-class SqlAnalyticsRepository(Erasure, Chatters, MarketingReadModels, MediaReadModels):
+class SqlAnalyticsRepository(Erasure, Chatters, MarketingReadModels, MediaReadModels, WeeklyReadModels):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 

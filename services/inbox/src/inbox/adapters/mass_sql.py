@@ -18,7 +18,8 @@ from ..mass import Audience, Delivery, DeliveryStatus, MassMessage, MassStats, M
 
 _MASS_COLUMNS = (
     "id, creator_id, audience, text, price_cents, media_ids, send_at, status, created_at, created_by, "
-    "recipients, started_at, finished_at, cancelled_at, cancelled_by, created_shift_id, revision"
+    "recipients, started_at, finished_at, cancelled_at, cancelled_by, created_shift_id, revision, experiment_id, "
+    "experiment_arms"
 )
 
 
@@ -66,6 +67,8 @@ def _mass(row: Any) -> MassMessage:
         cancelled_by=row[14],
         created_shift_id=row[15],
         revision=row[16],
+        experiment_id=row[17],
+        experiment_arms=tuple(int(a) for a in row[18] or ()),
     )
 
 
@@ -139,8 +142,8 @@ class MassMessages:
     async def add_mass_message(self, m: MassMessage, currency: str) -> None:
         await self._rows(
             "INSERT INTO mass_messages (id, creator_id, audience, text, price_cents, currency, media_ids, send_at, "
-            "status, created_at, created_by, created_shift_id, revision) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "status, created_at, created_by, created_shift_id, revision, experiment_id, experiment_arms) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (
                 m.id,
                 m.creator_id,
@@ -155,6 +158,8 @@ class MassMessages:
                 m.created_by,
                 m.created_shift_id,
                 m.revision,
+                m.experiment_id,
+                list(m.experiment_arms) or None,
             ),
         )
 

@@ -17,13 +17,16 @@ from huntaze_service.db import Transaction
 from huntaze_service.vault_media import SqlVaultMedia
 
 from ..domain import Conversation, ConversationSummary, Direction, Draft, DraftStatus, Message
+from ..whales import Touched
 from .automations_sql import Automations
 from .erasure_sql import Erasure
 from .guardrails_sql import RestrictedWords
 from .mass_sql import MassMessages
 from .offers_sql import Offers
 from .orm import ConversationRow, DraftRow, MessageRow
+from .price_tests_sql import PriceTestStore
 from .quota_sql import Quota
+from .whales_sql import Whales, active_priorities
 
 _FIND_MESSAGE = (
     "SELECT m.id, c.id FROM messages m JOIN conversations c ON c.id = m.conversation_id "
@@ -35,7 +38,8 @@ _TOUCH_CONVERSATION = (
     "WHERE NOT EXISTS (SELECT 1 FROM erased_fans WHERE fan_id = %s) "
     "ON CONFLICT ON CONSTRAINT uq_conversations_creator_fan DO UPDATE SET "
     "fan_display_name = excluded.fan_display_name, message_count = conversations.message_count + 1, "
-    "last_message_at = greatest(conversations.last_message_at, excluded.last_message_at) RETURNING id"
+    "last_message_at = greatest(conversations.last_message_at, excluded.last_message_at) RETURNING id, "
+    "EXISTS (SELECT 1 FROM audience_fans WHERE fan_id = %s AND 'whales' = ANY(segments))"  # whale routing
 )
 _ADD_MESSAGE = (
     "INSERT INTO messages (id, creator_id, conversation_id, direction, text, sent_at, received_at, external_id, "
@@ -105,7 +109,9 @@ def _draft(r: Any) -> Draft:
     )
 
 
-class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages, Automations, SqlVaultMedia, Quota):
+class SqlInboxRepository(
+    Erasure, RestrictedWords, Offers, MassMessages, Automations, SqlVaultMedia, Quota, Whales, PriceTestStore
+):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
 
@@ -128,15 +134,15 @@ class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages, Automat
         fan_display_name: str,
         at: datetime,
         now: datetime,
-    ) -> uuid.UUID | None:
+    ) -> Touched | None:
         conn = await self._tx.driver()
         async with conn.cursor() as cursor:
             await cursor.execute(
                 _TOUCH_CONVERSATION,
-                (uuid.uuid4(), creator_id, fan_id, fan_external_id, fan_display_name, now, at, fan_id),
+                (uuid.uuid4(), creator_id, fan_id, fan_external_id, fan_display_name, now, at, fan_id, fan_id),
             )
             row = await cursor.fetchone()
-        return None if row is None else row[0]
+        return None if row is None else Touched(row[0], row[1])
 
     async def add_message(self, m: Message, *, unless_erased: uuid.UUID | None = None) -> bool:
         conn = await self._tx.driver()
@@ -228,9 +234,16 @@ class SqlInboxRepository(Erasure, RestrictedWords, Offers, MassMessages, Automat
 
     # queries ---------------------------------------------------------------------------------------------
     async def list_conversations(
-        self, creator_id: uuid.UUID, *, limit: int, after: tuple[datetime, uuid.UUID] | None
+        self,
+        creator_id: uuid.UUID,
+        *,
+        limit: int,
+        after: tuple[datetime, uuid.UUID] | None,
+        priority_only: bool = False,
     ) -> list[ConversationSummary]:
         stmt = select(ConversationRow).where(ConversationRow.creator_id == creator_id)
+        if priority_only:
+            stmt = stmt.where(ConversationRow.id.in_(active_priorities(creator_id)))
         if after is not None:
             last_at, last_id = after
             stmt = stmt.where(

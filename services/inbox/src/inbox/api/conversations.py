@@ -16,6 +16,7 @@ from .. import handlers
 from ..domain import DraftNotApprovable, DraftNotRegenerable
 from ..erasure import FanIsErased
 from ..guardrails import RestrictedText
+from ..handlers import whales
 from ..handlers.offers import fan_offers
 from .models import (
     ApproveIn,
@@ -30,6 +31,7 @@ from .models import (
     OfferOut,
     RegenerateIn,
     fan_of,
+    priority_of,
 )
 
 router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
@@ -72,12 +74,21 @@ async def receive_message(body: MessageIn, runtime: RuntimeDep, creator_id: Crea
 
 @router.get("/conversations", response_model=ConversationPage)
 async def list_conversations(
-    runtime: RuntimeDep, creator_id: CreatorId, limit: Limit = 50, cursor: Cursor = None
+    runtime: RuntimeDep,
+    creator_id: CreatorId,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    priority: Annotated[
+        bool, Query(description="Only the conversations marked priority (a whale wrote, no one answered yet).")
+    ] = False,
 ) -> ConversationPage:
-    """Conversations, most recent activity first."""
+    """Conversations, most recent activity first. Each shows whether it is priority (a whale wrote:
+    routed to `assigned_user_id`, the person on shift best matched to that fan); `priority=true`
+    lists only those — what a chatter works through first."""
     after = decode_time_id_cursor(cursor)
     async with runtime.uow() as uow:
-        rows = await handlers.list_conversations(uow, creator_id, limit=limit + 1, after=after)
+        rows = await handlers.list_conversations(uow, creator_id, limit=limit + 1, after=after, priority_only=priority)
+        marks = await whales.priorities(uow, creator_id, [r.conversation.id for r in rows[:limit]])
     page, more = rows[:limit], len(rows) > limit
     last = page[-1].conversation if page else None
     return ConversationPage(
@@ -89,6 +100,7 @@ async def list_conversations(
                 message_count=r.conversation.message_count,
                 last_message=MessageOut.of(r.last_message) if r.last_message else None,
                 pending_drafts=r.pending_drafts,
+                **priority_of(marks.get(r.conversation.id)),
             )
             for r in page
         ],
@@ -116,6 +128,7 @@ async def get_conversation(
             raise not_found("conversation") from None
         offers, media = await fan_offers(uow, creator_id, conversation.fan_id)
         withheld = await handlers.withheld_shown(uow, creator_id, messages, drafts)
+        marks = await whales.priorities(uow, creator_id, [conversation.id])
     return ConversationOut(
         conversation_id=conversation.id,
         fan=fan_of(conversation),
@@ -126,6 +139,7 @@ async def get_conversation(
         drafts=[DraftOut.of(d) for d in drafts],
         offers=[OfferOut.of(o) for o in offers],
         media=[MediaHistoryOut.of(h) for h in media],
+        **priority_of(marks.get(conversation.id)),
     )
 
 

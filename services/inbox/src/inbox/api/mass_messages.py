@@ -29,7 +29,7 @@ from huntaze_service.vault_media import MediaRefused
 from ..config import InboxSettings
 from ..domain import clean_text
 from ..guardrails import RestrictedText
-from ..handlers import NotFound
+from ..handlers import NotFound, price_tests
 from ..handlers import mass_messages as handlers
 from ..mass import (
     MAX_SEGMENTS,
@@ -98,6 +98,11 @@ class MassMessageIn(BaseModel):
     )
     media_ids: list[uuid.UUID] = Field(default_factory=list, description=f"Up to {MAX_MEDIA}; required with a price.")
     send_at: AwareDatetime | None = Field(default=None, description="When to start sending; omit to send now.")
+    price_experiment_id: uuid.UUID | None = Field(
+        default=None,
+        description="A running price test (`POST /v1/ai/pricing/experiments`): each fan is offered their arm's price "
+        "instead of `price_cents` (omit it); media required.",
+    )
 
     @field_validator("text")
     @classmethod
@@ -106,6 +111,10 @@ class MassMessageIn(BaseModel):
 
     @model_validator(mode="after")
     def _media(self) -> MassMessageIn:
+        if self.price_experiment_id is not None:
+            if self.price_cents is not None:
+                raise ValueError("price_cents: omit it with price_experiment_id (each fan gets their arm's price)")
+            clean_media_ids(self.media_ids)
         if self.price_cents is not None or self.media_ids:
             clean_media_ids(self.media_ids)
         return self
@@ -122,6 +131,7 @@ class MassMessageIn(BaseModel):
             list(self.media_ids),
             self.send_at,
             shift_id,
+            self.price_experiment_id,
         )
 
 
@@ -141,7 +151,9 @@ class MassMessageOut(BaseModel):
     status: str = Field(description="`scheduled`, `sending`, `done` or `cancelled`.")
     audience: AudienceIn
     text: str
-    price_cents: int | None
+    price_cents: int | None = Field(description="The price (in a price test: its first arm's).")
+    price_experiment_id: uuid.UUID | None = None
+    prices_cents: list[int] = Field(default_factory=list, description="In a price test: every arm's price.")
     currency: str
     media_ids: list[uuid.UUID]
     send_at: datetime
@@ -176,6 +188,8 @@ class MassMessageOut(BaseModel):
             ),
             text=m.text,
             price_cents=m.price_cents,
+            price_experiment_id=m.experiment_id,
+            prices_cents=list(m.experiment_arms),
             currency="USD",
             media_ids=list(m.media_ids),
             send_at=m.send_at,
@@ -208,6 +222,8 @@ def refusals() -> Iterator[None]:
         yield
     except PriceOutOfRange as exc:
         raise ApiError(422, str(exc), "price_out_of_range") from None
+    except price_tests.NotRunning as exc:
+        raise ApiError(422, str(exc), "experiment_not_running") from None
     except UnknownSegment as exc:
         raise ApiError(422, str(exc), "unknown_segment") from None
     except handlers.SendAtInPast as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, field_validator
 
@@ -13,6 +13,7 @@ from huntaze_events import MAX_MESSAGE_CHARS
 from ..domain import Conversation, Draft, Message, clean_text, storable
 from ..offers import MAX_MEDIA, MediaHistory, Offer, clean_media_ids
 from ..quota import QUOTA_REACHED, Withheld
+from ..whales import MatchedBy, Priority
 
 NoNul = AfterValidator(storable)
 
@@ -160,6 +161,11 @@ class ConversationSummaryOut(BaseModel):
     message_count: int
     last_message: MessageOut | None
     pending_drafts: int
+    priority: bool = Field(default=False, description="A whale wrote and no one answered yet: answer first.")
+    priority_reason: Literal["whale"] | None = None
+    priority_matched_by: MatchedBy | None = Field(default=None, description="Why it went to that person.")
+    priority_since: datetime | None = None
+    assigned_user_id: uuid.UUID | None = Field(default=None, description="The person on shift it was routed to.")
 
 
 class ConversationPage(BaseModel):
@@ -179,6 +185,19 @@ class ConversationOut(BaseModel):
     media: list[MediaHistoryOut] = Field(
         default_factory=list, description="Per medium: how often it reached this fan, and whether they bought it."
     )
+    priority: bool = Field(default=False, description="A whale wrote and no one answered yet: answer first.")
+    priority_reason: Literal["whale"] | None = None
+    priority_matched_by: MatchedBy | None = Field(default=None, description="Why it went to that person.")
+    priority_since: datetime | None = None
+    assigned_user_id: uuid.UUID | None = Field(default=None, description="The person on shift it was routed to.")
+
+
+def priority_of(p: Priority | None) -> dict[str, Any]:
+    """The priority fields of a conversation (all empty when it is not priority)."""
+    if p is None or not p.active:
+        return {}
+    return dict(priority=True, priority_reason=p.reason, priority_matched_by=p.matched_by, priority_since=p.since,
+                assigned_user_id=p.assigned_user_id)  # fmt: skip
 
 
 class ApproveIn(BaseModel):

@@ -38,6 +38,7 @@ from ..domain import (
 from ..erasure import FanIsErased
 from ..guardrails import RestrictedText, find_restricted
 from ..quota import Withheld, shown
+from . import whales
 from .base import NotFound, Uow
 
 SEND_REPLY = "send_reply"
@@ -79,7 +80,7 @@ async def receive_message(uow: Uow, cmd: ReceiveMessage) -> Received:
         stored = await repo.find_message(cmd.creator_id, cmd.fan_external_id, cmd.external_id)
         if stored is not None:
             return Received(stored[0], stored[1], fan_id, duplicate=True)
-    conversation_id = await repo.touch_conversation(
+    touched = await repo.touch_conversation(
         creator_id=cmd.creator_id,
         fan_id=fan_id,
         fan_external_id=cmd.fan_external_id,
@@ -87,8 +88,9 @@ async def receive_message(uow: Uow, cmd: ReceiveMessage) -> Received:
         at=sent_at,
         now=now,
     )
-    if conversation_id is None:  # the fan was erased (inbox.erasure)
+    if touched is None:  # the fan was erased (inbox.erasure)
         raise FanIsErased(fan_id)
+    conversation_id = touched.conversation_id
     if cmd.external_id is not None:
         stored = await repo.find_message(cmd.creator_id, cmd.fan_external_id, cmd.external_id)
         if stored is not None:  # a concurrent retry committed it while we waited for the lock
@@ -113,6 +115,15 @@ async def receive_message(uow: Uow, cmd: ReceiveMessage) -> Received:
         ),
         creator_id=cmd.creator_id,
     )
+    if touched.whale:  # a whale's message: the conversation becomes priority, routed (conversation.prioritized)
+        await whales.on_inbound(
+            uow,
+            creator_id=cmd.creator_id,
+            conversation_id=conversation_id,
+            fan_id=fan_id,
+            message_id=message_id,
+            now=now,
+        )
     await uow.commit()
     return Received(message_id, conversation_id, fan_id, duplicate=False)
 
@@ -148,6 +159,7 @@ async def approve_draft(
     draft.approved_shift_id = shift_id
     draft.send_error = None
     await uow.repo.save_draft(draft)
+    await whales.on_answered(uow, draft.conversation_id, now)  # a person answered: the priority clears
     approved = None
     if draft.in_reply_to_message_id is not None:  # an automation's draft answers no message: its
         # approval shows on reply.sent (``automation``), reply.approved is about replies
@@ -320,9 +332,14 @@ async def record_send_failure(uow: Uow, call: Call[SendReply], error: str) -> No
 
 
 async def list_conversations(
-    uow: Uow, creator_id: uuid.UUID, *, limit: int, after: tuple[datetime, uuid.UUID] | None
+    uow: Uow,
+    creator_id: uuid.UUID,
+    *,
+    limit: int,
+    after: tuple[datetime, uuid.UUID] | None,
+    priority_only: bool = False,
 ) -> list[ConversationSummary]:
-    return await uow.repo.list_conversations(creator_id, limit=limit, after=after)
+    return await uow.repo.list_conversations(creator_id, limit=limit, after=after, priority_only=priority_only)
 
 
 async def get_conversation(

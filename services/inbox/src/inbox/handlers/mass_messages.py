@@ -34,6 +34,7 @@ from ..mass import (
     render,
 )
 from ..offers import OFFER_CURRENCY, Offer, OfferStatus, clean_media_ids
+from . import price_tests
 from .base import NotFound, Uow
 from .mass_plan import announce
 from .offers import OFFER_EXPIRY
@@ -59,6 +60,7 @@ class NewMassMessage:
     media_ids: list[uuid.UUID]
     send_at: datetime | None
     shift_id: uuid.UUID | None = None
+    experiment_id: uuid.UUID | None = None
 
 
 def _key(mass_id: uuid.UUID, fan_id: uuid.UUID) -> str:
@@ -66,6 +68,8 @@ def _key(mass_id: uuid.UUID, fan_id: uuid.UUID) -> str:
 
 
 async def _check(uow: Uow, cmd: NewMassMessage, terms: OfferTerms) -> tuple[uuid.UUID, ...]:
+    if cmd.experiment_id is not None:
+        await price_tests.arms(uow, cmd.creator_id, cmd.experiment_id, terms)  # raises when it cannot price
     if cmd.price_cents is not None:
         terms.prices.check(cmd.price_cents)
         media = clean_media_ids(cmd.media_ids)
@@ -100,12 +104,15 @@ async def create(uow: Uow, cmd: NewMassMessage, terms: OfferTerms) -> MassMessag
         raise EmptyAudience()
     # one of the month's mass messages (huntaze_service.entitlements: exact, whoever creates at once)
     entitlements.require(await entitlements.reserve(uow, cmd.creator_id, "mass_messages", now))
+    arms = await price_tests.arms(uow, cmd.creator_id, cmd.experiment_id, terms) if cmd.experiment_id else ()
     m = MassMessage(
         id=uuid.uuid4(),
         creator_id=cmd.creator_id,
         audience=cmd.audience,
         text=cmd.text,
-        price_cents=cmd.price_cents,
+        price_cents=arms[0] if arms else cmd.price_cents,
+        experiment_id=cmd.experiment_id,
+        experiment_arms=arms,
         media_ids=media,
         send_at=max(cmd.send_at or now, now),
         status=MassStatus.SCHEDULED,
@@ -159,10 +166,11 @@ async def pump(uow: Uow, timer: Timer[None], pace: MassPace) -> None:
                 fan_external_id=d.external_id,
                 fan_display_name=d.display_name,
                 text=render(m.text, name=d.display_name),
-                price_cents=m.price_cents,
+                price_cents=m.price_for(d.fan_id),
                 currency=OFFER_CURRENCY,
                 media_ids=m.media_ids,
                 offer_id=d.offer_id,
+                experiment_id=m.experiment_id,
             ),
         )
     left = await uow.repo.unsettled(m.id)
@@ -282,6 +290,7 @@ async def record_delivery_sent(uow: Uow, call: Call[SendDelivery], delivery: str
             mass_message_id=d.mass_message_id,
             sent_at=now,
             expires_at=offer.expires_at,  # type: ignore[arg-type]
+            experiment_id=d.experiment_id,
         ),
         creator_id=tenant,
     )
