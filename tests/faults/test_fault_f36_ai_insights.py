@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import signal
 import threading
 import time
 import uuid
@@ -138,15 +137,7 @@ async def test_f36_one_grounded_review_per_week_through_a_failing_model_and_a_si
         try:
             twice = envelopes[::3]
             sending = asyncio.create_task(lab.produce(spec, envelopes + twice, per_second=60))
-            deadline = time.monotonic() + 120
-            while (killed_at := await written()) < expected // 3:
-                assert time.monotonic() < deadline, (killed_at, lab.log_tails())
-                await asyncio.sleep(0.02)
-            worker.kill(signal.SIGKILL)
-            restarted = time.monotonic()
-            await asyncio.sleep(1)
-            worker.start()
-            await asyncio.to_thread(worker.wait_ready)
+            killed_at, restarted = await lab.kill_when(worker, written, expected // 3)
             produced = await sending
             fresh = [e.model_copy(update={"event_id": uuid.uuid4()}) for e in envelopes]
             produced += await lab.produce(spec, fresh, per_second=300)

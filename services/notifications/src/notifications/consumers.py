@@ -3,7 +3,7 @@ send to their tools, in-app notices, a fan's erasure, and the delivery attempts 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any
 
@@ -30,7 +30,8 @@ from .config import NotificationsSettings
 from .ports import Sender, Uow
 
 FORWARDED = (TransactionRecorded, SubscriptionStarted, SubscriptionExpired, PpvUnlocked, PostPublished)
-"""Events only forwarded to webhooks (post.failed and price.suggested are also notices: their handlers do both)."""
+"""Events only forwarded to webhooks (post.failed, price.suggested, price_experiment.ended and anomaly.detected
+are also notices: their handlers do both)."""
 
 
 def subscriptions(
@@ -44,29 +45,14 @@ def subscriptions(
     for model in FORWARDED:
         _forward(subs, model)
 
-    @subs.on(PostFailed, name="post_failed")
-    async def post_failed(uow: Uow, event: Envelope[PostFailed]) -> None:
-        """Tells the team a post failed (notice) and forwards it to the endpoints that chose it."""
-        await notices.post_failed(uow, event)
-        await deliveries.fan_out(uow, event)
-
-    @subs.on(PriceSuggested, name="price_suggested")
-    async def price_suggested(uow: Uow, event: Envelope[PriceSuggested]) -> None:
-        """Tells owners and managers about a new price suggestion and forwards it to the endpoints that chose it."""
-        await notices.price_suggested(uow, event)
-        await deliveries.fan_out(uow, event)
-
-    @subs.on(PriceExperimentEnded, name="price_test_ended")
-    async def price_test_ended(uow: Uow, event: Envelope[PriceExperimentEnded]) -> None:
-        """Tells owners and managers how a price test ended and forwards it to the endpoints that chose it."""
-        await notices.price_test_ended(uow, event)
-        await deliveries.fan_out(uow, event)
-
-    @subs.on(AnomalyDetected, name="anomaly_detected")
-    async def anomaly_detected(uow: Uow, event: Envelope[AnomalyDetected]) -> None:
-        """Tells owners and managers about an anomaly and forwards it to the endpoints that chose it."""
-        await notices.anomaly_detected(uow, event)
-        await deliveries.fan_out(uow, event)
+    # also notices: each handler tells the people who act on it, then forwards to the endpoints that chose it
+    _notice_and_forward(subs, PostFailed, "post_failed", notices.post_failed, "the team: a post failed")
+    _notice_and_forward(subs, PriceSuggested, "price_suggested", notices.price_suggested,
+                        "owners and managers: a new price suggestion")  # fmt: skip
+    _notice_and_forward(subs, PriceExperimentEnded, "price_test_ended", notices.price_test_ended,
+                        "owners and managers: how a price test ended")  # fmt: skip
+    _notice_and_forward(subs, AnomalyDetected, "anomaly_detected", notices.anomaly_detected,
+                        "owners and managers: an anomaly")  # fmt: skip
 
     @subs.on(ConversationPrioritized, name="whale_notices")
     async def whale_notices(uow: Uow, event: Envelope[ConversationPrioritized]) -> None:
@@ -100,6 +86,17 @@ def subscriptions(
 
     deliveries.subscribe(subs, policy, box_of or default_box, sender_of or default_sender, settings.webhook_timeout_s)
     return subs
+
+
+def _notice_and_forward(
+    subs: Subscriptions, model: Any, name: str, notice: Callable[[Uow, Envelope[Any]], Awaitable[None]], who: str
+) -> None:
+    async def handle(uow: Uow, event: Envelope[Any]) -> None:
+        await notice(uow, event)
+        await deliveries.fan_out(uow, event)
+
+    handle.__doc__ = f"Tells {who} (a notice), and forwards it to the webhook endpoints that chose it."
+    subs.on(model, name=name)(handle)
 
 
 def _forward(subs: Subscriptions, model: Any) -> None:
