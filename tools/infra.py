@@ -14,6 +14,8 @@ Two profiles so that `make test` never touches the data of `make run`:
     run      .data/run      127.0.0.1:9092 / 9093 / 9094         127.0.0.1:54320   :9400   :9500   (kept until make clean)
     test     .data/test     127.0.0.1:19092 / 19093 / 19094      127.0.0.1:54330   :19400  :19500  (recreated by every up)
     faults   .data/faults   127.0.0.1:29092 / 29093 / 29094      127.0.0.1:54340   :29400  :29500  (recreated by every up)
+    faults2  .data/faults2  127.0.0.1:49092 / 49093 / 49094      127.0.0.1:54360   :49400  :49500  (the fault suite's
+                                                                                     second half, side by side)
     bench    .data/bench    127.0.0.1:39092 / 39093 / 39094      127.0.0.1:54350   :39400  :39500  (recreated by every up)
 
 The S3 server keeps objects in memory: they last as long as it runs (a restart of `make run` empties
@@ -109,8 +111,9 @@ PROFILES = {
     "test": Profile("test", 19092, 19093, 54330, 19400, ephemeral=True),
     "faults": Profile("faults", 29092, 29093, 54340, 29400, ephemeral=True),
     "bench": Profile("bench", 39092, 39093, 54350, 39400, ephemeral=True),
+    "faults2": Profile("faults2", 49092, 49093, 54360, 49400, ephemeral=True),
 }
-TEST_PORT_OFFSETS = {"test": 10000, "faults": 11000, "bench": 12000, "run": 13000}
+TEST_PORT_OFFSETS = {"test": 10000, "faults": 11000, "bench": 12000, "run": 13000, "faults2": 15000}
 """Added to each service's default port (8000-8099) for the test platform of that profile."""
 
 
@@ -532,6 +535,7 @@ def environment(profile: Profile) -> dict[str, str]:
         env[key] = os.environ.get(key) or f"postgresql+psycopg://{service}@127.0.0.1:{profile.pg_port}/{service}"
     # the integration tests' service ports (default port + offset) and logs, per profile, so that two
     # profiles' test runs on one machine never share a port or a log file
+    env["HUNTAZE_PROFILE"] = profile.name
     env["HUNTAZE_TEST_PORT_OFFSET"] = str(TEST_PORT_OFFSETS[profile.name])
     env["HUNTAZE_TEST_LOGDIR"] = str(profile.data / "logs" / "services")
     env.update(infra_s3.s3_environment(profile.s3_port))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: the suite (tools/test.sh: lint, unit, contract, deploy and integration tests) and the
-# fault scenarios (tools/faults.sh) run side by side, each on its own infrastructure profile (test and
-# faults: their own Kafka, PostgreSQL, S3, ports and service ports). Most of both is waiting on real
+# fault scenarios (tools/faults.sh, itself two workers on the faults and faults2 profiles) run side by
+# side, each on its own infrastructure profile (their own Kafka, PostgreSQL, S3, ports and service ports). Most of both is waiting on real
 # processes, so together they take about as long as the longer one. The fault suite's output is kept
 # in .data/faults-run.log and printed when it ends; the exit status fails when either failed.
 set -uo pipefail

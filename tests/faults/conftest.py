@@ -19,7 +19,8 @@ from huntaze_testkit import faultbox as fb
 from huntaze_testkit.lab import Lab
 
 ROOT = Path(__file__).resolve().parents[2]
-LOGDIR = ROOT / ".data" / "faults" / "logs"
+FAULT_PROFILES = ("faults", "faults2")
+LOGDIR = ROOT / ".data" / os.environ.get("HUNTAZE_PROFILE", "faults") / "logs"
 
 
 @pytest.fixture(scope="session")
@@ -28,9 +29,10 @@ def faults_env() -> dict[str, str]:
     missing = [name for name in required if not os.environ.get(name)]
     if missing:
         pytest.fail(f"the fault suite runs under `make test-faults` (missing {', '.join(missing)})", pytrace=False)
-    if not os.environ["KAFKA_BOOTSTRAP_SERVERS"].endswith(":29092"):
+    if os.environ.get("HUNTAZE_PROFILE") not in FAULT_PROFILES:
         pytest.fail(
-            "the fault suite kills its broker and database: it only runs on the `faults` profile", pytrace=False
+            "the fault suite kills its broker and database: it only runs on the `faults` (or `faults2`) profile",
+            pytrace=False,
         )
     return dict(os.environ)
 

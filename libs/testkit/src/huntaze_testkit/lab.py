@@ -1,5 +1,6 @@
 """The fault lab: services as real processes, faults injected into them and into the broker and
-database of the `faults` profile, and effects counted afterwards. Used by tests/faults."""
+database of the `faults` profile (or `faults2`, the second half side by side), and effects counted
+afterwards. Used by tests/faults."""
 
 from __future__ import annotations
 
@@ -72,7 +73,9 @@ class Lab:
         self.kafka = env["KAFKA_BOOTSTRAP_SERVERS"]
         self.db = engine
         self.processes: list[ServiceProcess] = []
-        self._port = 18900
+        self.profile = env.get("HUNTAZE_PROFILE", "faults")
+        # its processes' ports: 18900 up on `faults`, 22900 up on `faults2` (clear of every profile's others)
+        self._port = 7900 + int(env.get("HUNTAZE_TEST_PORT_OFFSET", "11000"))
 
     # processes ----------------------------------------------------------------------------------
     def faultbox(self, role: str = "all", **settings: Any) -> ServiceProcess:
@@ -120,10 +123,10 @@ class Lab:
 
     # infrastructure faults ------------------------------------------------------------------------
     async def infra(self, command: str, *args: str) -> None:
-        """tools/infra.py <command> on the faults profile, in a thread: the stream goes on meanwhile."""
+        """tools/infra.py <command> on the lab's profile, in a thread: the stream goes on meanwhile."""
         await asyncio.to_thread(
             subprocess.run,
-            [sys.executable, str(self.root / "tools" / "infra.py"), command, "--profile", "faults", *args],
+            [sys.executable, str(self.root / "tools" / "infra.py"), command, "--profile", self.profile, *args],
             check=True,
             stdout=subprocess.DEVNULL,
         )
