@@ -151,7 +151,7 @@ async def test_f14_fans_erased_while_the_erasure_consumers_are_sigkilled(fresh_l
             erasing = asyncio.create_task(erase_all())
             deadline = time.monotonic() + 120
             while min((await tombstones()).values()) < FANS // 4:
-                assert time.monotonic() < deadline and not erasing.done(), await tombstones()
+                assert time.monotonic() < deadline, await tombstones()
                 await asyncio.sleep(0.02)
             killed_at = await tombstones()
             for name in CONSUMERS:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -124,15 +123,12 @@ async def test_f15_offers_unlocked_and_expired_while_the_inbox_worker_is_sigkill
                     await post(f"{fans_api.url}/v1/revenue/transactions", {"items": refunds[start : start + 20]}, 200)
 
             reporting = asyncio.create_task(report_sales())
-            deadline = time.monotonic() + 120
-            while (killed_at := (await by_status()).get("unlocked", 0)) < BOUGHT // 4:
-                assert time.monotonic() < deadline and not reporting.done(), await by_status()
-                await asyncio.sleep(0.02)
-            inbox_worker.kill(signal.SIGKILL)
-            restarted = time.monotonic()
-            await asyncio.sleep(1)
-            inbox_worker.start()
-            inbox_worker.wait_ready()
+
+            async def unlocked() -> int:
+                return (await by_status()).get("unlocked", 0)
+
+            killed_at, restarted = await lab.kill_when(inbox_worker, unlocked, BOUGHT // 4)
+            assert killed_at < BOUGHT, "the worker was not killed mid-way"
             await reporting
 
             async def settled() -> bool:

@@ -102,14 +102,8 @@ async def test_f16_a_mass_message_fans_out_once_per_fan_through_a_sigkill_and_a_
                 )
 
             announcing = asyncio.create_task(announce())
-            deadline = time.monotonic() + 120
-            while (audience_killed_at := await scalar(_KNOWN)) < FANS // 4:
-                assert time.monotonic() < deadline and not announcing.done(), audience_killed_at
-                await asyncio.sleep(0.02)
-            worker.kill(signal.SIGKILL)
-            await asyncio.sleep(1)
-            worker.start()
-            worker.wait_ready()
+            audience_killed_at, _ = await lab.kill_when(worker, lambda: scalar(_KNOWN), FANS // 4)
+            assert audience_killed_at < FANS, "the worker was not killed mid-way"
             await announcing
             body = {
                 "audience": {"segments": ["whales"]},

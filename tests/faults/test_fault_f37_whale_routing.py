@@ -112,15 +112,8 @@ async def test_f37_whale_routing_is_once_per_episode_through_sigkills(fresh_lab:
 
             # -- first wave; the inbox worker (its relay) is killed mid-way -----------------------------
             writing = asyncio.create_task(wave(0, 0.05))
-            deadline = time.monotonic() + 120
-            while (killed_at := await prioritized()) < WHALES // 3:
-                assert time.monotonic() < deadline and not writing.done(), (killed_at, lab.log_tails())
-                await asyncio.sleep(0.02)
-            inbox_worker.kill(signal.SIGKILL)
-            restarted = time.monotonic()
-            await asyncio.sleep(1)
-            inbox_worker.start()
-            await asyncio.to_thread(inbox_worker.wait_ready)
+            killed_at, restarted = await lab.kill_when(inbox_worker, prioritized, WHALES // 3)
+            assert killed_at < WHALES, "the worker was not killed mid-way"
             await writing
 
             # -- Anna answers each whale (a paid offer): a new episode on their next message --------------
