@@ -261,3 +261,36 @@ class ConversationPrioritized(EventPayload):
         "or nobody on shift (the team is told)."
     )
     prioritized_at: AwareDatetime
+
+
+class WaitingFan(EventPayload):
+    """One conversation whose fan waits for an answer (``reply.overdue``)."""
+
+    conversation_id: uuid.UUID
+    fan_id: uuid.UUID
+    waiting_since: AwareDatetime = Field(description="The fan's first message since the last answer.")
+    priority: bool = Field(description="A whale's conversation, marked priority.")
+    assigned_user_id: uuid.UUID | None = Field(default=None, description="The chatter a whale was routed to.")
+
+
+class OnShift(EventPayload):
+    user_id: uuid.UUID
+    shift_id: uuid.UUID
+
+
+@event("reply.overdue", version=1, producer="inbox", key="alert_id")
+class ReplyOverdue(EventPayload):
+    """Fans of a creator account waited longer than the inbox's threshold for an answer (a reply
+    approved, an offer made) while chatters were on shift. One alert per creator and cool-down (the
+    threshold), naming every conversation that crossed it since the last alert (the oldest first, at
+    most 50 listed; ``waiting`` counts them all); each conversation once per wait. Consumers:
+    notifications (an ``unanswered`` notice for each chatter on shift, and for owners and managers),
+    analysts."""
+
+    alert_id: uuid.UUID
+    threshold_s: int = Field(gt=0, description="How long a fan may wait (INBOX_UNANSWERED_AFTER_S).")
+    waiting: int = Field(gt=0, description="Conversations in this alert (all of them, not only those listed).")
+    oldest_since: AwareDatetime
+    conversations: list[WaitingFan] = Field(min_length=1, max_length=50)
+    on_shift: list[OnShift] = Field(min_length=1, max_length=50)
+    detected_at: AwareDatetime

@@ -11,7 +11,7 @@ from .analytics import WeekMover, WeekSummarized
 from .billing import EntitlementChanged, Features, Limits, OrganizationUpdated, PlanChanged, UsageRecorded
 from .envelope import EventPayload
 from .ids import fan_id_for
-from .inbox import ConversationPrioritized
+from .inbox import ConversationPrioritized, OnShift, ReplyOverdue, WaitingFan
 
 ORGANIZATION = uuid.UUID("d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6")
 CREATOR = uuid.UUID("0b7c3d0e-8a55-4f6e-9d6b-2f3c9e1a7b10")
@@ -146,6 +146,31 @@ def platform_payloads() -> list[tuple[EventPayload, str]]:
                 shift_id=uuid.UUID("7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"),
                 matched_by="sold_before",
                 prioritized_at=datetime(2026, 11, 26, 21, 4, 11, tzinfo=UTC),
+            ),
+            "inbox",
+        ),
+        (
+            ReplyOverdue(
+                alert_id=uuid.UUID("0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"),
+                threshold_s=900,
+                waiting=1,
+                oldest_since=datetime(2026, 11, 26, 21, 4, 11, tzinfo=UTC),
+                conversations=[
+                    WaitingFan(
+                        conversation_id=CONVERSATION,
+                        fan_id=fan_id_for(CREATOR, "of_u_4821"),
+                        waiting_since=datetime(2026, 11, 26, 21, 4, 11, tzinfo=UTC),
+                        priority=True,
+                        assigned_user_id=uuid.UUID("5f0e4d3c-2b1a-4f9e-8d7c-6b5a4f3e2d1c"),
+                    )
+                ],
+                on_shift=[
+                    OnShift(
+                        user_id=uuid.UUID("5f0e4d3c-2b1a-4f9e-8d7c-6b5a4f3e2d1c"),
+                        shift_id=uuid.UUID("7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"),
+                    )
+                ],
+                detected_at=datetime(2026, 11, 26, 21, 20, tzinfo=UTC),
             ),
             "inbox",
         ),

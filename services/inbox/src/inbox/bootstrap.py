@@ -42,6 +42,7 @@ def build(settings: InboxSettings | None = None, *, connector: OutboundConnector
             pace=settings.mass_pace(),
             send_attempts=settings.send_max_attempts,
             send_timeout_s=settings.connector_timeout_s + 2,
+            unanswered_after=settings.unanswered_after(),
         ),
         repository=SqlInboxRepository,
         on_shutdown=[close_connector],

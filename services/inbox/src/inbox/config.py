@@ -11,6 +11,7 @@ from pydantic_settings import SettingsConfigDict
 from huntaze_service import ServiceSettings
 
 from .offers import PriceRange
+from .unanswered import UNANSWERED_AFTER
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ class InboxSettings(ServiceSettings):
     """The lowest price OnlyFans accepts for a paid message ($3)."""
     ppv_max_cents: PositiveInt = DEFAULT_OFFER_TERMS.prices.max_cents
     """The highest price OnlyFans accepts for a paid message ($200)."""
+    unanswered_after_s: PositiveFloat = UNANSWERED_AFTER.total_seconds()
+    """How long a fan may wait for an answer (a reply approved, an offer made) before the people on
+    shift are alerted (``reply.overdue``, an ``unanswered`` notice); also the alerts' cool-down per
+    creator account."""
     offer_expiry_hours: PositiveFloat = DEFAULT_OFFER_TERMS.window.total_seconds() / 3600
     """An offer not unlocked this long after it reached the fan counts as ``expired`` (a later
     unlock still counts)."""
@@ -68,6 +73,9 @@ class InboxSettings(ServiceSettings):
 
     def mass_pace(self) -> MassPace:
         return MassPace(max(1, round(self.mass_rate_per_s * self.mass_tick_s)), timedelta(seconds=self.mass_tick_s))
+
+    def unanswered_after(self) -> timedelta:
+        return timedelta(seconds=self.unanswered_after_s)
 
     def offer_terms(self) -> OfferTerms:
         return OfferTerms(PriceRange(self.ppv_min_cents, self.ppv_max_cents), timedelta(hours=self.offer_expiry_hours))

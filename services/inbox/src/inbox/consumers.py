@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from huntaze_events import (
     AutomationTextWritten,
     Envelope,
@@ -24,9 +26,20 @@ from . import erasure, handlers
 from .adapters.connector import ConnectorError, OutboundConnector, OutboundReply, PaidTerms
 from .config import DEFAULT_MASS_PACE, DEFAULT_OFFER_TERMS, MassPace, OfferTerms
 from .domain import SendReply
-from .handlers import audience, automations, mass_calendar, mass_messages, offers, price_tests, quota, whales
+from .handlers import (
+    audience,
+    automations,
+    mass_calendar,
+    mass_messages,
+    offers,
+    price_tests,
+    quota,
+    unanswered,
+    whales,
+)
 from .mass import SendDelivery
 from .offers import SendOffer
+from .unanswered import UNANSWERED_AFTER
 
 
 def subscriptions(
@@ -36,6 +49,7 @@ def subscriptions(
     pace: MassPace = DEFAULT_MASS_PACE,
     send_attempts: int = 8,
     send_timeout_s: float = 12.0,
+    unanswered_after: timedelta = UNANSWERED_AFTER,
 ) -> Subscriptions:
     subs = Subscriptions()
     send_retry = RetryPolicy(max_attempts=send_attempts, initial_backoff_s=0.5, max_backoff_s=60.0)
@@ -138,6 +152,12 @@ def subscriptions(
     async def whale_shifts_cancelled(uow: handlers.Uow, event: Envelope[ShiftCancelled]) -> None:
         """A cancelled shift no longer counts (even if it arrives before its scheduling)."""
         await whales.record_shift(uow, event)
+
+    @subs.timer(unanswered.UNANSWERED_CHECK)
+    async def unanswered_check(uow: handlers.Uow, timer: Timer[None]) -> None:
+        """A fan's wait reached the threshold (or a creator account's follow-up is due): reply.overdue
+        for the people on shift, once per cool-down."""
+        await unanswered.check(uow, timer.tenant, unanswered_after, uow.now())
 
     # the media vault's read model (offers and mass messages naming another creator's media are refused)
     vault_media.subscribe(subs)  # vault_media_uploaded, vault_media_updated

@@ -14,6 +14,7 @@ from .domain import Conversation, ConversationSummary, Draft, Message
 from .mass import Audience, Delivery, DeliveryStatus, MassMessage, MassStats, Recipient
 from .offers import Offer
 from .quota import WithheldRepository
+from .unanswered import UnansweredRepository
 from .whales import Touched, WhaleRepository
 
 if TYPE_CHECKING:
@@ -29,7 +30,8 @@ class PriceTestRepository(Protocol):
 
 
 class InboxRepository(
-    VaultMediaRepository, EntitlementsRepository, WithheldRepository, WhaleRepository, PriceTestRepository, Protocol
+    VaultMediaRepository, EntitlementsRepository, WithheldRepository, WhaleRepository, PriceTestRepository,
+    UnansweredRepository, Protocol
 ):
     async def find_message(
         self, creator_id: uuid.UUID, fan_external_id: str, external_id: str

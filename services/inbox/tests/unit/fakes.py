@@ -19,10 +19,11 @@ from inbox.whales import WHALES, Touched
 
 from .fake_mass import FakeMassMessages
 from .fake_price_tests import FakePriceTests
+from .fake_unanswered import FakeUnanswered
 from .fake_whales import FakeWhales
 
 
-class FakeInboxRepository(FakeEntitlements, FakeVaultMedia, FakeMassMessages, FakeWhales, FakePriceTests):
+class FakeInboxRepository(FakeEntitlements, FakeVaultMedia, FakeMassMessages, FakeWhales, FakePriceTests, FakeUnanswered):
     def __init__(self) -> None:
         super().__init__()
         self.own_words: dict[uuid.UUID, list[str]] = {}
@@ -161,6 +162,8 @@ class FakeInboxRepository(FakeEntitlements, FakeVaultMedia, FakeMassMessages, Fa
         self.withheld = {k: w for k, w in self.withheld.items() if w.conversation_id not in ids}
         self.messages = {k: m for k, m in self.messages.items() if m.conversation_id not in ids}
         self.conversations = {k: c for k, c in self.conversations.items() if k not in ids}
+        for gone in ids & set(self.wait_rows):  # ON DELETE CASCADE
+            del self.wait_rows[gone]
         self.scrubbed_outbox_keys += sorted(str(i) for i in ids)
 
     async def erased(self, creator_id: uuid.UUID, fan_id: uuid.UUID) -> ErasedFan | None:

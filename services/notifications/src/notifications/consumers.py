@@ -17,6 +17,7 @@ from huntaze_events import (
     PpvUnlocked,
     PriceExperimentEnded,
     PriceSuggested,
+    ReplyOverdue,
     SubscriptionExpired,
     SubscriptionStarted,
     TransactionRecorded,
@@ -59,6 +60,12 @@ def subscriptions(
         """A whale wrote: tells the person it was routed to (the team when nobody is on shift); not
         forwarded to webhooks (it is about a fan)."""
         await notices.whale(uow, event)
+
+    @subs.on(ReplyOverdue, name="unanswered_notices")
+    async def unanswered_notices(uow: Uow, event: Envelope[ReplyOverdue]) -> None:
+        """Fans waited too long: tells the people on shift, and owners and managers; not forwarded to
+        webhooks (it lists fans)."""
+        await notices.unanswered(uow, event)
 
     @subs.on(FanErased, name="fan_erased")
     async def fan_erased(uow: Uow, event: Envelope[FanErased]) -> None:

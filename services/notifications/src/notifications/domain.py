@@ -120,6 +120,11 @@ KINDS: dict[str, Kind] = {
         frozenset({"owner", "manager"}),
     ),
     "price_test": Kind("a price test ended, with the price it recommends", frozenset({"owner", "manager"})),
+    "unanswered": Kind(
+        "fans waited longer than the threshold for an answer while people were on shift (to them, and to owners "
+        "and managers)",
+        frozenset({"owner", "manager"}),
+    ),
     "whale": Kind(
         "a whale wrote: the conversation is routed to you (to the team when nobody is on shift)",
         frozenset({"owner", "manager", "chatter"}),

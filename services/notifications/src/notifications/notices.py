@@ -17,6 +17,7 @@ from huntaze_events import (
     PostFailed,
     PriceExperimentEnded,
     PriceSuggested,
+    ReplyOverdue,
 )
 from huntaze_service import ApiError, Caller
 
@@ -221,3 +222,47 @@ async def whale(uow: Uow, event: Envelope[ConversationPrioritized]) -> None:
             },
         )
     )
+
+
+# unanswered fans ----------------------------------------------------------------------------------
+
+
+def _waited(seconds: float) -> str:
+    minutes = max(1, int(seconds // 60))
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+async def unanswered(uow: Uow, event: Envelope[ReplyOverdue]) -> None:
+    """Fans waited past the threshold while people were on shift: an ``unanswered`` notice for each
+    person on shift, and one for owners and managers. It names no fan, only the conversations to
+    open (the inbox deletes those with an erased fan)."""
+    p = event.payload
+    fans = "1 fan has" if p.waiting == 1 else f"{p.waiting} fans have"
+    body = (
+        f"{fans} waited more than {_waited(p.threshold_s)} for an answer; "
+        f"the longest since {p.oldest_since:%H:%M} UTC ({_waited((p.detected_at - p.oldest_since).total_seconds())})."
+    )
+    whales = sum(c.priority for c in p.conversations)
+    if whales:
+        body += f" {whales} of them {'is a whale' if whales == 1 else 'are whales'}."
+    data = {
+        "alert_id": str(p.alert_id),
+        "waiting": p.waiting,
+        "threshold_s": p.threshold_s,
+        "oldest_since": p.oldest_since.isoformat(),
+        "conversation_ids": [str(c.conversation_id) for c in p.conversations],
+        "on_shift": [str(s.user_id) for s in p.on_shift],
+    }
+    for who in [*(s.user_id for s in p.on_shift), None]:
+        await uow.repo.add_notice(
+            Notice(
+                id=notice_id_of(event.event_id, "unanswered", who),
+                creator_id=event.creator_id,
+                kind="unanswered",
+                title="Fans are waiting for an answer" if who is None else "Fans are waiting for you",
+                body=body,
+                created_at=event.occurred_at,
+                user_id=who,
+                data=data,
+            )
+        )

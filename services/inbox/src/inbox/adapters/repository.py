@@ -26,6 +26,7 @@ from .offers_sql import Offers
 from .orm import ConversationRow, DraftRow, MessageRow
 from .price_tests_sql import PriceTestStore
 from .quota_sql import Quota
+from .unanswered_sql import Unanswered
 from .whales_sql import Whales, active_priorities
 
 _FIND_MESSAGE = (
@@ -110,7 +111,8 @@ def _draft(r: Any) -> Draft:
 
 
 class SqlInboxRepository(
-    Erasure, RestrictedWords, Offers, MassMessages, Automations, SqlVaultMedia, Quota, Whales, PriceTestStore
+    Erasure, RestrictedWords, Offers, MassMessages, Automations, SqlVaultMedia, Quota, Whales, PriceTestStore,
+    Unanswered
 ):
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx

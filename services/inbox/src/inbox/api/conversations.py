@@ -67,6 +67,7 @@ async def receive_message(body: MessageIn, runtime: RuntimeDep, creator_id: Crea
                 text=body.text,
                 sent_at=body.sent_at,
                 external_id=body.external_id,
+                unanswered_after=runtime.settings.unanswered_after(),  # type: ignore[attr-defined]
             ),
         )
     return MessageAccepted(**received.__dict__)

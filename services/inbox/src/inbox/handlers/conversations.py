@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from huntaze_events import (
     Envelope,
@@ -38,7 +38,8 @@ from ..domain import (
 from ..erasure import FanIsErased
 from ..guardrails import RestrictedText, find_restricted
 from ..quota import Withheld, shown
-from . import whales
+from ..unanswered import UNANSWERED_AFTER
+from . import unanswered, whales
 from .base import NotFound, Uow
 
 SEND_REPLY = "send_reply"
@@ -55,6 +56,8 @@ class ReceiveMessage:
     text: str
     sent_at: datetime | None
     external_id: str | None
+    unanswered_after: timedelta = UNANSWERED_AFTER
+    """How long the fan may wait before the people on shift are alerted (inbox.unanswered)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,10 @@ async def receive_message(uow: Uow, cmd: ReceiveMessage) -> Received:
             message_id=message_id,
             now=now,
         )
+    await unanswered.on_inbound(  # the fan waits for an answer from now (unless they already did)
+        uow, creator_id=cmd.creator_id, conversation_id=conversation_id, fan_id=fan_id, now=now,
+        threshold=cmd.unanswered_after,
+    )  # fmt: skip
     await uow.commit()
     return Received(message_id, conversation_id, fan_id, duplicate=False)
 
@@ -160,6 +167,7 @@ async def approve_draft(
     draft.send_error = None
     await uow.repo.save_draft(draft)
     await whales.on_answered(uow, draft.conversation_id, now)  # a person answered: the priority clears
+    await unanswered.on_answered(uow, draft.conversation_id, now)  # ... and the fan no longer waits
     approved = None
     if draft.in_reply_to_message_id is not None:  # an automation's draft answers no message: its
         # approval shows on reply.sent (``automation``), reply.approved is about replies

@@ -18,7 +18,7 @@ from ..config import OfferTerms
 from ..domain import Direction, Message
 from ..guardrails import RestrictedText, find_restricted
 from ..offers import OFFER_CURRENCY, MediaHistory, Offer, OfferStatus, SendOffer, clean_media_ids, media_history
-from . import automations, whales
+from . import automations, unanswered, whales
 from .base import NotFound, Uow
 
 SEND_OFFER = "send_offer"
@@ -66,6 +66,7 @@ async def make_offer(uow: Uow, cmd: MakeOffer, terms: OfferTerms) -> Offer:
     )
     await uow.repo.add_offer(offer)
     await whales.on_answered(uow, conversation.id, offer.created_at)  # a person answered: the priority clears
+    await unanswered.on_answered(uow, conversation.id, offer.created_at)  # ... and the fan no longer waits
     uow.call(
         SEND_OFFER,
         key=str(offer.id),
