@@ -57,7 +57,7 @@ status: install ## what is running
 test: install ## everything CI runs: unit, contract, integration tests and, alongside, the fault suite (real Kafka, PostgreSQL, S3)
 	@tools/test-all.sh
 
-test-faults: install ## F1–F39: faults injected into real processes, Kafka, PostgreSQL and S3 (own fresh infrastructure)
+test-faults: install ## F1–F40: faults injected into real processes, Kafka, PostgreSQL and S3 (own fresh infrastructure)
 	@tools/faults.sh
 
 lint: install ## ruff: errors, bugbear, imports

@@ -104,6 +104,7 @@ def service_env(infra: Infra, **extra: str) -> dict[str, str]:
     env.setdefault("BILLING_GRACE_PERIOD_S", "3")  # a failed payment's grace: 3 s, not 7 days
     env.setdefault("AI_PRICING_FIRST_REVIEW_S", "15")  # a creator's first pricing review: 15 s, not 5 minutes
     env.setdefault("AI_ANOMALY_FIRST_CHECK_S", "20")  # a creator's first anomaly check: 20 s, not 10 minutes
+    env.setdefault("INBOX_UNANSWERED_AFTER_S", "15")  # a fan unanswered for 15 s alerts those on shift, not 15 min
     env.setdefault("ANALYTICS_ATTRIBUTION_SETTLE_S", "1")  # a sale's attribution waits 1 s, not a minute
     env.setdefault("ANALYTICS_WEEKLY_FIRST_S", "5")  # a creator's first weekly summary: 5 s after revenue, not 1 h
     # webhooks: the suite's receiver (huntaze_testkit.webhook_receiver) is plain http on 127.0.0.1, the one

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test-faults`: the F1–F39 fault scenarios on real processes, each half on a fresh infrastructure
+# `make test-faults`: the F1–F40 fault scenarios on real processes, each half on a fresh infrastructure
 # of its own, side by side: profiles `faults` and `faults2` (their own Kafka, PostgreSQL, S3 and ports),
 # two workers taking the next scenario file from one queue, the longest first — most of a scenario is
 # waiting on real processes, so two at once take about half as long.

@@ -228,7 +228,9 @@ async def whale(uow: Uow, event: Envelope[ConversationPrioritized]) -> None:
 
 
 def _waited(seconds: float) -> str:
-    minutes = max(1, int(seconds // 60))
+    if seconds < 60:
+        return f"{max(1, int(seconds))} s"
+    minutes = int(seconds // 60)
     return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60:02d} min"
 
 
