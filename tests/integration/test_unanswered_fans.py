@@ -1,8 +1,9 @@
 """Unanswered fans alert the people on shift, through the gateway on the real platform (threshold
-15 s here, ``INBOX_UNANSWERED_AFTER_S``): Anna is on shift, Bob is not; three fans write, Anna
-answers one with an offer and another with an approved reply; the third waits. Anna gets one
-``unanswered`` notice naming that conversation only, the owner gets the team's, Bob nothing; the
-fan writing again changes nothing (the same wait, alerted already)."""
+15 s here, ``INBOX_UNANSWERED_AFTER_S``): Anna and the owner are on shift, Bob and the manager
+Max are not; three fans write, Anna answers one with an offer and another with an approved reply;
+the third waits. Anna and the owner each get one ``unanswered`` notice of their own naming that
+conversation only (not the team's copy too), Max gets the team's, Bob nothing; the fan writing again
+changes nothing (the same wait, alerted already)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ async def test_a_fan_left_waiting_alerts_the_chatter_on_shift_and_the_owner(gate
     await unlimited_plan(owner)
     anna = await invite(owner, "chatter", "WaitAnna")
     bob = await invite(owner, "chatter", "WaitBob")
+    max_ = await invite(owner, "manager", "WaitMax")
     creator = owner.creator_id
     key = await owner.post(f"/v1/creators/{creator}/connector-keys", json={"name": "extension"})
     assert key.status_code == 201, key.text
@@ -29,12 +31,13 @@ async def test_a_fan_left_waiting_alerts_the_chatter_on_shift_and_the_owner(gate
         return {**who.auth, "X-Creator-Id": creator}
 
     now = datetime.now(UTC)
-    shift = await owner.post(
-        "/v1/org/shifts",
-        json={"user_id": anna.user_id, "creator_ids": [creator], "starts_at": (now - timedelta(minutes=5)).isoformat(),
-              "ends_at": (now + timedelta(hours=2)).isoformat()},
-    )  # fmt: skip
-    assert shift.status_code == 201, shift.text
+    for who, started in ((owner, 20), (anna, 5)):
+        shift = await owner.post(
+            "/v1/org/shifts",
+            json={"user_id": who.user_id, "creator_ids": [creator], "starts_at": (now - timedelta(minutes=started)).isoformat(),
+                  "ends_at": (now + timedelta(hours=2)).isoformat()},
+        )  # fmt: skip
+        assert shift.status_code == 201, shift.text
 
     async def writes(fan: str, text: str) -> dict[str, Any]:
         body = {"fan": {"external_id": fan, "display_name": fan}, "text": text}
@@ -73,13 +76,16 @@ async def test_a_fan_left_waiting_alerts_the_chatter_on_shift_and_the_owner(gate
 
     (notice,) = await eventually(anna_told, timeout=90, interval=1)
     assert notice["data"]["conversation_ids"] == [left["conversation_id"]], notice
-    assert notice["data"]["waiting"] == 1 and notice["data"]["on_shift"] == [anna.user_id]
+    assert notice["data"]["waiting"] == 1 and notice["data"]["on_shift"] == [owner.user_id, anna.user_id]
+    assert notice["for_you"] is True
     assert notice["body"].startswith("1 fan has waited more than 15 s for an answer"), notice["body"]
     assert left["fan_id"] not in str(notice), "the notice names no fan"
-    (team,) = await unanswered(owner)
-    assert team["data"]["alert_id"] == notice["data"]["alert_id"]
+    (own,) = await unanswered(owner)  # on shift: their own notice, not the team's copy as well
+    assert own["for_you"] is True and own["data"]["alert_id"] == notice["data"]["alert_id"]
+    (team,) = await unanswered(max_)
+    assert team["for_you"] is False and team["data"]["alert_id"] == notice["data"]["alert_id"]
     assert await unanswered(bob) == [], "Bob is not on shift"
 
     await writes("wait_fan_3", "hello??")  # the same wait, alerted already
     await asyncio.sleep(20)
-    assert len(await unanswered(anna)) == 1 and len(await unanswered(owner)) == 1
+    assert [len(await unanswered(who)) for who in (anna, owner, max_, bob)] == [1, 1, 1, 0]

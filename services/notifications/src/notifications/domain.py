@@ -147,6 +147,11 @@ class Notice:
     """Whether the user reading it has marked it read (filled per reader)."""
 
 
+TOLD_PERSONALLY = "told_personally"
+"""A team notice's ``data`` key: the user ids (strings) who got the same news as a notice of their
+own, and so do not see the team's copy (a manager on shift gets one ``unanswered`` notice, not two)."""
+
+
 def notice_id_of(source: uuid.UUID, kind: str, user_id: uuid.UUID | None = None) -> uuid.UUID:
     """One notice per source event, kind and recipient, however often the event is consumed."""
     return uuid.uuid5(source, f"{kind}:{user_id or ''}")

@@ -21,7 +21,7 @@ from huntaze_events import (
 )
 from huntaze_service import ApiError, Caller
 
-from .domain import KINDS, Notice, notice_id_of
+from .domain import KINDS, TOLD_PERSONALLY, Notice, notice_id_of
 from .ports import Uow
 
 
@@ -255,6 +255,7 @@ async def unanswered(uow: Uow, event: Envelope[ReplyOverdue]) -> None:
         "conversation_ids": [str(c.conversation_id) for c in p.conversations],
         "on_shift": [str(s.user_id) for s in p.on_shift],
     }
+    personal = [str(s.user_id) for s in p.on_shift]
     for who in [*(s.user_id for s in p.on_shift), None]:
         await uow.repo.add_notice(
             Notice(
@@ -265,6 +266,6 @@ async def unanswered(uow: Uow, event: Envelope[ReplyOverdue]) -> None:
                 body=body,
                 created_at=event.occurred_at,
                 user_id=who,
-                data=data,
+                data=data if who is not None else {**data, TOLD_PERSONALLY: personal},
             )
         )

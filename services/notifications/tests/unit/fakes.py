@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from notifications.domain import Attempt, Delivery, Endpoint, Notice
+from notifications.domain import TOLD_PERSONALLY, Attempt, Delivery, Endpoint, Notice
 from notifications.ports import Sent
 
 
@@ -102,7 +102,9 @@ class FakeNotificationsRepository:
         rows = [
             replace(n, read=(n.id, user_id) in self.reads)
             for n in self.notice_rows.values()
-            if n.creator_id == creator_id and (n.user_id == user_id or (n.user_id is None and n.kind in kinds))
+            if n.creator_id == creator_id
+            and (n.user_id == user_id or (n.user_id is None and n.kind in kinds
+                                          and str(user_id) not in n.data.get(TOLD_PERSONALLY, [])))  # fmt: skip
         ]
         rows = [n for n in rows if not (unread_only and n.read)]
         rows = [n for n in rows if before is None or (n.created_at, n.id) < before]

@@ -57,3 +57,12 @@ async def test_those_on_shift_and_the_owners_and_managers_are_told_once_naming_n
     assert notice.data["conversation_ids"] == [str(c.conversation_id) for c in p.conversations]
     assert not any(str(c.fan_id) in str(notice.data) + notice.body for c in p.conversations)
     assert len(world.repo.notice_rows) == 3 and world.calls() == [], "three notices, nothing to webhooks"
+
+
+async def test_a_manager_on_shift_sees_their_own_notice_not_the_team_s_copy_too() -> None:
+    world = World()
+    await world.worker.deliver(overdue(world))  # type: ignore[arg-type]
+    (notice,) = await seen_by(world, ANNA, "manager")  # Anna is on shift
+    assert notice.user_id == ANNA
+    (team,) = await seen_by(world, CARL, "manager")  # Carl is not
+    assert team.user_id is None

@@ -12,7 +12,7 @@ from psycopg.types.json import Jsonb
 
 from huntaze_service.db import PlainSql
 
-from ..domain import Attempt, Delivery, Endpoint, Notice
+from ..domain import TOLD_PERSONALLY, Attempt, Delivery, Endpoint, Notice
 
 _ENDPOINT = (
     "id, creator_id, url, events, description, status, sealed_secret, created_by, created_at, updated_at, "
@@ -160,8 +160,9 @@ class SqlNotificationsRepository(PlainSql):
 
     def _visible(self, creator_id: uuid.UUID, user_id: uuid.UUID, kinds: Sequence[str]) -> tuple[str, list[object]]:
         return (
-            "n.creator_id = %s AND (n.user_id = %s OR (n.user_id IS NULL AND n.kind = ANY(%s)))",
-            [creator_id, user_id, list(kinds)],
+            "n.creator_id = %s AND (n.user_id = %s OR (n.user_id IS NULL AND n.kind = ANY(%s) "
+            f"AND NOT coalesce(n.data -> '{TOLD_PERSONALLY}' ? %s, false)))",
+            [creator_id, user_id, list(kinds), str(user_id)],
         )
 
     async def notices(
