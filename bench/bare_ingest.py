@@ -1,6 +1,7 @@
 """B12's raw baseline: the inbox's `POST /v1/inbox/messages` written bare — FastAPI with a pydantic
-body, psycopg 3 with a connection pool, the inbox's very statements (conversation upsert, message
-insert, outbox insert of a JSON event) in one transaction — and nothing else: no chassis, no
+body, psycopg 3 with a connection pool, the inbox's very statements (conversation upsert with its
+erasure and whale checks, message insert, the fan's wait upsert and, when a wait starts, its check's
+timer row, outbox insert of a JSON event) in one transaction — and nothing else: no chassis, no
 middleware, no telemetry, no relay.
 
     python bench/bare_ingest.py PORT DATABASE_URL
@@ -24,8 +25,15 @@ from pydantic import BaseModel, Field
 from huntaze_events import fan_id_for
 from huntaze_service.db import libpq_url
 from huntaze_service.outbox import _INSERT_ONE as INSERT_OUTBOX
-from inbox.adapters.repository import _ADD_MESSAGE as ADD_MESSAGE
+from inbox.adapters.repository import _ADD_MESSAGE_UNLESS_ERASED as ADD_MESSAGE
 from inbox.adapters.repository import _TOUCH_CONVERSATION as TOUCH_CONVERSATION
+from inbox.adapters.unanswered_sql import _START as START_WAIT
+from inbox.unanswered import UNANSWERED_AFTER
+
+SCHEDULE_CHECK = (
+    "INSERT INTO timers (kind, key, tenant, due_at, payload, anchor, is_call) VALUES ('unanswered_check', %s, %s, %s, "
+    "'{}'::jsonb, %s, false) ON CONFLICT (kind, key) DO UPDATE SET due_at = EXCLUDED.due_at"
+)
 
 
 class FanIn(BaseModel):
@@ -58,12 +66,17 @@ def app_for(database_url: str) -> FastAPI:
         async with pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             await cursor.execute(
                 TOUCH_CONVERSATION,
-                (uuid.uuid4(), creator, fan_id, body.fan.external_id, body.fan.display_name, now, now),
+                (uuid.uuid4(), creator, fan_id, body.fan.external_id, body.fan.display_name, now, now, fan_id, fan_id),
             )
-            (conversation_id,) = await cursor.fetchone()  # type: ignore[misc]
+            (conversation_id, _whale) = await cursor.fetchone()  # type: ignore[misc]
             await cursor.execute(
-                ADD_MESSAGE, (message_id, creator, conversation_id, "in", body.text, now, now, None, None)
+                ADD_MESSAGE,
+                (message_id, creator, conversation_id, "in", body.text, now, now, None, None, None, None, fan_id),
             )
+            await cursor.execute(START_WAIT, (conversation_id, creator, fan_id, now))
+            if await cursor.fetchone() is not None:  # a wait started: its check at the threshold
+                due = now + UNANSWERED_AFTER
+                await cursor.execute(SCHEDULE_CHECK, (str(conversation_id), creator, due, due))
             event = {
                 "event_id": str(event_id),
                 "type": "message.received",

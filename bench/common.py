@@ -243,7 +243,10 @@ end
         os.unlink(handle.name)
         rps, p99 = wrk_rate_p99(out)
         bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-        return rps, p99, int(bad.group(1)) if bad else 0
+        failed = int(bad.group(1)) if bad else 0
+        if failed:  # a rate of failed requests measures nothing
+            raise RuntimeError(f"{failed} requests to {base} failed (non-2xx): the measurement is void")
+        return rps, p99, failed
 
     async def _scalar(self, sql: str, **params: Any) -> Any:
         async with self.engine.connect() as conn:
