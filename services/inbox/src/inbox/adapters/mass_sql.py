@@ -12,9 +12,8 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from huntaze_service.db import Transaction
-
 from ..mass import Audience, Delivery, DeliveryStatus, MassMessage, MassStats, MassStatus, Recipient
+from .sql_rows import SqlRows
 
 _MASS_COLUMNS = (
     "id, creator_id, audience, text, price_cents, media_ids, send_at, status, created_at, created_by, "
@@ -76,16 +75,8 @@ def _delivery(row: Any) -> Delivery:
     return Delivery(row[0], row[1], row[2], row[3], DeliveryStatus(row[4]), row[5], row[6])
 
 
-class MassMessages:
+class MassMessages(SqlRows):
     """Mixed into the inbox repository: ``self._tx`` is the unit of work's transaction."""
-
-    _tx: Transaction
-
-    async def _rows(self, sql: str, params: Any) -> list[Any]:
-        conn = await self._tx.driver()
-        async with conn.cursor() as cursor:
-            await cursor.execute(sql, params)
-            return await cursor.fetchall() if cursor.description else []
 
     # the fans read model ------------------------------------------------------------------------------
     async def update_audience_profile(

@@ -6,13 +6,10 @@ makes two checks of one account run one after the other)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
-
-from huntaze_service.db import Transaction
 
 from ..unanswered import Wait
+from .sql_rows import SqlRows
 
 # a wait starts when there is none or the last one was answered; a later message of a running wait writes nothing
 _START = (
@@ -28,24 +25,16 @@ _CLAIM_OVERDUE = (
 )
 
 
-class Unanswered:
+class Unanswered(SqlRows):
     """Mixed into the inbox repository: ``self._tx`` is the unit of work's transaction."""
-
-    _tx: Transaction
-
-    async def _unanswered_rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        conn = await self._tx.driver()
-        async with conn.cursor() as cursor:
-            await cursor.execute(sql, params)
-            return list(await cursor.fetchall()) if cursor.description else []
 
     async def start_wait(
         self, creator_id: uuid.UUID, conversation_id: uuid.UUID, fan_id: uuid.UUID, since: datetime
     ) -> bool:
-        return bool(await self._unanswered_rows(_START, (conversation_id, creator_id, fan_id, since)))
+        return bool(await self._rows(_START, (conversation_id, creator_id, fan_id, since)))
 
     async def end_wait(self, conversation_id: uuid.UUID, at: datetime) -> bool:
-        rows = await self._unanswered_rows(
+        rows = await self._rows(
             "UPDATE unanswered_waits SET answered_at = %s WHERE conversation_id = %s AND answered_at IS NULL "
             "RETURNING conversation_id",
             (at, conversation_id),
@@ -53,7 +42,7 @@ class Unanswered:
         return bool(rows)
 
     async def claim_alert_slot(self, creator_id: uuid.UUID) -> datetime | None:
-        rows = await self._unanswered_rows(
+        rows = await self._rows(
             "INSERT INTO unanswered_alerts (creator_id) VALUES (%s) ON CONFLICT (creator_id) "
             "DO UPDATE SET creator_id = EXCLUDED.creator_id RETURNING last_alert_at",
             (creator_id,),
@@ -61,10 +50,10 @@ class Unanswered:
         return rows[0][0] if rows else None
 
     async def claim_overdue(self, creator_id: uuid.UUID, cutoff: datetime, at: datetime) -> list[Wait]:
-        claimed = await self._unanswered_rows(_CLAIM_OVERDUE, (creator_id, cutoff, at))
+        claimed = await self._rows(_CLAIM_OVERDUE, (creator_id, cutoff, at))
         if not claimed:
             return []
-        marks = await self._unanswered_rows(
+        marks = await self._rows(
             "SELECT conversation_id, assigned_user_id FROM conversation_priorities "
             "WHERE conversation_id = ANY(%s) AND active",
             ([r[0] for r in claimed],),
@@ -74,7 +63,7 @@ class Unanswered:
         return sorted(waits, key=lambda w: (w.since, str(w.conversation_id)))
 
     async def any_overdue(self, creator_id: uuid.UUID, cutoff: datetime) -> bool:
-        rows = await self._unanswered_rows(
+        rows = await self._rows(
             "SELECT 1 FROM unanswered_waits WHERE creator_id = %s AND answered_at IS NULL AND alerted_at IS NULL "
             "AND since <= %s LIMIT 1",
             (creator_id, cutoff),
@@ -82,10 +71,10 @@ class Unanswered:
         return bool(rows)
 
     async def alerted(self, creator_id: uuid.UUID, at: datetime) -> None:
-        await self._unanswered_rows("UPDATE unanswered_alerts SET last_alert_at = %s WHERE creator_id = %s", (at, creator_id))
+        await self._rows("UPDATE unanswered_alerts SET last_alert_at = %s WHERE creator_id = %s", (at, creator_id))
 
     async def next_shift_start(self, creator_id: uuid.UUID, after: datetime) -> datetime | None:
-        rows = await self._unanswered_rows(
+        rows = await self._rows(
             "SELECT min(starts_at) FROM shifts WHERE creator_id = %s AND cancelled_at IS NULL AND starts_at > %s",
             (creator_id, after),
         )

@@ -11,9 +11,8 @@ from typing import Any
 
 from sqlalchemy import Select, column, select, table, text
 
-from huntaze_service.db import Transaction
-
 from ..whales import Priority, Rate, Shift, Sold
+from .sql_rows import SqlRows
 
 
 def active_priorities(creator_id: uuid.UUID) -> Select[Any]:
@@ -49,25 +48,17 @@ def _priority(r: Sequence[Any]) -> Priority:
     return Priority(*r)
 
 
-class Whales:
+class Whales(SqlRows):
     """Mixed into the inbox repository: ``self._tx`` is the unit of work's transaction."""
-
-    _tx: Transaction
-
-    async def _whale_rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        conn = await self._tx.driver()
-        async with conn.cursor() as cursor:
-            await cursor.execute(sql, params)
-            return list(await cursor.fetchall()) if cursor.description else []
 
     async def save_shift(self, shift: Shift) -> None:
         s = shift
-        await self._whale_rows(
+        await self._rows(
             _SAVE_SHIFT, (s.creator_id, s.shift_id, s.user_id, s.starts_at, s.ends_at, s.cancelled_at)
         )
 
     async def shifts_on_duty(self, creator_id: uuid.UUID, now: datetime) -> list[Shift]:
-        rows = await self._whale_rows(
+        rows = await self._rows(
             "SELECT creator_id, shift_id, user_id, starts_at, ends_at, cancelled_at FROM shifts "
             "WHERE creator_id = %s AND cancelled_at IS NULL AND starts_at <= %s AND ends_at > %s",
             (creator_id, now, now),
@@ -75,7 +66,7 @@ class Whales:
         return [Shift(*r) for r in rows]
 
     async def sales_to_fan(self, creator_id: uuid.UUID, fan_id: uuid.UUID, user_ids: Sequence[uuid.UUID]) -> list[Sold]:
-        rows = await self._whale_rows(
+        rows = await self._rows(
             "SELECT created_by, sum(net_cents), max(unlocked_at) FROM offers WHERE creator_id = %s AND fan_id = %s "
             "AND created_by = ANY(%s) AND unlocked_at IS NOT NULL GROUP BY created_by",
             (creator_id, fan_id, list(user_ids)),
@@ -83,7 +74,7 @@ class Whales:
         return [Sold(r[0], int(r[1]), r[2]) for r in rows]
 
     async def buy_rates(self, creator_id: uuid.UUID, user_ids: Sequence[uuid.UUID], since: datetime) -> list[Rate]:
-        rows = await self._whale_rows(
+        rows = await self._rows(
             "SELECT created_by, count(*), count(*) FILTER (WHERE unlocked_at IS NOT NULL) FROM offers "
             "WHERE creator_id = %s AND created_by = ANY(%s) AND mass_message_id IS NULL AND sent_at >= %s "
             "GROUP BY created_by",
@@ -92,14 +83,14 @@ class Whales:
         return [Rate(r[0], int(r[1]), int(r[2])) for r in rows]
 
     async def priority(self, conversation_id: uuid.UUID) -> Priority | None:
-        rows = await self._whale_rows(
+        rows = await self._rows(
             f"SELECT {_PRIORITY_COLUMNS} FROM conversation_priorities WHERE conversation_id = %s", (conversation_id,)
         )
         return _priority(rows[0]) if rows else None
 
     async def claim_priority(self, priority: Priority) -> bool:
         p = priority
-        rows = await self._whale_rows(
+        rows = await self._rows(
             _CLAIM,
             (p.conversation_id, p.creator_id, p.fan_id, p.episode, p.reason, p.assigned_user_id, p.shift_id,
              p.matched_by, p.since, p.message_id),
@@ -107,7 +98,7 @@ class Whales:
         return bool(rows)
 
     async def answer_priority(self, conversation_id: uuid.UUID, at: datetime) -> bool:
-        rows = await self._whale_rows(
+        rows = await self._rows(
             "UPDATE conversation_priorities SET active = false, answered_at = %s "
             "WHERE conversation_id = %s AND active RETURNING conversation_id",
             (at, conversation_id),
@@ -117,7 +108,7 @@ class Whales:
     async def priorities(
         self, creator_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, Priority]:
-        rows = await self._whale_rows(
+        rows = await self._rows(
             f"SELECT {_PRIORITY_COLUMNS} FROM conversation_priorities WHERE creator_id = %s AND conversation_id = ANY(%s)",
             (creator_id, list(conversation_ids)),
         )
